@@ -1,0 +1,1454 @@
+/*  podctl.c - command-line client for podd. See docs/podctl.1.
+
+    podctl [-e ENDPOINT] [-k KEYFILE] [-s SERVERCERT] [-t SECONDS] [--json]
+           [--insecure] COMMAND [ARGS]
+
+    Exit status: 0 success, 1 usage or local error, 2 error reply from
+    podd, 3 no answer within the timeout (or interrupted).
+
+    Commands are described by one table (s_commands): their words,
+    positional arguments, options and the PODP command they send; one
+    generic parser turns the arguments into the request body.
+*/
+
+#include "podclient.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_OK         0
+#define EXIT_USAGE      1       //  also local errors: keys, files
+#define EXIT_REPLY      2       //  podd answered with an error status
+#define EXIT_NOANSWER   3       //  no answer within the timeout
+
+#define DEFAULT_ENDPOINT    "tcp://127.0.0.1:5670"
+#define DEFAULT_KEYDIR      "var/keys"
+#define DEFAULT_SERVERCERT  "var/keys/podd.cert"
+#define DEFAULT_TIMEOUT     5.0
+#define MAX_TIMEOUT         86400.0
+#define MAX_ID              9007199254740991LL     //  2^53 - 1
+
+#define GLOBAL_USAGE \
+    "podctl [-e ENDPOINT] [-k KEYFILE] [-s SERVERCERT] [-t SECONDS] [--json] [--insecure] COMMAND [ARGS]"
+
+typedef struct {
+    const char *endpoint;
+    const char *keyfile;
+    const char *servercert;
+    double timeout;             //  seconds, as given
+    int timeout_ms;
+    bool json;
+    bool insecure;
+    char keybuf [PATH_MAX];     //  default key file path
+} config_t;
+
+//  --------------------------------------------------------------------------
+//  Command table
+
+typedef enum {
+    O_VALUE,            //  --name VALUE             field = "VALUE"
+    O_FLAG,             //  --name                   field = true
+    O_MULTI,            //  --name VALUE, repeatable field = ["VALUE", ...]
+    O_SCOPE,            //  --name                   scope = opt.scope
+    O_SCOPE_VALUE,      //  --name VALUE             scope = opt.scope, field = "VALUE"
+    O_SCOPE_OPTIONAL    //  --name [VALUE]           scope = opt.scope, field = "VALUE" if given
+} opt_kind_t;
+
+typedef struct {
+    const char *name;           //  without the leading "--"
+    const char *field;          //  request body field
+    opt_kind_t kind;
+    bool required;
+    const char *scope;          //  for O_SCOPE*: value of "scope"
+} optdef_t;
+
+typedef struct {
+    const char *field;          //  request body field
+    const char *metavar;        //  for messages: "REF"
+    bool integer;               //  task ids
+} posdef_t;
+
+typedef struct _cmddef_t cmddef_t;
+typedef int (handler_fn) (const cmddef_t *cmd, config_t *cfg, json_t *args);
+typedef void (printer_fn) (json_t *data);
+
+struct _cmddef_t {
+    const char *group;          //  "case", or NULL for a one-word command
+    const char *verb;           //  "open", or the one word
+    const char *usage;          //  after "podctl "
+    const char *summary;
+    const char *command;        //  PODP command (NULL when handled locally)
+    handler_fn *handler;        //  NULL = send command, print with printer
+    printer_fn *print;
+    posdef_t pos [3];           //  terminated by field NULL
+    optdef_t opts [9];          //  terminated by name NULL
+};
+
+static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static void s_print_ping (json_t *data);
+static void s_print_member (json_t *data);
+static void s_print_member_list (json_t *data);
+static void s_print_pod (json_t *data);
+static void s_print_pod_list (json_t *data);
+static void s_print_case (json_t *data);
+static void s_print_case_list (json_t *data);
+static void s_print_entry (json_t *data);
+static void s_print_caseload (json_t *data);
+static void s_print_task (json_t *data);
+static void s_print_task_list (json_t *data);
+
+#define POS_REF     { "ref", "REF", false }
+#define POS_TASK    { "task", "ID", true }
+#define OPT_REASON  { "reason", "reason", O_VALUE, false, NULL }
+
+static const cmddef_t s_commands [] = {
+    { NULL, "keygen", "keygen NAME [--dir DIR]",
+      "create a key pair for member NAME in DIR (default " DEFAULT_KEYDIR "); no server needed",
+      NULL, s_keygen, NULL,
+      { { "name", "NAME", false } },
+      { { "dir", "dir", O_VALUE, false, NULL } } },
+    { NULL, "ping", "ping", "check that podd answers", "PING", NULL, s_print_ping, {}, {} },
+    { NULL, "whoami", "whoami", "show the member your key maps to",
+      "WHOAMI", NULL, s_print_member, {}, {} },
+    { "pod", "list", "pod list", "list pods", "POD-LIST", NULL, s_print_pod_list, {}, {} },
+    { "pod", "show", "pod show POD", "show a pod and its members",
+      "POD-SHOW", NULL, s_print_pod, { { "pod", "POD", false } }, {} },
+    { "member", "list", "member list [--pod P]", "list members, of one pod or all",
+      "MEMBER-LIST", NULL, s_print_member_list, {},
+      { { "pod", "pod", O_VALUE, false, NULL } } },
+    { "member", "show", "member show H", "show a member",
+      "MEMBER-SHOW", NULL, s_print_member, { { "member", "H", false } }, {} },
+    { "member", "add",
+      "member add H --name N --email E --role R [--pod P] [--skills S] [--pattern P] [--admin]",
+      "add a member",
+      "MEMBER-ADD", NULL, s_print_member, { { "handle", "H", false } },
+      { { "name", "name", O_VALUE, true, NULL },
+        { "email", "email", O_VALUE, true, NULL },
+        { "role", "role", O_VALUE, true, NULL },
+        { "pod", "pod", O_VALUE, false, NULL },
+        { "skills", "skills", O_VALUE, false, NULL },
+        { "pattern", "pattern", O_VALUE, false, NULL },
+        { "admin", "admin", O_FLAG, false, NULL } } },
+    { "case", "open",
+      "case open REF --kind K [--pod P] [--lead H] [--coworker H]... [--summary S]",
+      "open a case (kind child or carer-household)",
+      "CASE-OPEN", NULL, s_print_case, { POS_REF },
+      { { "kind", "kind", O_VALUE, true, NULL },
+        { "pod", "pod", O_VALUE, false, NULL },
+        { "lead", "lead", O_VALUE, false, NULL },
+        { "coworker", "coworkers", O_MULTI, false, NULL },
+        { "summary", "summary", O_VALUE, false, NULL } } },
+    { "case", "list", "case list [--pod P] [--member H] [--status S]",
+      "list cases (status open, closed or all)",
+      "CASE-LIST", NULL, s_print_case_list, {},
+      { { "pod", "pod", O_VALUE, false, NULL },
+        { "member", "member", O_VALUE, false, NULL },
+        { "status", "status", O_VALUE, false, NULL } } },
+    { "case", "show", "case show REF", "show a case and its chronology",
+      "CASE-SHOW", NULL, s_print_case, { POS_REF }, {} },
+    { "case", "allocate", "case allocate REF --lead H [--coworker H]...",
+      "allocate a case to a lead practitioner and co-workers",
+      "CASE-ALLOCATE", NULL, s_print_case, { POS_REF },
+      { { "lead", "lead", O_VALUE, true, NULL },
+        { "coworker", "coworkers", O_MULTI, false, NULL } } },
+    { "case", "close", "case close REF [--reason R]", "close a case",
+      "CASE-CLOSE", NULL, s_print_case, { POS_REF }, { OPT_REASON } },
+    { "case", "note", "case note REF TEXT [--kind K] [--date D]",
+      "add a chronology entry (kind note, concern, allegation, action or event)",
+      "CASE-NOTE", NULL, s_print_entry, { POS_REF, { "text", "TEXT", false } },
+      { { "kind", "kind", O_VALUE, false, NULL },
+        { "date", "date", O_VALUE, false, NULL } } },
+    { NULL, "caseload", "caseload [--pod P]", "caseload per member",
+      "CASELOAD", NULL, s_print_caseload, {},
+      { { "pod", "pod", O_VALUE, false, NULL } } },
+    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P]",
+      "create a task on a case; podd routes it (priority routine or urgent)",
+      "TASK-NEW", NULL, s_print_task, { { "case", "CASE", false } },
+      { { "kind", "kind", O_VALUE, true, NULL },
+        { "title", "title", O_VALUE, true, NULL },
+        { "due", "due", O_VALUE, false, NULL },
+        { "priority", "priority", O_VALUE, false, NULL } } },
+    { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
+      "list tasks: yours, a pod's, overdue ones, or a case's",
+      "TASK-LIST", NULL, s_print_task_list, {},
+      { { "mine", NULL, O_SCOPE, false, "mine" },
+        { "pod", "pod", O_SCOPE_OPTIONAL, false, "pod" },
+        { "overdue", NULL, O_SCOPE, false, "overdue" },
+        { "case", "case", O_SCOPE_VALUE, false, "case" } } },
+    { "task", "show", "task show ID", "show a task and its history",
+      "TASK-SHOW", NULL, s_print_task, { POS_TASK }, {} },
+    { "task", "accept", "task accept ID", "accept a task offered to you",
+      "TASK-ACCEPT", NULL, s_print_task, { POS_TASK }, {} },
+    { "task", "decline", "task decline ID --reason R", "decline a task offered to you",
+      "TASK-DECLINE", NULL, s_print_task, { POS_TASK },
+      { { "reason", "reason", O_VALUE, true, NULL } } },
+    { "task", "handoff", "task handoff ID --to H [--reason R]", "hand a task to a colleague",
+      "TASK-HANDOFF", NULL, s_print_task, { POS_TASK },
+      { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
+    { "task", "done", "task done ID --evidence E [--reference R]",
+      "complete a task with evidence",
+      "TASK-DONE", NULL, s_print_task, { POS_TASK },
+      { { "evidence", "evidence", O_VALUE, true, NULL },
+        { "reference", "reference", O_VALUE, false, NULL } } },
+    { "task", "reassign", "task reassign ID --to H [--reason R]",
+      "reassign a task to another member",
+      "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
+      { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
+    { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
+      "TASK-CANCEL", NULL, s_print_task, { POS_TASK }, { OPT_REASON } },
+    { NULL, "watch", "watch [--count N] [--no-ack]",
+      "print task deliveries as they arrive, acknowledging each (stop after N)",
+      "WATCH", s_watch, NULL, {},
+      { { "count", "count", O_VALUE, false, NULL },
+        { "no-ack", "no_ack", O_FLAG, false, NULL } } },
+};
+#define COMMAND_COUNT (sizeof (s_commands) / sizeof (s_commands [0]))
+
+static bool
+s_is_group (const char *word)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (s_commands [i].group && streq (s_commands [i].group, word))
+            return true;
+    return false;
+}
+
+static const cmddef_t *
+s_command_find (const char *group, const char *verb)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const cmddef_t *cmd = &s_commands [i];
+        if (((group == NULL && cmd->group == NULL)
+        ||   (group && cmd->group && streq (group, cmd->group)))
+        &&  streq (verb, cmd->verb))
+            return cmd;
+    }
+    return NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Help and usage errors
+
+static void
+s_help (FILE *out)
+{
+    fprintf (out,
+        "usage: " GLOBAL_USAGE "\n"
+        "\n"
+        "options:\n"
+        "  -e, --endpoint ENDPOINT   podd endpoint (default $PODD_ENDPOINT or " DEFAULT_ENDPOINT ")\n"
+        "  -k, --key KEYFILE         your certificate; KEYFILE_secret must exist too\n"
+        "                            (default $PODCTL_KEY or " DEFAULT_KEYDIR "/$USER.cert)\n"
+        "  -s, --server-cert CERT    podd's public certificate\n"
+        "                            (default $PODD_SERVER_CERT or " DEFAULT_SERVERCERT ")\n"
+        "  -t, --timeout SECONDS     wait at most this long for an answer (default 5)\n"
+        "      --json                print the reply data as JSON, one line per document\n"
+        "      --insecure            no CURVE encryption or authentication (development only)\n"
+        "  -h, --help                print this help\n"
+        "\n"
+        "commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf (out, "  podctl %s\n      %s\n", s_commands [i].usage, s_commands [i].summary);
+    fprintf (out, "  podctl help\n      print this help\n"
+        "\n"
+        "exit status: 0 success, 1 usage or local error, 2 error reply from podd,\n"
+        "3 no answer within the timeout.\n");
+}
+
+//  Print "podctl: MESSAGE" and the usage of cmd (or of a group, or the
+//  global usage) to stderr; returns EXIT_USAGE.
+
+static int
+s_usage_error (const cmddef_t *cmd, const char *group, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    fprintf (stderr, "podctl: ");
+    vfprintf (stderr, format, args);
+    fprintf (stderr, "\n");
+    va_end (args);
+    if (cmd)
+        fprintf (stderr, "usage: podctl %s\n", cmd->usage);
+    else
+    if (group) {
+        const char *prefix = "usage:";
+        for (size_t i = 0; i < COMMAND_COUNT; i++)
+            if (s_commands [i].group && streq (s_commands [i].group, group)) {
+                fprintf (stderr, "%s podctl %s\n", prefix, s_commands [i].usage);
+                prefix = "      ";
+            }
+    }
+    else
+        fprintf (stderr, "usage: " GLOBAL_USAGE "\n"
+                         "Try 'podctl --help' for the list of commands.\n");
+    return EXIT_USAGE;
+}
+
+//  --------------------------------------------------------------------------
+//  Small parsing helpers
+
+//  Parse a decimal integer 0..max, digits only. Returns 0 or -1.
+
+static int
+s_parse_uint (const char *text, int64_t max, int64_t *value)
+{
+    if (!text || !*text || strlen (text) > 18)
+        return -1;
+    int64_t result = 0;
+    for (const char *s = text; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        result = result * 10 + (*s - '0');
+    }
+    if (result > max)
+        return -1;
+    *value = result;
+    return 0;
+}
+
+static int
+s_parse_seconds (const char *text, double *value)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!text || !*text)
+        return -1;
+    double result = strtod (text, &end);
+    //  NaN fails both comparisons, infinity the second
+    if (errno || *end || !(result > 0 && result <= MAX_TIMEOUT))
+        return -1;
+    *value = result;
+    return 0;
+}
+
+//  Does arg name the long option `name` ("--name" or "--name=...")?
+//  Sets *attached to the text after '=' or NULL.
+
+static bool
+s_long_match (const char *arg, const char *name, const char **attached)
+{
+    if (arg [0] != '-' || arg [1] != '-')
+        return false;
+    size_t len = strlen (name);
+    if (strncmp (arg + 2, name, len) != 0)
+        return false;
+    if (arg [2 + len] == '\0') {
+        *attached = NULL;
+        return true;
+    }
+    if (arg [2 + len] == '=') {
+        *attached = arg + 3 + len;
+        return true;
+    }
+    return false;
+}
+
+//  Value of an option: attached ("--x=v") or the next argument.
+
+static const char *
+s_option_value (int argc, char **argv, int *index, const char *attached)
+{
+    if (attached)
+        return attached;
+    //  A following long option is not taken as the value ("--pod --json");
+    //  "--reason=--x" still works
+    if (*index + 1 < argc && strncmp (argv [*index + 1], "--", 2) != 0)
+        return argv [++*index];
+    return NULL;
+}
+
+typedef enum { G_ENDPOINT, G_KEY, G_SERVER, G_TIMEOUT, G_JSON, G_INSECURE, G_HELP } global_id_t;
+
+static const struct {
+    const char *short_name;
+    const char *long_name;
+    global_id_t id;
+    bool value;
+} s_globals [] = {
+    { "-e", "endpoint", G_ENDPOINT, true },
+    { "-k", "key", G_KEY, true },
+    { "-s", "server-cert", G_SERVER, true },
+    { "-t", "timeout", G_TIMEOUT, true },
+    { NULL, "json", G_JSON, false },
+    { NULL, "insecure", G_INSECURE, false },
+    { "-h", "help", G_HELP, false },
+};
+
+//  Try argv [*index] as a global option. Returns 1 when consumed (index
+//  moved past any value), 0 when it is not a global option, 2 for --help,
+//  -1 on error (message printed).
+
+static int
+s_global_option (config_t *cfg, const cmddef_t *cmd, int argc, char **argv, int *index)
+{
+    const char *arg = argv [*index];
+    for (size_t i = 0; i < sizeof (s_globals) / sizeof (s_globals [0]); i++) {
+        const char *attached = NULL;
+        bool is_short = s_globals [i].short_name && streq (arg, s_globals [i].short_name);
+        if (!is_short && !s_long_match (arg, s_globals [i].long_name, &attached))
+            continue;
+        const char *value = NULL;
+        if (s_globals [i].value) {
+            value = s_option_value (argc, argv, index, attached);
+            if (!value) {
+                s_usage_error (cmd, NULL, "option %s needs a value", arg);
+                return -1;
+            }
+        }
+        else
+        if (attached) {
+            s_usage_error (cmd, NULL, "option --%s takes no value", s_globals [i].long_name);
+            return -1;
+        }
+        switch (s_globals [i].id) {
+            case G_ENDPOINT:
+                cfg->endpoint = value;
+                break;
+            case G_KEY:
+                cfg->keyfile = value;
+                break;
+            case G_SERVER:
+                cfg->servercert = value;
+                break;
+            case G_TIMEOUT:
+                if (s_parse_seconds (value, &cfg->timeout)) {
+                    s_usage_error (cmd, NULL, "-t needs a number of seconds "
+                                   "(0 < SECONDS <= 86400), not '%s'", value);
+                    return -1;
+                }
+                cfg->timeout_ms = (int) (cfg->timeout * 1000.0 + 0.999);
+                break;
+            case G_JSON:
+                cfg->json = true;
+                break;
+            case G_INSECURE:
+                cfg->insecure = true;
+                break;
+            case G_HELP:
+                return 2;
+        }
+        (*index)++;
+        return 1;
+    }
+    return 0;
+}
+
+static const char *
+s_env (const char *name)
+{
+    const char *value = getenv (name);
+    return value && *value ? value : NULL;
+}
+
+static void
+s_config_init (config_t *cfg)
+{
+    memset (cfg, 0, sizeof (*cfg));
+    cfg->endpoint = s_env ("PODD_ENDPOINT");
+    if (!cfg->endpoint)
+        cfg->endpoint = DEFAULT_ENDPOINT;
+    cfg->servercert = s_env ("PODD_SERVER_CERT");
+    if (!cfg->servercert)
+        cfg->servercert = DEFAULT_SERVERCERT;
+    cfg->keyfile = s_env ("PODCTL_KEY");
+    if (!cfg->keyfile) {
+        const char *user = s_env ("USER");
+        struct passwd *pw = user ? NULL : getpwuid (getuid ());
+        if (!user)
+            user = pw && pw->pw_name ? pw->pw_name : "nobody";
+        snprintf (cfg->keybuf, sizeof (cfg->keybuf), DEFAULT_KEYDIR "/%s.cert", user);
+        cfg->keyfile = cfg->keybuf;
+    }
+    cfg->timeout = DEFAULT_TIMEOUT;
+    cfg->timeout_ms = (int) (DEFAULT_TIMEOUT * 1000);
+}
+
+//  Parse the command's arguments (from argv [index]) into args, a JSON
+//  object holding the request body fields. Global options may appear
+//  anywhere. Returns 0, EXIT_USAGE (message printed), or -2 for --help.
+
+static int
+s_parse_args (const cmddef_t *cmd, config_t *cfg, int argc, char **argv,
+              int index, json_t *args)
+{
+    size_t npos = 0;
+    const char *scope_option = NULL;
+    bool positional_only = false;
+
+    for (int i = index; i < argc; i++) {
+        const char *arg = argv [i];
+        if (!positional_only && streq (arg, "--")) {
+            positional_only = true;
+            continue;
+        }
+        if (!positional_only && arg [0] == '-' && arg [1] != '\0') {
+            const optdef_t *opt = NULL;
+            const char *attached = NULL;
+            for (const optdef_t *o = cmd->opts; o->name; o++)
+                if (s_long_match (arg, o->name, &attached)) {
+                    opt = o;
+                    break;
+                }
+            if (!opt) {
+                int rc = s_global_option (cfg, cmd, argc, argv, &i);
+                if (rc == 1) {
+                    i--;            //  loop increments
+                    continue;
+                }
+                if (rc == 2)
+                    return -2;
+                if (rc == 0)
+                    s_usage_error (cmd, NULL, "unknown option '%s'", arg);
+                return EXIT_USAGE;
+            }
+            const char *value = NULL;
+            if (opt->kind == O_VALUE || opt->kind == O_MULTI || opt->kind == O_SCOPE_VALUE) {
+                value = s_option_value (argc, argv, &i, attached);
+                if (!value)
+                    return s_usage_error (cmd, NULL, "option --%s needs a value", opt->name);
+            }
+            else
+            if (opt->kind == O_SCOPE_OPTIONAL) {
+                value = attached;
+                if (!value && i + 1 < argc && argv [i + 1][0] != '-'
+                &&  cmd->pos [npos].field == NULL)
+                    value = argv [++i];
+            }
+            else
+            if (attached)
+                return s_usage_error (cmd, NULL, "option --%s takes no value", opt->name);
+
+            if (opt->kind == O_SCOPE || opt->kind == O_SCOPE_VALUE
+            ||  opt->kind == O_SCOPE_OPTIONAL) {
+                if (scope_option && !streq (scope_option, opt->name))
+                    return s_usage_error (cmd, NULL, "--%s and --%s cannot be combined",
+                                          scope_option, opt->name);
+                scope_option = opt->name;
+                json_object_set_new (args, "scope", json_string (opt->scope));
+            }
+            if (opt->kind == O_MULTI) {
+                json_t *array = json_object_get (args, opt->field);
+                if (!array) {
+                    array = json_array ();
+                    json_object_set_new (args, opt->field, array);
+                }
+                json_array_append_new (array, json_string (value));
+            }
+            else
+            if (opt->kind == O_FLAG)
+                json_object_set_new (args, opt->field, json_true ());
+            else
+            if (value) {
+                if (opt->kind == O_VALUE && json_object_get (args, opt->field))
+                    return s_usage_error (cmd, NULL, "option --%s given twice", opt->name);
+                json_t *string = json_string (value);
+                if (!string)
+                    return s_usage_error (cmd, NULL, "option --%s: not valid UTF-8", opt->name);
+                json_object_set_new (args, opt->field, string);
+            }
+            continue;
+        }
+        //  Positional argument
+        const posdef_t *pos = &cmd->pos [npos];
+        if (!pos->field)
+            return s_usage_error (cmd, NULL, "unexpected argument '%s'", arg);
+        if (pos->integer) {
+            int64_t id;
+            if (s_parse_uint (arg, MAX_ID, &id))
+                return s_usage_error (cmd, NULL, "%s must be a number, not '%s'",
+                                      pos->metavar, arg);
+            json_object_set_new (args, pos->field, json_integer (id));
+        }
+        else {
+            json_t *string = json_string (arg);
+            if (!string)
+                return s_usage_error (cmd, NULL, "%s: not valid UTF-8", pos->metavar);
+            json_object_set_new (args, pos->field, string);
+        }
+        npos++;
+    }
+    if (cmd->pos [npos].field)
+        return s_usage_error (cmd, NULL, "missing %s", cmd->pos [npos].metavar);
+    for (const optdef_t *o = cmd->opts; o->name; o++)
+        if (o->required && !json_object_get (args, o->field))
+            return s_usage_error (cmd, NULL, "--%s is required", o->name);
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Output helpers
+
+//  A copy of text safe to print on a terminal: TAB becomes a space, LF is
+//  kept when keep_lf (trailing ones dropped) else a space, other C0/C1
+//  controls and DEL become '?'.
+
+static char *
+s_clean (const char *text, bool keep_lf)
+{
+    char *copy = (char *) malloc (strlen (text) + 1);
+    assert (copy);
+    char *out = copy;
+    for (const unsigned char *s = (const unsigned char *) text; *s; s++) {
+        if (*s == '\n')
+            *out++ = keep_lf ? '\n' : ' ';
+        else
+        if (*s == '\t')
+            *out++ = ' ';
+        else
+        if (*s < 0x20 || *s == 0x7f)
+            *out++ = '?';
+        else
+        if (*s == 0xc2 && s [1] >= 0x80 && s [1] <= 0x9f) {
+            *out++ = '?';
+            s++;
+        }
+        else
+            *out++ = (char) *s;
+    }
+    while (out > copy && out [-1] == '\n')
+        out--;
+    *out = '\0';
+    return copy;
+}
+
+//  Columns on a terminal (code points; good enough for names and notes)
+
+static size_t
+s_width (const char *text)
+{
+    size_t width = 0;
+    for (const unsigned char *s = (const unsigned char *) text; *s; s++)
+        if ((*s & 0xc0) != 0x80)
+            width++;
+    return width;
+}
+
+//  Text for a JSON value: "-" for absent, null or empty; yes/no for
+//  booleans; string arrays joined with ", "; other structures as JSON.
+//  Returns a new string.
+
+static char *
+s_value_text (json_t *value)
+{
+    if (!value || json_is_null (value))
+        return strdup ("-");
+    if (json_is_string (value))
+        return strdup (*json_string_value (value) ? json_string_value (value) : "-");
+    if (json_is_integer (value))
+        return zsys_sprintf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
+    if (json_is_real (value))
+        return zsys_sprintf ("%g", json_real_value (value));
+    if (json_is_boolean (value))
+        return strdup (json_is_true (value) ? "yes" : "no");
+    if (json_is_array (value)) {
+        size_t index;
+        json_t *item;
+        bool scalars = true;
+        json_array_foreach (value, index, item)
+            if (json_is_array (item) || json_is_object (item))
+                scalars = false;
+        if (json_array_size (value) == 0)
+            return strdup ("-");
+        if (scalars) {
+            char *joined = strdup ("");
+            json_array_foreach (value, index, item) {
+                char *text = s_value_text (item);
+                char *next = zsys_sprintf ("%s%s%s", joined, index ? ", " : "", text);
+                free (text);
+                free (joined);
+                joined = next;
+            }
+            return joined;
+        }
+    }
+    char *text = json_dumps (value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    return text ? text : strdup ("?");
+}
+
+//  A table of text cells, printed with computed column widths. Cells are
+//  cleaned for the terminal; only the last column may hold line breaks,
+//  printed as indented continuation lines. Trailing empty cells and
+//  trailing blanks are not printed.
+
+#define TABLE_MAX_COLS 12
+
+typedef struct {
+    size_t cols;
+    size_t count;
+    size_t alloc;
+    char **cells;
+} table_t;
+
+static void
+s_table_init (table_t *self, size_t cols)
+{
+    assert (cols > 0 && cols <= TABLE_MAX_COLS);
+    memset (self, 0, sizeof (*self));
+    self->cols = cols;
+}
+
+//  Add one cell; text NULL prints as "-"
+
+static void
+s_table_add (table_t *self, const char *text)
+{
+    if (self->count == self->alloc) {
+        self->alloc = self->alloc ? self->alloc * 2 : 64;
+        self->cells = (char **) realloc (self->cells, self->alloc * sizeof (char *));
+        assert (self->cells);
+    }
+    bool last = self->count % self->cols == self->cols - 1;
+    self->cells [self->count++] = s_clean (text ? text : "-", last);
+}
+
+//  Add one cell, taking ownership of text
+
+static void
+s_table_add_owned (table_t *self, char *text)
+{
+    s_table_add (self, text);
+    free (text);
+}
+
+static void
+s_table_add_value (table_t *self, json_t *value)
+{
+    s_table_add_owned (self, s_value_text (value));
+}
+
+//  Print with indent spaces before each line, then free the cells
+
+static void
+s_table_print (table_t *self, FILE *out, int indent)
+{
+    assert (self->count % self->cols == 0);
+    size_t widths [TABLE_MAX_COLS] = { 0 };
+    for (size_t i = 0; i < self->count; i++) {
+        size_t width = s_width (self->cells [i]);
+        if (width > widths [i % self->cols])
+            widths [i % self->cols] = width;
+    }
+    size_t hang = (size_t) indent;      //  where the last column starts
+    for (size_t col = 0; col + 1 < self->cols; col++)
+        hang += widths [col] + 2;
+
+    for (size_t row = 0; row < self->count / self->cols; row++) {
+        char **cells = self->cells + row * self->cols;
+        size_t used = self->cols;
+        while (used > 0 && *cells [used - 1] == '\0')
+            used--;
+        fprintf (out, "%*s", indent, "");
+        for (size_t col = 0; col < used; col++) {
+            if (col + 1 < self->cols) {
+                fputs (cells [col], out);
+                if (col + 1 < used)
+                    fprintf (out, "%*s", (int) (widths [col] - s_width (cells [col]) + 2), "");
+            }
+            else
+                for (const char *s = cells [col]; *s; s++) {
+                    if (*s == '\n')
+                        fprintf (out, "\n%*s", (int) hang, "");
+                    else
+                        fputc (*s, out);
+                }
+        }
+        fputc ('\n', out);
+    }
+    for (size_t i = 0; i < self->count; i++)
+        free (self->cells [i]);
+    free (self->cells);
+    self->cells = NULL;
+    self->count = self->alloc = 0;
+}
+
+//  Column of a list table: heading and item field
+
+typedef struct {
+    const char *head;
+    const char *field;
+} column_t;
+
+//  Print an array of objects as a table with a heading row
+
+static void
+s_print_items (json_t *items, const column_t *columns, int indent)
+{
+    size_t cols = 0;
+    while (columns [cols].head)
+        cols++;
+    table_t table;
+    s_table_init (&table, cols);
+    for (size_t col = 0; col < cols; col++)
+        s_table_add (&table, columns [col].head);
+    size_t index;
+    json_t *item;
+    json_array_foreach (items, index, item)
+        for (size_t col = 0; col < cols; col++)
+            s_table_add_value (&table, json_object_get (item, columns [col].field));
+    s_table_print (&table, stdout, indent);
+}
+
+static bool
+s_in_list (const char *key, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (streq (key, *list))
+            return true;
+    return false;
+}
+
+//  Add "field:  value" rows to a two-column table: the fields in order
+//  first (when present), then any other field not in skip.
+
+static void
+s_fields_add (table_t *table, json_t *object, const char *const *order,
+              const char *const *skip)
+{
+    for (const char *const *key = order; *key; key++) {
+        json_t *value = json_object_get (object, *key);
+        if (value && !s_in_list (*key, skip)) {
+            s_table_add_owned (table, zsys_sprintf ("%s:", *key));
+            s_table_add_value (table, value);
+        }
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach (object, key, value)
+        if (!s_in_list (key, order) && !s_in_list (key, skip)) {
+            s_table_add_owned (table, zsys_sprintf ("%s:", key));
+            s_table_add_value (table, value);
+        }
+}
+
+static void
+s_print_fields (json_t *object, const char *const *order, const char *const *skip)
+{
+    table_t table;
+    s_table_init (&table, 2);
+    s_fields_add (&table, object, order, skip);
+    s_table_print (&table, stdout, 0);
+}
+
+static void
+s_print_json (json_t *data)
+{
+    char *text = json_dumps (data, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (text) {
+        puts (text);
+        free (text);
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Printers for reply data
+
+static const char *const s_member_fields [] = {
+    "handle", "name", "email", "role", "pod", "skills", "pattern", "admin", "active", NULL
+};
+static const char *const s_pod_fields [] = {
+    "name", "title", "mailbox", "duty", "members", "open_cases", NULL
+};
+static const char *const s_case_fields [] = {
+    "ref", "kind", "status", "pod", "lead", "coworkers", "opened", "closed", "summary", NULL
+};
+static const char *const s_case_skip [] = { "chronology", NULL };
+static const char *const s_task_fields [] = {
+    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "creator",
+    "version", "created", "updated", "evidence", "reference", NULL
+};
+static const char *const s_task_skip [] = { "route", "history", NULL };
+static const char *const s_entry_fields [] = {
+    "id", "date", "kind", "author", "at", "text", NULL
+};
+static const char *const s_ping_fields [] = { "server", "time", NULL };
+
+static const column_t s_member_columns [] = {
+    { "HANDLE", "handle" }, { "NAME", "name" }, { "ROLE", "role" }, { "POD", "pod" },
+    { "ADMIN", "admin" }, { "ACTIVE", "active" }, { "EMAIL", "email" }, { NULL, NULL }
+};
+static const column_t s_pod_member_columns [] = {
+    { "HANDLE", "handle" }, { "NAME", "name" }, { "ROLE", "role" },
+    { "ADMIN", "admin" }, { "ACTIVE", "active" }, { "EMAIL", "email" }, { NULL, NULL }
+};
+static const column_t s_pod_columns [] = {
+    { "POD", "name" }, { "TITLE", "title" }, { "DUTY", "duty" }, { "MEMBERS", "members" },
+    { "OPEN-CASES", "open_cases" }, { "MAILBOX", "mailbox" }, { NULL, NULL }
+};
+static const column_t s_case_columns [] = {
+    { "REF", "ref" }, { "KIND", "kind" }, { "POD", "pod" }, { "LEAD", "lead" },
+    { "STATUS", "status" }, { "OPENED", "opened" }, { NULL, NULL }
+};
+static const column_t s_chronology_columns [] = {
+    { "ID", "id" }, { "DATE", "date" }, { "KIND", "kind" }, { "AUTHOR", "author" },
+    { "TEXT", "text" }, { NULL, NULL }
+};
+static const column_t s_caseload_columns [] = {
+    { "POD", "pod" }, { "MEMBER", "member" }, { "ROLE", "role" }, { "LEAD", "lead" },
+    { "CO-WORKER", "coworker" }, { "OPEN-TASKS", "open_tasks" }, { NULL, NULL }
+};
+static const column_t s_task_columns [] = {
+    { "ID", "id" }, { "CASE", "case" }, { "KIND", "kind" }, { "PRIORITY", "priority" },
+    { "STATE", "state" }, { "ASSIGNEE", "assignee" }, { "DUE", "due" },
+    { "TITLE", "title" }, { NULL, NULL }
+};
+
+static json_t *
+s_items (json_t *data)
+{
+    json_t *items = json_object_get (data, "items");
+    return json_is_array (items) ? items : NULL;
+}
+
+static void
+s_print_ping (json_t *data)
+{
+    s_print_fields (data, s_ping_fields, NULL);
+}
+
+static void
+s_print_member (json_t *data)
+{
+    s_print_fields (data, s_member_fields, NULL);
+}
+
+static void
+s_print_member_list (json_t *data)
+{
+    s_print_items (s_items (data), s_member_columns, 0);
+}
+
+static void
+s_print_pod (json_t *data)
+{
+    json_t *members = json_object_get (data, "members");
+    if (json_is_array (members)) {
+        static const char *const skip [] = { "members", NULL };
+        table_t table;
+        s_table_init (&table, 2);
+        s_fields_add (&table, data, s_pod_fields, skip);
+        s_table_add (&table, "members:");
+        s_table_add_owned (&table, zsys_sprintf ("%zu", json_array_size (members)));
+        s_table_print (&table, stdout, 0);
+        if (json_array_size (members)) {
+            printf ("\n");
+            s_print_items (members, s_pod_member_columns, 2);
+        }
+    }
+    else
+        s_print_fields (data, s_pod_fields, NULL);
+}
+
+static void
+s_print_pod_list (json_t *data)
+{
+    s_print_items (s_items (data), s_pod_columns, 0);
+}
+
+static void
+s_print_case (json_t *data)
+{
+    s_print_fields (data, s_case_fields, s_case_skip);
+    json_t *chronology = json_object_get (data, "chronology");
+    if (json_is_array (chronology)) {
+        printf ("\nchronology:\n");
+        if (json_array_size (chronology))
+            s_print_items (chronology, s_chronology_columns, 2);
+        else
+            printf ("  (no entries)\n");
+    }
+}
+
+static void
+s_print_case_list (json_t *data)
+{
+    s_print_items (s_items (data), s_case_columns, 0);
+}
+
+static void
+s_print_entry (json_t *data)
+{
+    s_print_fields (data, s_entry_fields, NULL);
+}
+
+static void
+s_print_caseload (json_t *data)
+{
+    s_print_items (s_items (data), s_caseload_columns, 0);
+}
+
+//  Task fields, its routing decision when new, and its history when shown:
+//  "AT  ACTOR  EVENT  -> ASSIGNEE  (REASON)" per line.
+
+static void
+s_print_task (json_t *data)
+{
+    table_t table;
+    s_table_init (&table, 2);
+    s_fields_add (&table, data, s_task_fields, s_task_skip);
+    json_t *route = json_object_get (data, "route");
+    if (json_is_object (route)) {
+        char *assignee = s_value_text (json_object_get (route, "assignee"));
+        const char *reason = json_string_value (json_object_get (route, "reason"));
+        s_table_add (&table, "route:");
+        if (reason && *reason)
+            s_table_add_owned (&table, zsys_sprintf ("%s (%s)", assignee, reason));
+        else
+            s_table_add (&table, assignee);
+        free (assignee);
+    }
+    s_table_print (&table, stdout, 0);
+
+    json_t *history = json_object_get (data, "history");
+    if (json_is_array (history)) {
+        printf ("\nhistory:\n");
+        s_table_init (&table, 5);
+        size_t index;
+        json_t *event;
+        json_array_foreach (history, index, event) {
+            s_table_add_value (&table, json_object_get (event, "at"));
+            s_table_add_value (&table, json_object_get (event, "actor"));
+            s_table_add_value (&table, json_object_get (event, "event"));
+            const char *assignee = json_string_value (json_object_get (event, "assignee"));
+            if (assignee && *assignee)
+                s_table_add_owned (&table, zsys_sprintf ("-> %s", assignee));
+            else
+                s_table_add (&table, "");
+            const char *reason = json_string_value (json_object_get (event, "reason"));
+            if (reason && *reason)
+                s_table_add_owned (&table, zsys_sprintf ("(%s)", reason));
+            else
+                s_table_add (&table, "");
+        }
+        s_table_print (&table, stdout, 2);
+    }
+}
+
+static void
+s_print_task_list (json_t *data)
+{
+    s_print_items (s_items (data), s_task_columns, 0);
+}
+
+//  --------------------------------------------------------------------------
+//  Talking to podd
+
+static bool
+s_readable (const char *path)
+{
+    struct stat st;
+    return access (path, R_OK) == 0 && stat (path, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+//  Connect as configured; NULL with a message printed on failure
+
+static podclient_t *
+s_connect (config_t *cfg)
+{
+    if (cfg->insecure) {
+        podclient_t *client = podclient_new (cfg->endpoint, NULL, NULL);
+        if (!client)
+            fprintf (stderr, "podctl: cannot connect to '%s'\n", cfg->endpoint);
+        return client;
+    }
+    char secret [PATH_MAX + 8];
+    snprintf (secret, sizeof (secret), "%s_secret", cfg->keyfile);
+    if (!s_readable (cfg->keyfile) || !s_readable (secret)) {
+        fprintf (stderr, "podctl: cannot read key '%s' and '%s' "
+                 "(use -k, $PODCTL_KEY, or 'podctl keygen')\n", cfg->keyfile, secret);
+        return NULL;
+    }
+    if (!s_readable (cfg->servercert)) {
+        fprintf (stderr, "podctl: cannot read server certificate '%s' "
+                 "(use -s or $PODD_SERVER_CERT)\n", cfg->servercert);
+        return NULL;
+    }
+    podclient_t *client = podclient_new (cfg->endpoint, cfg->keyfile, cfg->servercert);
+    if (!client)
+        fprintf (stderr, "podctl: cannot connect to '%s' with key '%s' and server "
+                 "certificate '%s'\n", cfg->endpoint, cfg->keyfile, cfg->servercert);
+    return client;
+}
+
+//  Report a failed request; returns the exit status
+
+static int
+s_failure (config_t *cfg, int status, const char *reason)
+{
+    if (status == 0) {
+        if (zsys_interrupted)
+            fprintf (stderr, "podctl: interrupted\n");
+        else
+            fprintf (stderr, "podctl: no answer from %s within %g s\n",
+                     cfg->endpoint, cfg->timeout);
+        return EXIT_NOANSWER;
+    }
+    char *clean = s_clean (reason ? reason : "", false);
+    if (*clean)
+        fprintf (stderr, "podctl: %d %s: %s\n", status, podp_status_text (status), clean);
+    else
+        fprintf (stderr, "podctl: %d %s\n", status, podp_status_text (status));
+    free (clean);
+    return EXIT_REPLY;
+}
+
+//  Send the command with the parsed arguments as body, print the reply
+
+static int
+s_request (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    podclient_t *client = s_connect (cfg);
+    if (!client)
+        return EXIT_USAGE;
+    int status = 0;
+    char reason [600];
+    json_incref (args);
+    json_t *data = podclient_request (client, cmd->command, args, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    podclient_destroy (&client);
+    if (!data)
+        return s_failure (cfg, status, reason);
+    if (cfg->json)
+        s_print_json (data);
+    else
+        cmd->print (data);
+    json_decref (data);
+    return EXIT_OK;
+}
+
+//  --------------------------------------------------------------------------
+//  keygen NAME [--dir DIR]
+
+static bool
+s_valid_name (const char *name)
+{
+    size_t len = strlen (name);
+    if (len < 1 || len > 32)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name [i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+               || (i > 0 && (c == '.' || c == '_' || c == '-'));
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+//  mkdir -p with mode 0700 for every directory created
+
+static int
+s_make_dirs (const char *path)
+{
+    char buffer [PATH_MAX];
+    if (snprintf (buffer, sizeof (buffer), "%s", path) >= (int) sizeof (buffer)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *s = buffer + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char saved = *s;
+            *s = '\0';
+            if (mkdir (buffer, 0700) == -1 && errno != EEXIST)
+                return -1;
+            *s = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat (path, &st) == -1)
+        return -1;
+    if (!S_ISDIR (st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    const char *name = json_string_value (json_object_get (args, "name"));
+    const char *dir = json_string_value (json_object_get (args, "dir"));
+    if (!dir || !*dir)
+        dir = DEFAULT_KEYDIR;
+    if (!s_valid_name (name))
+        return s_usage_error (cmd, NULL, "invalid NAME '%s': use 1 to 32 of a-z 0-9 . _ -, "
+                              "starting with a letter or digit", name);
+    if (!zsys_has_curve ()) {
+        fprintf (stderr, "podctl: libzmq was built without CURVE support\n");
+        return EXIT_USAGE;
+    }
+    char public_path [PATH_MAX];
+    char secret_path [PATH_MAX + 8];
+    if (snprintf (public_path, sizeof (public_path), "%s/%s.cert", dir, name)
+            >= (int) sizeof (public_path) - 8) {
+        fprintf (stderr, "podctl: directory name too long\n");
+        return EXIT_USAGE;
+    }
+    snprintf (secret_path, sizeof (secret_path), "%s_secret", public_path);
+
+    if (s_make_dirs (dir)) {
+        fprintf (stderr, "podctl: cannot create directory '%s': %s\n", dir, strerror (errno));
+        return EXIT_USAGE;
+    }
+    struct stat st;
+    const char *exists = lstat (public_path, &st) == 0 ? public_path
+                       : lstat (secret_path, &st) == 0 ? secret_path : NULL;
+    if (exists) {
+        fprintf (stderr, "podctl: '%s' already exists; not overwriting it\n", exists);
+        return EXIT_USAGE;
+    }
+    //  Create both files exclusively with their final modes, then fill them
+    int fd = open (public_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd == -1) {
+        fprintf (stderr, "podctl: cannot create '%s': %s\n", public_path, strerror (errno));
+        return EXIT_USAGE;
+    }
+    close (fd);
+    fd = open (secret_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd == -1) {
+        fprintf (stderr, "podctl: cannot create '%s': %s\n", secret_path, strerror (errno));
+        unlink (public_path);
+        return EXIT_USAGE;
+    }
+    close (fd);
+
+    zcert_t *cert = zcert_new ();
+    assert (cert);
+    zcert_set_meta (cert, "member", "%s", name);
+    if (zcert_save_public (cert, public_path) || zcert_save_secret (cert, secret_path)) {
+        fprintf (stderr, "podctl: cannot write '%s': %s\n", public_path, strerror (errno));
+        unlink (public_path);
+        unlink (secret_path);
+        zcert_destroy (&cert);
+        return EXIT_USAGE;
+    }
+    if (cfg->json) {
+        json_t *data = json_pack ("{s:s,s:s,s:s,s:s}", "member", name,
+                                  "public_key", zcert_public_txt (cert),
+                                  "cert", public_path, "secret", secret_path);
+        s_print_json (data);
+        json_decref (data);
+    }
+    else {
+        printf ("%s\n", zcert_public_txt (cert));
+        fprintf (stderr, "podctl: wrote %s and %s (keep the secret file private)\n",
+                 public_path, secret_path);
+    }
+    zcert_destroy (&cert);
+    return EXIT_OK;
+}
+
+//  --------------------------------------------------------------------------
+//  watch [--count N] [--no-ack]
+
+//  Heartbeat interval and silence timeout from a WATCH reply
+
+static void
+s_watch_params (json_t *data, int *heartbeat, int *timeout)
+{
+    json_int_t value = json_integer_value (json_object_get (data, "heartbeat"));
+    *heartbeat = value >= 100 && value <= 3600000 ? (int) value : 10000;
+    value = json_integer_value (json_object_get (data, "timeout"));
+    *timeout = value > *heartbeat && value <= 86400000 ? (int) value : 3 * *heartbeat;
+    fprintf (stderr, "pending %" JSON_INTEGER_FORMAT "\n",
+             json_integer_value (json_object_get (data, "pending")));
+}
+
+static char *
+s_line_field (json_t *object, const char *field)
+{
+    char *text = s_value_text (json_object_get (object, field));
+    char *clean = s_clean (text, false);
+    free (text);
+    return clean;
+}
+
+//  Print a push; returns true when it was a task delivery
+
+static bool
+s_print_push (config_t *cfg, podp_msg_t *push)
+{
+    json_t *body = podp_msg_body (push);
+    bool is_task = streq (podp_msg_command (push), "TASK");
+    if (cfg->json)
+        s_print_json (body);
+    else
+    if (is_task) {
+        json_t *task = json_object_get (body, "task");
+        char *fields [8];
+        fields [0] = s_line_field (body, "delivery");
+        const char *names [] = { "id", "version", "state", "kind", "case", "assignee", "title" };
+        for (size_t i = 0; i < 7; i++)
+            fields [i + 1] = s_line_field (task, names [i]);
+        printf ("%s task %s v %s %s %s %s -> %s: %s\n", fields [0], fields [1], fields [2],
+                fields [3], fields [4], fields [5], fields [6], fields [7]);
+        for (size_t i = 0; i < 8; i++)
+            free (fields [i]);
+    }
+    else {
+        char *kind = s_line_field (body, "kind");
+        char *text = s_line_field (body, "text");
+        printf ("notice %s: %s\n", kind, text);
+        free (kind);
+        free (text);
+    }
+    fflush (stdout);
+    return is_task;
+}
+
+static int
+s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    int64_t count = 0;              //  0 = no limit
+    const char *count_text = json_string_value (json_object_get (args, "count"));
+    if (count_text && (s_parse_uint (count_text, INT64_MAX / 2, &count) || count == 0))
+        return s_usage_error (cmd, NULL, "--count needs a positive number, not '%s'",
+                              count_text);
+    bool ack = !json_is_true (json_object_get (args, "no_ack"));
+
+    podclient_t *client = s_connect (cfg);
+    if (!client)
+        return EXIT_USAGE;
+    int status = 0;
+    char reason [600];
+    json_t *data = podclient_request (client, cmd->command, NULL, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    if (!data) {
+        podclient_destroy (&client);
+        return s_failure (cfg, status, reason);
+    }
+    int heartbeat, timeout;
+    s_watch_params (data, &heartbeat, &timeout);
+    json_decref (data);
+
+    int rc = EXIT_OK;
+    int64_t printed = 0;
+    bool lost = false;
+    int64_t next_heartbeat = zclock_mono () + heartbeat;
+    while (!zsys_interrupted) {
+        int64_t now = zclock_mono ();
+        if (now - podclient_last_seen (client) > timeout) {
+            //  Silence: podd restarted or is gone. ZeroMQ reconnects by
+            //  itself; a new WATCH makes a new session.
+            if (!lost)
+                fprintf (stderr, "podctl: no reply from %s for %d ms, re-sending WATCH\n",
+                         cfg->endpoint, timeout);
+            lost = true;
+            data = podclient_request (client, cmd->command, NULL, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+            if (data) {
+                s_watch_params (data, &heartbeat, &timeout);
+                json_decref (data);
+                lost = false;
+                next_heartbeat = zclock_mono () + heartbeat;
+            }
+            else
+            if (status != 0) {
+                rc = s_failure (cfg, status, reason);
+                break;
+            }
+            continue;
+        }
+        if (now >= next_heartbeat) {
+            podclient_send (client, "HEARTBEAT", NULL);
+            next_heartbeat = now + heartbeat;
+        }
+        int64_t wait = next_heartbeat - now;
+        int64_t silence_left = podclient_last_seen (client) + timeout + 1 - now;
+        if (silence_left < wait)
+            wait = silence_left;
+        if (wait < 0)
+            wait = 0;
+        podp_msg_t *push = podclient_recv_push (client, (int) wait);
+        if (!push)
+            continue;
+        if (s_print_push (cfg, push)) {
+            int64_t delivery = podp_msg_int (push, "delivery", -1);
+            if (ack && delivery >= 0)
+                podclient_send (client, "ACK",
+                                json_pack ("{s:I}", "delivery", (json_int_t) delivery));
+            if (count && ++printed >= count) {
+                podp_msg_destroy (&push);
+                break;
+            }
+        }
+        podp_msg_destroy (&push);
+    }
+    podclient_destroy (&client);
+    return rc;
+}
+
+//  --------------------------------------------------------------------------
+
+int
+main (int argc, char *argv [])
+{
+    config_t cfg;
+    s_config_init (&cfg);
+
+    //  Global options before the command
+    int index = 1;
+    while (index < argc && argv [index][0] == '-' && argv [index][1] != '\0') {
+        if (streq (argv [index], "--")) {
+            index++;
+            break;
+        }
+        int rc = s_global_option (&cfg, NULL, argc, argv, &index);
+        if (rc == 2) {
+            s_help (stdout);
+            return EXIT_OK;
+        }
+        if (rc == 0)
+            return s_usage_error (NULL, NULL, "unknown option '%s'", argv [index]);
+        if (rc < 0)
+            return EXIT_USAGE;
+    }
+    if (index >= argc)
+        return s_usage_error (NULL, NULL, "no command given");
+
+    const char *word = argv [index++];
+    if (streq (word, "help")) {
+        s_help (stdout);
+        return EXIT_OK;
+    }
+    const cmddef_t *cmd = NULL;
+    if (s_is_group (word)) {
+        if (index >= argc || argv [index][0] == '-')
+            return s_usage_error (NULL, word, "%s: missing subcommand", word);
+        cmd = s_command_find (word, argv [index]);
+        if (!cmd)
+            return s_usage_error (NULL, word, "%s: unknown subcommand '%s'",
+                                  word, argv [index]);
+        index++;
+    }
+    else {
+        cmd = s_command_find (NULL, word);
+        if (!cmd)
+            return s_usage_error (NULL, NULL, "unknown command '%s'", word);
+    }
+
+    json_t *args = json_object ();
+    int rc = s_parse_args (cmd, &cfg, argc, argv, index, args);
+    if (rc == -2) {
+        s_help (stdout);
+        rc = EXIT_OK;
+    }
+    else
+    if (rc == 0)
+        rc = cmd->handler ? cmd->handler (cmd, &cfg, args) : s_request (cmd, &cfg, args);
+    json_decref (args);
+
+    if (fflush (stdout) != 0 || ferror (stdout)) {
+        fprintf (stderr, "podctl: cannot write output: %s\n", strerror (errno));
+        if (rc == EXIT_OK)
+            rc = EXIT_USAGE;
+    }
+    return rc;
+}

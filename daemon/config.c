@@ -1,0 +1,1995 @@
+/*  config.c - podd configuration: loading, validation, defaults.
+    See config.h.
+
+    The file is ZPL, read with CZMQ's zconfig. zconfig keeps no line
+    numbers, so before handing the text to zconfig we scan it ourselves
+    with the same line syntax zconfig uses (4-space indentation, name,
+    optional "= value", "#" comments). The scan reports syntax errors with
+    their line and records every key line in order; a pre-order walk of
+    the zconfig tree then pairs each node with its line, so every
+    validation error can name "FILE:LINE".
+*/
+#include "config.h"
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LINE        1024        //  zconfig truncates longer lines
+#define MAX_DEPTH       (MAX_LINE / 4 + 1)
+#define MAX_FILE        (1024 * 1024)
+#define MAX_PATH_LEN    1024
+#define MAX_NAME        128
+#define MAX_EMAIL       254
+#define MAX_DOMAIN      253
+#define MAX_SKILLS      256
+#define MAX_SKILL       64
+#define MAX_PATTERN     64
+#define MAX_ENDPOINT    256
+#define MAX_MESSAGE     512
+#define SHOW_MAX        72          //  buffer for a value quoted in a message
+
+#define DEFAULT_ENDPOINT        "tcp://127.0.0.1:5670"
+#define DEFAULT_DATABASE        "var/podd.db"
+#define DEFAULT_CERTS           "var/certs"
+#define DEFAULT_SERVER_CERT     "var/keys/podd.cert"
+#define DEFAULT_SECURITY        "curve"
+#define DEFAULT_MAX_BODY        65536
+#define DEFAULT_HEARTBEAT       5000
+#define DEFAULT_CLIENT_TIMEOUT  15000
+#define DEFAULT_MAIL_DOMAIN     "pod.example"
+#define DEFAULT_SMTP            ""
+#define DEFAULT_SPOOL           "var/spool"
+#define DEFAULT_PATTERN         "mon-fri"
+
+const char *podd_roles [PODD_ROLE_COUNT] = {
+    "team-manager",
+    "senior-practitioner",
+    "social-worker",
+    "support-assessment-worker",
+    "support-worker",
+    "coordinator",
+    "family-intervention-worker"
+};
+
+#define ALL_ROLES   ((1u << PODD_ROLE_COUNT) - 1)
+
+//  Built-in task kinds, used when the file has no kinds section. The
+//  shipped config/podd.conf spells out the same table.
+#define QUALIFIED   "social-worker,senior-practitioner,team-manager"
+static const struct {
+    const char *name;
+    const char *roles;          //  NULL = all roles
+    int duration;               //  minutes (meetings)
+    int due;                    //  hours after creation
+    bool meeting;
+    bool urgent;
+} s_builtin_kinds [] = {
+    { "stability-meeting", QUALIFIED,                   90, 120, true,  true  },
+    { "pod-meeting",       QUALIFIED,                   60, 168, true,  false },
+    { "handover-visit",    QUALIFIED,                   60,  72, true,  false },
+    { "welcome-pack",      "support-worker,support-assessment-worker,"
+                           "coordinator,social-worker",  0,  48, false, false },
+    { "leave-cover",       NULL,                         0,  24, false, false },
+    { "statutory-visit",   QUALIFIED,                    0, 120, false, true  },
+    { "review",            QUALIFIED,                   90, 336, true,  false },
+    { "general",           NULL,                         0, 168, false, false }
+};
+#define BUILTIN_KINDS (sizeof (s_builtin_kinds) / sizeof (s_builtin_kinds [0]))
+
+struct _podd_config_t {
+    char *endpoint;
+    char *database;
+    char *certs;
+    char *server_cert;
+    bool insecure;
+    size_t max_body;
+    int heartbeat;
+    int client_timeout;
+    char *mail_domain;
+    char *smtp;
+    char *spool;
+    podd_kind_t *kinds;
+    size_t kind_count;
+    podd_pod_cfg_t *pods;
+    size_t pod_count;
+    podd_member_cfg_t *members;
+    size_t member_count;
+};
+
+//  One key line of the file, paired with the zconfig node built from it
+typedef struct {
+    int line;
+    int level;
+    char *path;                 //  e.g. "pods/pod/member"
+    const char *name;           //  last segment of path
+    zconfig_t *node;
+} s_entry_t;
+
+//  Loading state; lives only for one podd_config_load_str call
+typedef struct {
+    const char *name;           //  file name for messages
+    char *err;
+    size_t errlen;
+    bool failed;
+    s_entry_t *entries;
+    size_t entry_count;
+    size_t entry_max;
+    podd_config_t *config;
+} s_loader_t;
+
+
+//  --------------------------------------------------------------------------
+//  Small helpers
+
+static char *
+s_strdup (const char *s)
+{
+    char *copy = strdup (s);
+    assert (copy);
+    return copy;
+}
+
+static void
+s_set (char **field, const char *value)
+{
+    free (*field);
+    *field = s_strdup (value);
+}
+
+static void *
+s_grow (void *array, size_t *max, size_t count, size_t size)
+{
+    if (count < *max)
+        return array;
+    *max = *max? *max * 2: 16;
+    void *bigger = realloc (array, *max * size);
+    assert (bigger);
+    return bigger;
+}
+
+//  Printable form of a value for messages: non-printable-ASCII bytes as
+//  \xNN, truncated. Returns buf (SHOW_MAX bytes).
+static const char *
+s_show (const char *s, char *buf)
+{
+    size_t out = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        if (out + 8 >= SHOW_MAX) {
+            memcpy (buf + out, "...", 4);
+            return buf;
+        }
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            out += snprintf (buf + out, SHOW_MAX - out, "\\x%02x", c);
+        else
+            buf [out++] = (char) c;
+    }
+    buf [out] = 0;
+    return buf;
+}
+
+static bool
+s_digits_in_range (const char *s, long min, long max, long *out)
+{
+    size_t len = strlen (s);
+    if (len == 0 || len > 12)
+        return false;
+    long value = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s [i] < '0' || s [i] > '9')
+            return false;
+        value = value * 10 + (s [i] - '0');
+    }
+    if (value < min || value > max)
+        return false;
+    if (out)
+        *out = value;
+    return true;
+}
+
+//  Valid UTF-8 (shortest form, no surrogates) without C0, DEL or C1
+//  control characters, at most max octets.
+static bool
+s_valid_text (const char *s, size_t max)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t len = 0;
+    while (*p) {
+        unsigned char c = *p;
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return false;
+            n = 1;
+            cp = c;
+        }
+        else
+        if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
+        else
+        if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
+        else
+        if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
+        else
+            return false;
+        for (size_t i = 1; i < n; i++) {
+            if ((p [i] & 0xc0) != 0x80)
+                return false;       //  also catches the terminating NUL
+            cp = (cp << 6) | (p [i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800)
+        ||  (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+        ||  (cp >= 0xd800 && cp <= 0xdfff)
+        ||  (cp >= 0x80 && cp <= 0x9f))
+            return false;
+        p += n;
+        len += n;
+        if (len > max)
+            return false;
+    }
+    return true;
+}
+
+//  Domain: labels of [A-Za-z0-9-], at least one dot, no empty label
+static bool
+s_valid_domain (const char *s, size_t len)
+{
+    if (len == 0 || len > MAX_DOMAIN || s [0] == '.' || s [len - 1] == '.')
+        return false;
+    bool dot = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s [i];
+        if (c == '.') {
+            if (s [i + 1] == '.')
+                return false;
+            dot = true;
+        }
+        else
+        if (!(isalnum ((unsigned char) c) && (unsigned char) c < 0x80) && c != '-')
+            return false;
+    }
+    return dot;
+}
+
+//  Port: 1..65535, digits only
+static bool
+s_valid_port (const char *s)
+{
+    return s_digits_in_range (s, 1, 65535, NULL) && s [0] != '0';
+}
+
+//  Filesystem path value: non-empty, no control characters
+static bool
+s_valid_path (const char *s)
+{
+    return *s && strlen (s) <= MAX_PATH_LEN && s_valid_text (s, MAX_PATH_LEN);
+}
+
+//  Host part of a tcp:// endpoint (between "tcp://" and the last ':'),
+//  copied into host (MAX_ENDPOINT + 1). Returns the port, or NULL.
+static const char *
+s_tcp_split (const char *endpoint, char *host)
+{
+    const char *rest = endpoint + strlen ("tcp://");
+    const char *colon = strrchr (rest, ':');
+    if (!colon || colon == rest)
+        return NULL;
+    memcpy (host, rest, colon - rest);
+    host [colon - rest] = 0;
+    return colon + 1;
+}
+
+static bool
+s_valid_endpoint (const char *s)
+{
+    size_t len = strlen (s);
+    if (len > MAX_ENDPOINT)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) s [i] <= 0x20 || (unsigned char) s [i] >= 0x7f)
+            return false;
+    if (strncmp (s, "tcp://", 6) == 0) {
+        char host [MAX_ENDPOINT + 1];
+        const char *port = s_tcp_split (s, host);
+        if (!port)
+            return false;
+        for (char *h = host; *h; h++)
+            if (!isalnum ((unsigned char) *h) && !strchr (".-_*:[];", *h))
+                return false;
+        return streq (port, "*") || s_valid_port (port);
+    }
+    if (strncmp (s, "ipc://", 6) == 0)
+        return len > 6;
+    if (strncmp (s, "inproc://", 9) == 0)
+        return len > 9;
+    return false;
+}
+
+//  Endpoints nobody off this machine can reach: ipc://, inproc:// and
+//  tcp:// on the loopback address
+static bool
+s_local_endpoint (const char *s)
+{
+    if (strncmp (s, "ipc://", 6) == 0 || strncmp (s, "inproc://", 9) == 0)
+        return true;
+    if (strncmp (s, "tcp://", 6) == 0) {
+        char host [MAX_ENDPOINT + 1];
+        if (strlen (s) > MAX_ENDPOINT || !s_tcp_split (s, host))
+            return false;
+        return streq (host, "127.0.0.1") || streq (host, "localhost")
+            || streq (host, "[::1]");
+    }
+    return false;
+}
+
+//  SMTP relay "host:port", or "" for the spool
+static bool
+s_valid_smtp (const char *s)
+{
+    if (*s == 0)
+        return true;
+    const char *colon = strrchr (s, ':');
+    if (!colon || colon == s || !s_valid_port (colon + 1))
+        return false;
+    size_t hostlen = colon - s;
+    if (s [0] == '[') {                 //  [IPv6]
+        if (hostlen < 3 || s [hostlen - 1] != ']')
+            return false;
+        for (size_t i = 1; i < hostlen - 1; i++)
+            if (!isxdigit ((unsigned char) s [i]) && s [i] != ':' && s [i] != '.')
+                return false;
+        return true;
+    }
+    if (hostlen > MAX_DOMAIN)
+        return false;
+    for (size_t i = 0; i < hostlen; i++)
+        if (!isalnum ((unsigned char) s [i]) && s [i] != '.' && s [i] != '-')
+            return false;
+    return s [0] != '.' && s [0] != '-';
+}
+
+//  Comma-separated role names into a bitmask; 0 if empty, -1 with the
+//  offending item copied into bad (SHOW_MAX) when invalid.
+static long
+s_parse_roles (const char *s, char *bad)
+{
+    unsigned mask = 0;
+    const char *item = s;
+    if (*s == 0) {
+        bad [0] = 0;
+        return 0;
+    }
+    while (true) {
+        const char *end = strchr (item, ',');
+        size_t len = end? (size_t) (end - item): strlen (item);
+        char word [64];
+        int role = -1;
+        if (len < sizeof (word)) {
+            memcpy (word, item, len);
+            word [len] = 0;
+            role = podd_role_index (word);
+        }
+        if (role < 0) {
+            char copy [SHOW_MAX];
+            size_t n = len < SHOW_MAX - 1? len: SHOW_MAX - 1;
+            memcpy (copy, item, n);
+            copy [n] = 0;
+            s_show (copy, bad);
+            return -1;
+        }
+        mask |= 1u << role;
+        if (!end)
+            break;
+        item = end + 1;
+    }
+    return mask;
+}
+
+static void
+s_role_list (char *buf, size_t size)
+{
+    size_t out = 0;
+    buf [0] = 0;
+    for (int i = 0; i < PODD_ROLE_COUNT && out < size; i++)
+        out += snprintf (buf + out, size - out, "%s%s", i? ", ": "", podd_roles [i]);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Public validators
+
+int
+podd_role_index (const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < PODD_ROLE_COUNT; i++)
+        if (streq (podd_roles [i], name))
+            return i;
+    return -1;
+}
+
+bool
+podd_valid_handle (const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+        return false;
+    size_t len = 1;
+    for (const char *p = s + 1; *p; p++, len++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        ||  c == '.' || c == '_' || c == '-'))
+            return false;
+        if (len >= 32)
+            return false;
+    }
+    return true;
+}
+
+bool
+podd_valid_email (const char *s)
+{
+    if (!s)
+        return false;
+    size_t len = strlen (s);
+    if (len == 0 || len > MAX_EMAIL)
+        return false;
+    const char *at = NULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s [i];
+        if (c <= 0x20 || c >= 0x7f || strchr ("\"<>(),;\\", c))
+            return false;
+        if (c == '@') {
+            if (at)
+                return false;
+            at = s + i;
+        }
+    }
+    if (!at || at == s)
+        return false;
+    return s_valid_domain (at + 1, len - (at + 1 - s));
+}
+
+int
+podd_pattern_days (const char *s)
+{
+    static const char *days [7] = {
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun"
+    };
+    if (!s || *s == 0 || strlen (s) > MAX_PATTERN)
+        return -1;
+    int mask = 0;
+    const char *p = s;
+    while (true) {
+        int range [2] = { -1, -1 };
+        for (int side = 0; side < 2; side++) {
+            for (int d = 0; d < 7; d++)
+                if (strncmp (p, days [d], 3) == 0) {
+                    range [side] = d;
+                    break;
+                }
+            if (range [side] < 0)
+                return -1;
+            p += 3;
+            if (side == 0) {
+                if (*p != '-') {
+                    range [1] = range [0];
+                    break;
+                }
+                p++;
+            }
+        }
+        //  A range may wrap over the weekend, e.g. "fri-mon"
+        for (int d = range [0]; ; d = (d + 1) % 7) {
+            mask |= 1 << d;
+            if (d == range [1])
+                break;
+        }
+        if (*p == 0)
+            break;
+        if (*p != ',')
+            return -1;
+        p++;
+    }
+    return mask;
+}
+
+bool
+podd_valid_pattern (const char *s)
+{
+    return podd_pattern_days (s) > 0;
+}
+
+bool
+podd_valid_name (const char *s)
+{
+    if (!s || *s == 0 || strlen (s) > MAX_NAME || !s_valid_text (s, MAX_NAME))
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p != ' ')
+            return true;
+    return false;                       //  only spaces
+}
+
+bool
+podd_valid_skills (const char *s)
+{
+    if (!s || strlen (s) > MAX_SKILLS)
+        return false;
+    if (*s == 0)
+        return true;
+    size_t len = 0;
+    for (const char *p = s; ; p++) {
+        char c = *p;
+        if (c == ',' || c == 0) {
+            if (len == 0)
+                return false;
+            if (c == 0)
+                return true;
+            len = 0;
+        }
+        else {
+            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                      || (c >= '0' && c <= '9');
+            if (!alnum && (len == 0 || (c != '.' && c != '_' && c != '-')))
+                return false;
+            if (++len > MAX_SKILL)
+                return false;
+        }
+    }
+}
+
+
+//  --------------------------------------------------------------------------
+//  Errors
+
+static int
+s_vfail (s_loader_t *L, int line, const char *format, va_list args)
+{
+    if (L->failed)
+        return -1;
+    L->failed = true;
+    char message [MAX_MESSAGE];
+    vsnprintf (message, sizeof (message), format, args);
+    if (L->err && L->errlen) {
+        if (line > 0)
+            snprintf (L->err, L->errlen, "%s:%d: %s", L->name, line, message);
+        else
+            snprintf (L->err, L->errlen, "%s: %s", L->name, message);
+    }
+    return -1;
+}
+
+static int
+s_fail_line (s_loader_t *L, int line, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+static int
+s_fail_line (s_loader_t *L, int line, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    s_vfail (L, line, format, args);
+    va_end (args);
+    return -1;
+}
+
+static int
+s_line_of (s_loader_t *L, zconfig_t *node)
+{
+    if (node)
+        for (size_t i = 0; i < L->entry_count; i++)
+            if (L->entries [i].node == node)
+                return L->entries [i].line;
+    return 0;
+}
+
+//  Fail at the line of node (or without a line when node is NULL)
+static int
+s_fail (s_loader_t *L, zconfig_t *node, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+static int
+s_fail (s_loader_t *L, zconfig_t *node, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    s_vfail (L, s_line_of (L, node), format, args);
+    va_end (args);
+    return -1;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Line index: mirrors zconfig_chunk_load's line syntax
+
+static bool
+s_is_namechar (char c)
+{
+    return ((unsigned char) c < 0x80 && isalnum ((unsigned char) c))
+        || (c && strchr ("$-_@.&+/", c));
+}
+
+//  Only whitespace or a comment until end of line?
+static bool
+s_eoln (const char *p)
+{
+    while (isspace ((unsigned char) *p))
+        p++;
+    return *p == 0 || *p == '#';
+}
+
+static int
+s_index (s_loader_t *L, const char *text)
+{
+    size_t open [MAX_DEPTH];            //  entry at each open level
+    int depth = 0;                      //  levels that may take children
+    int lineno = 0;
+    const char *ptr = text;
+
+    while (*ptr) {
+        const char *eol = strchr (ptr, '\n');
+        size_t rawlen = eol? (size_t) (eol - ptr): strlen (ptr);
+        lineno++;
+        if (rawlen > MAX_LINE)
+            return s_fail_line (L, lineno, "syntax error: line longer than %d octets",
+                                MAX_LINE);
+        char line [MAX_LINE + 1];
+        memcpy (line, ptr, rawlen);
+        line [rawlen] = 0;
+        ptr = eol? eol + 1: ptr + rawlen;
+        while (rawlen && isspace ((unsigned char) line [rawlen - 1]))
+            line [--rawlen] = 0;
+        if (line [0] == '#')
+            continue;
+
+        char *p = line;
+        while (*p == ' ')
+            p++;
+        size_t indent = p - line;
+        if (indent % 4)
+            return s_fail_line (L, lineno,
+                "syntax error: indent with a multiple of 4 spaces (found %zu)", indent);
+        int level = (int) (indent / 4);
+
+        char *name = p;
+        while (s_is_namechar (*p))
+            p++;
+        size_t namelen = p - name;
+        if (namelen == 0) {
+            if (s_eoln (p))
+                continue;               //  blank or comment line
+            char show [SHOW_MAX];
+            return s_fail_line (L, lineno, "syntax error: expected a name, found '%s'",
+                                s_show (p, show));
+        }
+        if (name [0] == '/' || name [namelen - 1] == '/')
+            return s_fail_line (L, lineno,
+                                "syntax error: '/' cannot start or end a name");
+        char saved = *p;
+        *p = 0;
+        char *keyname = s_strdup (name);
+        *p = saved;
+
+        while (isspace ((unsigned char) *p))
+            p++;
+        int rc = 0;
+        if (*p == '=') {
+            p++;
+            while (isspace ((unsigned char) *p))
+                p++;
+            if (*p == '"' || *p == '\'') {
+                char *close = strchr (p + 1, *p);
+                if (!close)
+                    rc = s_fail_line (L, lineno, "syntax error: unterminated quote (missing %c)", *p);
+                else
+                if (!s_eoln (close + 1))
+                    rc = s_fail_line (L, lineno,
+                                      "syntax error: unexpected text after the value of '%s'",
+                                      keyname);
+            }
+            else
+            if (*p == '#')
+                rc = s_fail_line (L, lineno,
+                                  "syntax error: missing value (write %s = \"\" for an empty value)",
+                                  keyname);
+        }
+        else
+        if (!s_eoln (p))
+            rc = s_fail_line (L, lineno, "syntax error: expected '=' after '%s'", keyname);
+        if (rc == 0 && level > depth)
+            rc = s_fail_line (L, lineno,
+                              "syntax error: '%s' is indented too deep", keyname);
+        if (rc) {
+            free (keyname);
+            return -1;
+        }
+        //  Record the key line with its path
+        L->entries = (s_entry_t *) s_grow (L->entries, &L->entry_max,
+                                           L->entry_count, sizeof (s_entry_t));
+        s_entry_t *entry = &L->entries [L->entry_count];
+        memset (entry, 0, sizeof (*entry));
+        entry->line = lineno;
+        entry->level = level;
+        if (level == 0)
+            entry->path = keyname;
+        else {
+            const char *parent = L->entries [open [level - 1]].path;
+            size_t size = strlen (parent) + 1 + namelen + 1;
+            entry->path = (char *) malloc (size);
+            assert (entry->path);
+            snprintf (entry->path, size, "%s/%s", parent, keyname);
+            free (keyname);
+        }
+        entry->name = entry->path + strlen (entry->path) - namelen;
+        open [level] = L->entry_count++;
+        depth = level + 1;
+    }
+    return 0;
+}
+
+//  Pair zconfig nodes (pre-order) with index entries (file order)
+static int
+s_pair (s_loader_t *L, zconfig_t *parent, const char *parent_path, size_t *cursor)
+{
+    for (zconfig_t *node = zconfig_child (parent); node; node = zconfig_next (node)) {
+        if (*cursor >= L->entry_count)
+            return -1;
+        s_entry_t *entry = &L->entries [(*cursor)++];
+        const char *name = zconfig_name (node);
+        size_t plen = parent_path? strlen (parent_path): 0;
+        if (!streq (entry->name, name)
+        ||  (parent_path && (strncmp (entry->path, parent_path, plen) != 0
+                             || entry->path [plen] != '/'))
+        ||  (!parent_path && entry->name != entry->path))
+            return -1;
+        entry->node = node;
+        if (s_pair (L, node, entry->path, cursor))
+            return -1;
+    }
+    return 0;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Value access
+
+//  Collect the children of section into nodes [] by the NULL-terminated
+//  keys []; children named repeat are left for the caller. context names
+//  the section in messages ("podd", "pod 'north'"), NULL at top level.
+static int
+s_collect (s_loader_t *L, zconfig_t *section, const char *context,
+           const char *const *keys, zconfig_t **nodes, const char *repeat)
+{
+    for (zconfig_t *node = zconfig_child (section); node; node = zconfig_next (node)) {
+        const char *name = zconfig_name (node);
+        if (repeat && streq (name, repeat))
+            continue;
+        int index = -1;
+        for (int i = 0; keys [i]; i++)
+            if (streq (keys [i], name)) {
+                index = i;
+                break;
+            }
+        if (index < 0)
+            return context
+                 ? s_fail (L, node, "unknown key '%s' in %s", name, context)
+                 : s_fail (L, node, "unknown section '%s'", name);
+        if (nodes [index])
+            return context
+                 ? s_fail (L, node, "duplicate key '%s' in %s", name, context)
+                 : s_fail (L, node, "duplicate section '%s'", name);
+        nodes [index] = node;
+    }
+    return 0;
+}
+
+//  A section header: no value of its own
+static int
+s_section (s_loader_t *L, zconfig_t *node)
+{
+    if (*zconfig_value (node))
+        return s_fail (L, node, "'%s' is a section and takes no value",
+                       zconfig_name (node));
+    return 0;
+}
+
+//  A leaf key's value (default when node is NULL); a leaf has no children
+static int
+s_leaf (s_loader_t *L, zconfig_t *node, const char *dflt, const char **value)
+{
+    *value = dflt;
+    if (!node)
+        return 0;
+    zconfig_t *child = zconfig_child (node);
+    if (child)
+        return s_fail (L, child, "'%s' takes no sub-keys (check the indentation)",
+                       zconfig_name (node));
+    *value = zconfig_value (node);
+    return 0;
+}
+
+static int
+s_number (s_loader_t *L, zconfig_t *node, long dflt, long min, long max, long *out)
+{
+    const char *value = NULL;
+    if (s_leaf (L, node, NULL, &value))
+        return -1;
+    if (!value) {
+        *out = dflt;
+        return 0;
+    }
+    char show [SHOW_MAX];
+    if (!s_digits_in_range (value, min, max, out))
+        return s_fail (L, node, "%s must be a whole number from %ld to %ld, not '%s'",
+                       zconfig_name (node), min, max, s_show (value, show));
+    return 0;
+}
+
+static int
+s_flag (s_loader_t *L, zconfig_t *node, bool dflt, bool *out)
+{
+    const char *value = NULL;
+    if (s_leaf (L, node, NULL, &value))
+        return -1;
+    if (!value)
+        *out = dflt;
+    else
+    if (streq (value, "0") || streq (value, "1"))
+        *out = streq (value, "1");
+    else {
+        char show [SHOW_MAX];
+        return s_fail (L, node, "%s must be 0 or 1, not '%s'",
+                       zconfig_name (node), s_show (value, show));
+    }
+    return 0;
+}
+
+static int
+s_path (s_loader_t *L, zconfig_t *node, const char *dflt, char **field)
+{
+    const char *value = NULL;
+    if (s_leaf (L, node, dflt, &value))
+        return -1;
+    if (!s_valid_path (value))
+        return s_fail (L, node, "%s must be a path of 1 to %d octets without control characters",
+                       zconfig_name (node), MAX_PATH_LEN);
+    s_set (field, value);
+    return 0;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Sections
+
+static int
+s_load_podd (s_loader_t *L, zconfig_t *section)
+{
+    podd_config_t *self = L->config;
+    enum { ENDPOINT, DATABASE, CERTS, SERVER_CERT, SECURITY, MAX_BODY,
+           HEARTBEAT, CLIENT_TIMEOUT, MAIL_DOMAIN, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "endpoint", "database", "certs", "server-cert", "security",
+        "max-body", "heartbeat", "client-timeout", "mail-domain", NULL
+    };
+    zconfig_t *nodes [KEYS] = { NULL };
+    if (section
+    && (s_section (L, section) || s_collect (L, section, "podd", keys, nodes, NULL)))
+        return -1;
+
+    const char *value = NULL;
+    char show [SHOW_MAX];
+    if (s_leaf (L, nodes [ENDPOINT], DEFAULT_ENDPOINT, &value))
+        return -1;
+    if (!s_valid_endpoint (value))
+        return s_fail (L, nodes [ENDPOINT], "endpoint must be tcp://HOST:PORT, ipc://PATH "
+                       "or inproc://NAME, not '%s'", s_show (value, show));
+    s_set (&self->endpoint, value);
+
+    if (s_path (L, nodes [DATABASE], DEFAULT_DATABASE, &self->database)
+    ||  s_path (L, nodes [CERTS], DEFAULT_CERTS, &self->certs)
+    ||  s_path (L, nodes [SERVER_CERT], DEFAULT_SERVER_CERT, &self->server_cert))
+        return -1;
+
+    if (s_leaf (L, nodes [SECURITY], DEFAULT_SECURITY, &value))
+        return -1;
+    if (streq (value, "insecure")) {
+        if (!s_local_endpoint (self->endpoint))
+            return s_fail (L, nodes [SECURITY], "security = \"insecure\" is only allowed on "
+                           "ipc://, inproc:// or tcp://127.0.0.1 / tcp://localhost endpoints, "
+                           "not '%s'", s_show (self->endpoint, show));
+        self->insecure = true;
+    }
+    else
+    if (!streq (value, "curve"))
+        return s_fail (L, nodes [SECURITY], "security must be \"curve\" or \"insecure\", not '%s'",
+                       s_show (value, show));
+
+    long number;
+    if (s_number (L, nodes [MAX_BODY], DEFAULT_MAX_BODY, 1024, 16777216, &number))
+        return -1;
+    self->max_body = (size_t) number;
+    if (s_number (L, nodes [HEARTBEAT], DEFAULT_HEARTBEAT, 100, 600000, &number))
+        return -1;
+    self->heartbeat = (int) number;
+    if (s_number (L, nodes [CLIENT_TIMEOUT], DEFAULT_CLIENT_TIMEOUT, 101, 3600000, &number))
+        return -1;
+    self->client_timeout = (int) number;
+    if (self->client_timeout <= self->heartbeat)
+        return s_fail (L, nodes [CLIENT_TIMEOUT]? nodes [CLIENT_TIMEOUT]: nodes [HEARTBEAT],
+                       "client-timeout (%d ms) must be greater than heartbeat (%d ms)",
+                       self->client_timeout, self->heartbeat);
+
+    if (s_leaf (L, nodes [MAIL_DOMAIN], DEFAULT_MAIL_DOMAIN, &value))
+        return -1;
+    if (!s_valid_domain (value, strlen (value)))
+        return s_fail (L, nodes [MAIL_DOMAIN], "mail-domain must be a domain name like "
+                       "\"pod-north.example\", not '%s'", s_show (value, show));
+    s_set (&self->mail_domain, value);
+    return 0;
+}
+
+static int
+s_load_mail (s_loader_t *L, zconfig_t *section)
+{
+    podd_config_t *self = L->config;
+    enum { SMTP, SPOOL, KEYS };
+    static const char *const keys [KEYS + 1] = { "smtp", "spool", NULL };
+    zconfig_t *nodes [KEYS] = { NULL };
+    if (section
+    && (s_section (L, section) || s_collect (L, section, "mail", keys, nodes, NULL)))
+        return -1;
+
+    const char *value = NULL;
+    char show [SHOW_MAX];
+    if (s_leaf (L, nodes [SMTP], DEFAULT_SMTP, &value))
+        return -1;
+    if (!s_valid_smtp (value))
+        return s_fail (L, nodes [SMTP], "smtp must be \"host:port\" or \"\" (spool), not '%s'",
+                       s_show (value, show));
+    s_set (&self->smtp, value);
+    return s_path (L, nodes [SPOOL], DEFAULT_SPOOL, &self->spool);
+}
+
+static podd_kind_t *
+s_add_kind (podd_config_t *self, size_t *max, const char *name)
+{
+    self->kinds = (podd_kind_t *) s_grow (self->kinds, max, self->kind_count,
+                                          sizeof (podd_kind_t));
+    podd_kind_t *kind = &self->kinds [self->kind_count++];
+    memset (kind, 0, sizeof (*kind));
+    kind->name = s_strdup (name);
+    return kind;
+}
+
+static int
+s_load_kind (s_loader_t *L, zconfig_t *node, size_t *max)
+{
+    podd_config_t *self = L->config;
+    const char *name = zconfig_value (node);
+    char show [SHOW_MAX], bad [SHOW_MAX];
+    if (!podd_valid_handle (name))
+        return s_fail (L, node, "kind name must be 1-32 of a-z 0-9 . _ - "
+                       "(starting with a letter or digit), not '%s'", s_show (name, show));
+    if (podd_config_kind (self, name))
+        return s_fail (L, node, "duplicate kind '%s'", name);
+    podd_kind_t *kind = s_add_kind (self, max, name);
+
+    enum { ROLES, DURATION, DUE, MEETING, PRIORITY, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "roles", "duration", "due", "meeting", "priority", NULL
+    };
+    zconfig_t *nodes [KEYS] = { NULL };
+    char context [64];
+    snprintf (context, sizeof (context), "kind '%s'", name);
+    if (s_collect (L, node, context, keys, nodes, NULL))
+        return -1;
+
+    const char *value = NULL;
+    if (s_leaf (L, nodes [ROLES], NULL, &value))
+        return -1;
+    if (!value)
+        kind->roles = ALL_ROLES;
+    else {
+        long mask = s_parse_roles (value, bad);
+        if (mask <= 0) {
+            char list [256];
+            s_role_list (list, sizeof (list));
+            if (mask == 0)
+                return s_fail (L, nodes [ROLES], "roles must list at least one role (%s)", list);
+            if (*bad == 0)
+                return s_fail (L, nodes [ROLES], "empty role name in roles (roles: %s)", list);
+            return s_fail (L, nodes [ROLES], "unknown role '%s' in roles (roles: %s)", bad, list);
+        }
+        kind->roles = (unsigned) mask;
+    }
+    if (s_flag (L, nodes [MEETING], false, &kind->meeting))
+        return -1;
+    long number;
+    if (s_number (L, nodes [DURATION], kind->meeting? 60: 0, 0, 1440, &number))
+        return -1;
+    kind->duration_min = (int) number;
+    if (kind->meeting && kind->duration_min == 0)
+        return s_fail (L, nodes [DURATION], "a meeting needs a duration of 1 to 1440 minutes");
+    if (s_number (L, nodes [DUE], 168, 1, 8760, &number))
+        return -1;
+    kind->due_hours = (int) number;
+    if (s_leaf (L, nodes [PRIORITY], "routine", &value))
+        return -1;
+    if (!streq (value, "routine") && !streq (value, "urgent"))
+        return s_fail (L, nodes [PRIORITY], "priority must be \"routine\" or \"urgent\", not '%s'",
+                       s_show (value, show));
+    kind->urgent = streq (value, "urgent");
+    return 0;
+}
+
+static int
+s_load_kinds (s_loader_t *L, zconfig_t *section)
+{
+    podd_config_t *self = L->config;
+    size_t max = 0;
+    if (!section) {
+        for (size_t i = 0; i < BUILTIN_KINDS; i++) {
+            podd_kind_t *kind = s_add_kind (self, &max, s_builtin_kinds [i].name);
+            char bad [SHOW_MAX];
+            kind->roles = s_builtin_kinds [i].roles
+                        ? (unsigned) s_parse_roles (s_builtin_kinds [i].roles, bad)
+                        : ALL_ROLES;
+            assert (kind->roles > 0 && kind->roles <= ALL_ROLES);
+            kind->duration_min = s_builtin_kinds [i].duration;
+            kind->due_hours = s_builtin_kinds [i].due;
+            kind->meeting = s_builtin_kinds [i].meeting;
+            kind->urgent = s_builtin_kinds [i].urgent;
+        }
+        return 0;
+    }
+    if (s_section (L, section))
+        return -1;
+    for (zconfig_t *node = zconfig_child (section); node; node = zconfig_next (node)) {
+        if (!streq (zconfig_name (node), "kind"))
+            return s_fail (L, node, "unknown key '%s' in kinds", zconfig_name (node));
+        if (s_load_kind (L, node, &max))
+            return -1;
+    }
+    if (self->kind_count == 0)
+        return s_fail (L, section, "kinds needs at least one kind "
+                       "(or leave the section out to use the built-in kinds)");
+    return 0;
+}
+
+static podd_member_cfg_t *
+s_find_member (podd_config_t *self, const char *handle)
+{
+    for (size_t i = 0; i < self->member_count; i++)
+        if (streq (self->members [i].handle, handle))
+            return &self->members [i];
+    return NULL;
+}
+
+static podd_pod_cfg_t *
+s_find_pod (podd_config_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->pod_count; i++)
+        if (streq (self->pods [i].name, name))
+            return &self->pods [i];
+    return NULL;
+}
+
+//  A member of pod, or of the admins section when pod is NULL
+static int
+s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
+{
+    podd_config_t *self = L->config;
+    const char *handle = zconfig_value (node);
+    char show [SHOW_MAX];
+    if (!podd_valid_handle (handle))
+        return s_fail (L, node, "member handle must be 1-32 of a-z 0-9 . _ - "
+                       "(starting with a letter or digit), not '%s'", s_show (handle, show));
+    podd_member_cfg_t *other = s_find_member (self, handle);
+    if (other)
+        return s_fail (L, node, "duplicate member '%s' (already in %s%s)", handle,
+                       other->pod? "pod ": "admins", other->pod? other->pod: "");
+
+    self->members = (podd_member_cfg_t *) s_grow (self->members, max, self->member_count,
+                                                  sizeof (podd_member_cfg_t));
+    podd_member_cfg_t *member = &self->members [self->member_count++];
+    memset (member, 0, sizeof (*member));
+    member->handle = s_strdup (handle);
+    member->pod = pod? s_strdup (pod): NULL;
+    member->role = -1;
+
+    enum { NAME, EMAIL, ROLE, SKILLS, PATTERN, ADMIN, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "name", "email", "role", "skills", "pattern", "admin", NULL
+    };
+    zconfig_t *nodes [KEYS] = { NULL };
+    char context [64];
+    snprintf (context, sizeof (context), "member '%s'", handle);
+    if (s_collect (L, node, context, keys, nodes, NULL))
+        return -1;
+
+    const char *value = NULL;
+    if (s_leaf (L, nodes [NAME], handle, &value))
+        return -1;
+    if (!podd_valid_name (value))
+        return s_fail (L, nodes [NAME], "name must be 1 to %d octets of UTF-8 text "
+                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+    member->name = s_strdup (value);
+
+    char dflt [MAX_EMAIL * 2];
+    snprintf (dflt, sizeof (dflt), "%s@%s", handle, self->mail_domain);
+    if (s_leaf (L, nodes [EMAIL], dflt, &value))
+        return -1;
+    if (!podd_valid_email (value))
+        return s_fail (L, nodes [EMAIL]? nodes [EMAIL]: node,
+                       "invalid email address '%s'", s_show (value, show));
+    member->email = s_strdup (value);
+
+    if (s_leaf (L, nodes [ROLE], NULL, &value))
+        return -1;
+    if (!value)
+        return s_fail (L, node, "member '%s' has no role", handle);
+    member->role = podd_role_index (value);
+    if (member->role < 0) {
+        char list [256];
+        s_role_list (list, sizeof (list));
+        return s_fail (L, nodes [ROLE], "unknown role '%s' (roles: %s)",
+                       s_show (value, show), list);
+    }
+
+    if (s_leaf (L, nodes [SKILLS], "", &value))
+        return -1;
+    if (!podd_valid_skills (value))
+        return s_fail (L, nodes [SKILLS], "skills must be a comma-separated list without "
+                       "spaces, like \"chairing,court\", not '%s'", s_show (value, show));
+    member->skills = s_strdup (value);
+
+    if (s_leaf (L, nodes [PATTERN], DEFAULT_PATTERN, &value))
+        return -1;
+    if (!podd_valid_pattern (value))
+        return s_fail (L, nodes [PATTERN], "pattern must list working days mon..sun, "
+                       "like \"mon-fri\" or \"mon-wed,fri\", not '%s'", s_show (value, show));
+    member->pattern = s_strdup (value);
+
+    if (s_flag (L, nodes [ADMIN], pod == NULL, &member->admin))
+        return -1;
+    if (!pod && !member->admin)
+        return s_fail (L, nodes [ADMIN], "members of admins are always admins (admin = 0)");
+    return 0;
+}
+
+static int
+s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
+{
+    podd_config_t *self = L->config;
+    const char *name = zconfig_value (node);
+    char show [SHOW_MAX];
+    if (!podd_valid_handle (name))
+        return s_fail (L, node, "pod name must be 1-32 of a-z 0-9 . _ - "
+                       "(starting with a letter or digit), not '%s'", s_show (name, show));
+    if (s_find_pod (self, name))
+        return s_fail (L, node, "duplicate pod '%s'", name);
+    self->pods = (podd_pod_cfg_t *) s_grow (self->pods, pod_max, self->pod_count,
+                                            sizeof (podd_pod_cfg_t));
+    podd_pod_cfg_t *pod = &self->pods [self->pod_count++];
+    memset (pod, 0, sizeof (*pod));
+    pod->name = s_strdup (name);
+
+    enum { TITLE, MAILBOX, DUTY, KEYS };
+    static const char *const keys [KEYS + 1] = { "title", "mailbox", "duty", NULL };
+    zconfig_t *nodes [KEYS] = { NULL };
+    char context [64];
+    snprintf (context, sizeof (context), "pod '%s'", name);
+    if (s_collect (L, node, context, keys, nodes, "member"))
+        return -1;
+
+    const char *value = NULL;
+    if (s_leaf (L, nodes [TITLE], name, &value))
+        return -1;
+    if (!podd_valid_name (value))
+        return s_fail (L, nodes [TITLE], "title must be 1 to %d octets of UTF-8 text "
+                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+    pod->title = s_strdup (value);
+
+    char dflt [MAX_EMAIL * 2];
+    snprintf (dflt, sizeof (dflt), "pod-%s@%s", name, self->mail_domain);
+    if (s_leaf (L, nodes [MAILBOX], dflt, &value))
+        return -1;
+    if (!podd_valid_email (value))
+        return s_fail (L, nodes [MAILBOX]? nodes [MAILBOX]: node,
+                       "invalid mailbox address '%s'", s_show (value, show));
+    pod->mailbox = s_strdup (value);
+
+    //  Members, then the checks that need them
+    size_t first = self->member_count;
+    for (zconfig_t *child = zconfig_child (node); child; child = zconfig_next (child))
+        if (streq (zconfig_name (child), "member")
+        &&  s_load_member (L, child, name, member_max))
+            return -1;
+
+    if (s_leaf (L, nodes [DUTY], NULL, &value))
+        return -1;
+    if (value) {
+        podd_member_cfg_t *duty = s_find_member (self, value);
+        if (!duty || !duty->pod || !streq (duty->pod, name))
+            return s_fail (L, nodes [DUTY], "duty '%s' is not a member of pod '%s'",
+                           s_show (value, show), name);
+        pod->duty = s_strdup (value);
+    }
+    bool manager = false;
+    for (size_t i = first; i < self->member_count; i++)
+        if (self->members [i].role == podd_role_index ("team-manager"))
+            manager = true;
+    if (!manager)
+        return s_fail (L, node, "pod '%s' has no team-manager", name);
+    return 0;
+}
+
+static int
+s_load_pods (s_loader_t *L, zconfig_t *section, zconfig_t *admins)
+{
+    size_t pod_max = 0, member_max = 0;
+    if (section) {
+        if (s_section (L, section))
+            return -1;
+        for (zconfig_t *node = zconfig_child (section); node; node = zconfig_next (node)) {
+            if (!streq (zconfig_name (node), "pod"))
+                return s_fail (L, node, "unknown key '%s' in pods", zconfig_name (node));
+            if (s_load_pod (L, node, &pod_max, &member_max))
+                return -1;
+        }
+    }
+    if (admins) {
+        if (s_section (L, admins))
+            return -1;
+        for (zconfig_t *node = zconfig_child (admins); node; node = zconfig_next (node)) {
+            if (!streq (zconfig_name (node), "member"))
+                return s_fail (L, node, "unknown key '%s' in admins", zconfig_name (node));
+            if (s_load_member (L, node, NULL, &member_max))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Load and validate
+
+podd_config_t *
+podd_config_load_str (const char *text, const char *name, char *err, size_t errlen)
+{
+    assert (text);
+    assert (name);
+    if (err && errlen)
+        err [0] = 0;
+    s_loader_t loader = { .name = name, .err = err, .errlen = errlen };
+    s_loader_t *L = &loader;
+    podd_config_t *self = NULL;
+    zconfig_t *root = NULL;
+
+    if (s_index (L, text))
+        goto done;
+    root = zconfig_str_load (text);
+    if (!root) {
+        //  The index mirrors zconfig's syntax, so this should not happen
+        s_fail_line (L, 0, "syntax error");
+        goto done;
+    }
+    size_t cursor = 0;
+    if (s_pair (L, root, NULL, &cursor) || cursor != L->entry_count)
+        //  Should not happen either; degrade to messages without lines
+        for (size_t i = 0; i < L->entry_count; i++)
+            L->entries [i].node = NULL;
+
+    self = (podd_config_t *) zmalloc (sizeof (podd_config_t));
+    assert (self);
+    L->config = self;
+
+    enum { PODD, MAIL, KINDS, PODS, ADMINS, KEYS };
+    static const char *const keys [KEYS + 1] = { "podd", "mail", "kinds", "pods", "admins", NULL };
+    zconfig_t *nodes [KEYS] = { NULL };
+    if (s_collect (L, root, NULL, keys, nodes, NULL)
+    ||  s_load_podd (L, nodes [PODD])
+    ||  s_load_mail (L, nodes [MAIL])
+    ||  s_load_kinds (L, nodes [KINDS])
+    ||  s_load_pods (L, nodes [PODS], nodes [ADMINS]))
+        podd_config_destroy (&self);
+done:
+    zconfig_destroy (&root);
+    for (size_t i = 0; i < L->entry_count; i++)
+        free (L->entries [i].path);
+    free (L->entries);
+    return self;
+}
+
+podd_config_t *
+podd_config_load (const char *path, char *err, size_t errlen)
+{
+    assert (path);
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        if (err && errlen)
+            snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
+        return NULL;
+    }
+    char *text = (char *) malloc (MAX_FILE + 1);
+    assert (text);
+    size_t size = fread (text, 1, MAX_FILE + 1, file);
+    bool failed = ferror (file);
+    fclose (file);
+    podd_config_t *self = NULL;
+    if (failed) {
+        if (err && errlen)
+            snprintf (err, errlen, "%s: cannot read", path);
+    }
+    else
+    if (size > MAX_FILE) {
+        if (err && errlen)
+            snprintf (err, errlen, "%s: larger than %d octets", path, MAX_FILE);
+    }
+    else {
+        text [size] = 0;
+        const char *nul = (const char *) memchr (text, 0, size);
+        if (nul) {
+            int line = 1;
+            for (const char *p = text; p < nul; p++)
+                line += *p == '\n';
+            if (err && errlen)
+                snprintf (err, errlen, "%s:%d: syntax error: NUL byte", path, line);
+        }
+        else
+            self = podd_config_load_str (text, path, err, errlen);
+    }
+    free (text);
+    return self;
+}
+
+void
+podd_config_destroy (podd_config_t **self_p)
+{
+    assert (self_p);
+    podd_config_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->endpoint);
+    free (self->database);
+    free (self->certs);
+    free (self->server_cert);
+    free (self->mail_domain);
+    free (self->smtp);
+    free (self->spool);
+    for (size_t i = 0; i < self->kind_count; i++)
+        free (self->kinds [i].name);
+    free (self->kinds);
+    for (size_t i = 0; i < self->pod_count; i++) {
+        free (self->pods [i].name);
+        free (self->pods [i].title);
+        free (self->pods [i].mailbox);
+        free (self->pods [i].duty);
+    }
+    free (self->pods);
+    for (size_t i = 0; i < self->member_count; i++) {
+        podd_member_cfg_t *member = &self->members [i];
+        free (member->handle);
+        free (member->name);
+        free (member->email);
+        free (member->skills);
+        free (member->pattern);
+        free (member->pod);
+    }
+    free (self->members);
+    free (self);
+    *self_p = NULL;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Accessors
+
+const char *podd_config_endpoint (podd_config_t *self)    { assert (self); return self->endpoint; }
+const char *podd_config_database (podd_config_t *self)    { assert (self); return self->database; }
+const char *podd_config_certs (podd_config_t *self)       { assert (self); return self->certs; }
+const char *podd_config_server_cert (podd_config_t *self) { assert (self); return self->server_cert; }
+bool        podd_config_insecure (podd_config_t *self)    { assert (self); return self->insecure; }
+size_t      podd_config_max_body (podd_config_t *self)    { assert (self); return self->max_body; }
+int         podd_config_heartbeat_ms (podd_config_t *self) { assert (self); return self->heartbeat; }
+int         podd_config_client_timeout_ms (podd_config_t *self) { assert (self); return self->client_timeout; }
+const char *podd_config_mail_domain (podd_config_t *self) { assert (self); return self->mail_domain; }
+const char *podd_config_smtp (podd_config_t *self)        { assert (self); return self->smtp; }
+const char *podd_config_spool (podd_config_t *self)       { assert (self); return self->spool; }
+
+size_t
+podd_config_kind_count (podd_config_t *self)
+{
+    assert (self);
+    return self->kind_count;
+}
+
+podd_kind_t *
+podd_config_kind_at (podd_config_t *self, size_t index)
+{
+    assert (self);
+    return index < self->kind_count? &self->kinds [index]: NULL;
+}
+
+podd_kind_t *
+podd_config_kind (podd_config_t *self, const char *name)
+{
+    assert (self);
+    if (name)
+        for (size_t i = 0; i < self->kind_count; i++)
+            if (streq (self->kinds [i].name, name))
+                return &self->kinds [i];
+    return NULL;
+}
+
+size_t
+podd_config_pod_count (podd_config_t *self)
+{
+    assert (self);
+    return self->pod_count;
+}
+
+podd_pod_cfg_t *
+podd_config_pod_at (podd_config_t *self, size_t index)
+{
+    assert (self);
+    return index < self->pod_count? &self->pods [index]: NULL;
+}
+
+size_t
+podd_config_member_count (podd_config_t *self)
+{
+    assert (self);
+    return self->member_count;
+}
+
+podd_member_cfg_t *
+podd_config_member_at (podd_config_t *self, size_t index)
+{
+    assert (self);
+    return index < self->member_count? &self->members [index]: NULL;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Self test
+
+#define TEST_NAME "t.conf"
+
+//  A valid base: podd section then one pod, lines numbered in comments
+#define BASE_PODD \
+    "podd\n"                                        /*  1 */ \
+    "    endpoint = \"tcp://127.0.0.1:5670\"\n"     /*  2 */ \
+    "    mail-domain = \"pod-north.example\"\n"     /*  3 */
+#define BASE_POD \
+    "pods\n"                                        /*  4 */ \
+    "    pod = \"north\"\n"                         /*  5 */ \
+    "        title = \"Pod North\"\n"               /*  6 */ \
+    "        member = \"alice.tm\"\n"               /*  7 */ \
+    "            name = \"Alice Teale\"\n"          /*  8 */ \
+    "            role = \"team-manager\"\n"         /*  9 */
+
+static void
+s_expect_error (const char *text, const char *prefix, bool verbose)
+{
+    char err [512];
+    podd_config_t *config = podd_config_load_str (text, TEST_NAME, err, sizeof (err));
+    if (config || strncmp (err, prefix, strlen (prefix)) != 0) {
+        fprintf (stderr, "\nexpected '%s...', got '%s'\n--- config:\n%s---\n",
+                 prefix, config? "(loaded)": err, text);
+        podd_config_destroy (&config);
+        assert (false);
+    }
+    if (verbose)
+        printf ("\n    %s", err);
+}
+
+static podd_config_t *
+s_expect_ok (const char *text)
+{
+    char err [512];
+    podd_config_t *config = podd_config_load_str (text, TEST_NAME, err, sizeof (err));
+    if (!config) {
+        fprintf (stderr, "\nunexpected error '%s'\n--- config:\n%s---\n", err, text);
+        assert (false);
+    }
+    return config;
+}
+
+void
+podd_config_test (bool verbose)
+{
+    printf (" * config: ");
+    char err [512];
+
+    //  @selftest
+    //  Validators
+    assert (podd_role_index ("team-manager") == 0);
+    assert (podd_role_index ("family-intervention-worker") == PODD_ROLE_COUNT - 1);
+    assert (podd_role_index ("wizard") == -1);
+    assert (podd_role_index (NULL) == -1);
+
+    assert (podd_valid_handle ("alice.tm"));
+    assert (podd_valid_handle ("0"));
+    assert (podd_valid_handle ("a2345678901234567890123456789012"));
+    assert (!podd_valid_handle ("a23456789012345678901234567890123"));
+    assert (!podd_valid_handle (""));
+    assert (!podd_valid_handle (NULL));
+    assert (!podd_valid_handle ("Alice"));
+    assert (!podd_valid_handle (".alice"));
+    assert (!podd_valid_handle ("-alice"));
+    assert (!podd_valid_handle ("al ice"));
+    assert (!podd_valid_handle ("al\nice"));
+
+    assert (podd_valid_email ("alice.tm@pod-north.example"));
+    assert (podd_valid_email ("a+b@x.y"));
+    assert (!podd_valid_email ("alice.tm@localhost"));
+    assert (!podd_valid_email ("alice.tm"));
+    assert (!podd_valid_email ("@pod-north.example"));
+    assert (!podd_valid_email ("a@b@pod-north.example"));
+    assert (!podd_valid_email ("a b@pod-north.example"));
+    assert (!podd_valid_email ("a\r@pod-north.example"));
+    assert (!podd_valid_email ("a@pod-north.example\r\nBcc: x@y.z"));
+    assert (!podd_valid_email ("\"a\"@pod-north.example"));
+    assert (!podd_valid_email ("<a@pod-north.example>"));
+    assert (!podd_valid_email ("a,b@pod-north.example"));
+    assert (!podd_valid_email ("a;b@pod-north.example"));
+    assert (!podd_valid_email ("a\\b@pod-north.example"));
+    assert (!podd_valid_email ("a(b)@pod-north.example"));
+    assert (!podd_valid_email ("a@pod_north.example"));
+    assert (!podd_valid_email ("a@pod-north..example"));
+    assert (!podd_valid_email ("a@.example"));
+    assert (!podd_valid_email ("a@example."));
+    assert (!podd_valid_email ("\xc3\xa9@pod-north.example"));
+    assert (!podd_valid_email (NULL));
+    {
+        char email [300];
+        memset (email, 'a', sizeof (email));
+        memcpy (email + 254 - 10, "@x.example", 11);            //  254 octets
+        assert (strlen (email) == 254 && podd_valid_email (email));
+        memset (email, 'a', sizeof (email));
+        memcpy (email + 255 - 10, "@x.example", 11);            //  255 octets
+        assert (!podd_valid_email (email));
+    }
+
+    assert (podd_valid_pattern ("mon-fri"));
+    assert (podd_valid_pattern ("mon,tue,thu"));
+    assert (podd_valid_pattern ("mon-wed,fri"));
+    assert (podd_valid_pattern ("sat,sun"));
+    assert (podd_pattern_days ("mon-fri") == 0x1f);
+    assert (podd_pattern_days ("mon,tue,thu") == 0x0b);
+    assert (podd_pattern_days ("mon-wed,fri") == 0x17);
+    assert (podd_pattern_days ("sun") == 0x40);
+    assert (podd_pattern_days ("fri-mon") == 0x71);
+    assert (!podd_valid_pattern (""));
+    assert (!podd_valid_pattern (NULL));
+    assert (!podd_valid_pattern ("mon-"));
+    assert (!podd_valid_pattern ("mon,"));
+    assert (!podd_valid_pattern (",mon"));
+    assert (!podd_valid_pattern ("mon-tue-wed"));
+    assert (!podd_valid_pattern ("monday"));
+    assert (!podd_valid_pattern ("Mon"));
+    assert (!podd_valid_pattern ("mon, tue"));
+    assert (!podd_valid_pattern ("mon-funday"));
+
+    assert (podd_valid_name ("Alice Teale"));
+    assert (podd_valid_name ("Si\xc3\xa2n O'Neill"));
+    assert (!podd_valid_name (""));
+    assert (!podd_valid_name ("   "));
+    assert (!podd_valid_name ("Alice\tTeale"));
+    assert (!podd_valid_name ("Alice\x7f"));
+    assert (!podd_valid_name ("Alice\xc2\x85"));                //  C1 NEL
+    assert (!podd_valid_name ("Alice\xc3"));                    //  truncated
+    assert (!podd_valid_name ("\xc0\xa0"));                     //  overlong
+    assert (!podd_valid_name ("\xed\xa0\x80"));                 //  surrogate
+    {
+        char name [200];
+        memset (name, 'a', sizeof (name));
+        name [128] = 0;
+        assert (podd_valid_name (name));
+        name [128] = 'a';
+        name [129] = 0;
+        assert (!podd_valid_name (name));
+    }
+    assert (podd_valid_skills (""));
+    assert (podd_valid_skills ("chairing,court"));
+    assert (podd_valid_skills ("life-story-work,BSL"));
+    assert (!podd_valid_skills ("chairing, court"));
+    assert (!podd_valid_skills ("chairing,,court"));
+    assert (!podd_valid_skills ("chairing,"));
+    assert (!podd_valid_skills ("-court"));
+    assert (!podd_valid_skills (NULL));
+
+    //  The shipped demo configuration
+    podd_config_t *config = podd_config_load ("config/podd.conf", err, sizeof (err));
+    if (!config)
+        fprintf (stderr, "\n%s\n", err);
+    assert (config);
+    assert (streq (podd_config_endpoint (config), DEFAULT_ENDPOINT));
+    assert (streq (podd_config_database (config), DEFAULT_DATABASE));
+    assert (streq (podd_config_certs (config), DEFAULT_CERTS));
+    assert (streq (podd_config_server_cert (config), DEFAULT_SERVER_CERT));
+    assert (!podd_config_insecure (config));
+    assert (podd_config_max_body (config) == DEFAULT_MAX_BODY);
+    assert (podd_config_heartbeat_ms (config) == DEFAULT_HEARTBEAT);
+    assert (podd_config_client_timeout_ms (config) == DEFAULT_CLIENT_TIMEOUT);
+    assert (streq (podd_config_mail_domain (config), "pod-north.example"));
+    assert (streq (podd_config_smtp (config), ""));
+    assert (streq (podd_config_spool (config), DEFAULT_SPOOL));
+    assert (podd_config_pod_count (config) == 2);
+    assert (podd_config_member_count (config) == 11 + 4 + 1);
+    assert (podd_config_kind_count (config) == BUILTIN_KINDS);
+    assert (podd_config_pod_at (config, 2) == NULL);
+    assert (podd_config_member_at (config, 16) == NULL);
+    assert (podd_config_kind_at (config, BUILTIN_KINDS) == NULL);
+
+    podd_pod_cfg_t *pod = podd_config_pod_at (config, 0);
+    assert (streq (pod->name, "north"));
+    assert (streq (pod->title, "Pod North"));
+    assert (streq (pod->mailbox, "pod-north@pod-north.example"));
+    assert (streq (pod->duty, "dana.coord"));
+    pod = podd_config_pod_at (config, 1);
+    assert (streq (pod->name, "south"));
+    assert (pod->duty && podd_valid_handle (pod->duty));
+
+    int role_count [2][PODD_ROLE_COUNT] = {{ 0 }};
+    size_t admins = 0;
+    for (size_t i = 0; i < podd_config_member_count (config); i++) {
+        podd_member_cfg_t *member = podd_config_member_at (config, i);
+        assert (podd_valid_handle (member->handle));
+        assert (podd_valid_email (member->email));
+        assert (podd_valid_name (member->name));
+        assert (podd_valid_pattern (member->pattern));
+        assert (member->role >= 0 && member->role < PODD_ROLE_COUNT);
+        if (!member->pod) {
+            assert (member->admin);
+            assert (streq (member->handle, "root.admin"));
+            admins++;
+        }
+        else {
+            assert (!member->admin);
+            role_count [streq (member->pod, "south")][member->role]++;
+        }
+    }
+    assert (admins == 1);
+    //  north: 1 TM, 2 SP, 4 SW, 1 SAW, 1 support, 1 coordinator, 1 FIW
+    int north [PODD_ROLE_COUNT] = { 1, 2, 4, 1, 1, 1, 1 };
+    int south [PODD_ROLE_COUNT] = { 1, 0, 2, 0, 1, 0, 0 };
+    assert (memcmp (role_count [0], north, sizeof (north)) == 0);
+    assert (memcmp (role_count [1], south, sizeof (south)) == 0);
+    podd_member_cfg_t *alice = podd_config_member_at (config, 0);
+    assert (streq (alice->handle, "alice.tm"));
+    assert (streq (alice->name, "Alice Teale"));
+    assert (streq (alice->email, "alice.tm@pod-north.example"));
+    assert (alice->role == podd_role_index ("team-manager"));
+    assert (streq (alice->pod, "north"));
+
+    //  The shipped kinds are the built-in kinds
+    podd_config_t *builtin = s_expect_ok ("");
+    assert (podd_config_kind_count (builtin) == BUILTIN_KINDS);
+    for (size_t i = 0; i < BUILTIN_KINDS; i++) {
+        podd_kind_t *shipped = podd_config_kind_at (config, i);
+        podd_kind_t *kind = podd_config_kind (builtin, shipped->name);
+        assert (kind);
+        assert (kind->roles == shipped->roles);
+        assert (kind->duration_min == shipped->duration_min);
+        assert (kind->due_hours == shipped->due_hours);
+        assert (kind->meeting == shipped->meeting);
+        assert (kind->urgent == shipped->urgent);
+    }
+    podd_kind_t *kind = podd_config_kind (builtin, "stability-meeting");
+    assert (kind && kind->meeting && kind->urgent);
+    assert (kind->duration_min == 90 && kind->due_hours == 120);
+    assert (kind->roles == ((1u << 0) | (1u << 1) | (1u << 2)));
+    assert (podd_config_kind (builtin, "general")->roles == ALL_ROLES);
+    assert (!podd_config_kind (builtin, "welcome-pack")->meeting);
+    assert (podd_config_kind (builtin, "welcome-pack")->roles
+            & (1u << podd_role_index ("support-worker")));
+    assert (!(podd_config_kind (builtin, "statutory-visit")->roles
+              & (1u << podd_role_index ("support-worker"))));
+    assert (podd_config_kind (builtin, "nope") == NULL);
+    //  Defaults when everything is absent
+    assert (streq (podd_config_endpoint (builtin), DEFAULT_ENDPOINT));
+    assert (streq (podd_config_mail_domain (builtin), DEFAULT_MAIL_DOMAIN));
+    assert (podd_config_pod_count (builtin) == 0);
+    assert (podd_config_member_count (builtin) == 0);
+    podd_config_destroy (&builtin);
+    assert (builtin == NULL);
+    podd_config_destroy (&builtin);             //  destroying NULL is fine
+    podd_config_destroy (&config);
+    assert (config == NULL);
+
+    //  Defaults inside pods and members, comments, CRLF, apostrophes
+    config = s_expect_ok (
+        "#   comment\r\n"
+        "podd\r\n"
+        "    # indented comment\r\n"
+        "    endpoint = 'ipc://var/podd.ipc'   # trailing comment\r\n"
+        "    security = insecure\r\n"
+        "    heartbeat = 100\r\n"
+        "    client-timeout = 101\r\n"
+        "    max-body = 1024\r\n"
+        "\r\n"
+        "mail\r\n"
+        "    smtp = \"mail.pod-north.example:25\"\r\n"
+        "kinds\r\n"
+        "    kind = \"visit\"\r\n"
+        "    kind = \"case-conference\"\r\n"
+        "        meeting = 1\r\n"
+        "        roles = \"team-manager\"\r\n"
+        "        priority = urgent\r\n"
+        "        due = 8760\r\n"
+        "pods\r\n"
+        "    pod = \"east\"\r\n"
+        "        member = \"eve.tm\"\r\n"
+        "            role = \"team-manager\"\r\n"
+        "            admin = 1\r\n"
+        "admins\r\n"
+        "    member = \"root\"\r\n"
+        "        role = \"coordinator\"\r\n");
+    assert (streq (podd_config_endpoint (config), "ipc://var/podd.ipc"));
+    assert (podd_config_insecure (config));
+    assert (podd_config_heartbeat_ms (config) == 100);
+    assert (podd_config_client_timeout_ms (config) == 101);
+    assert (podd_config_max_body (config) == 1024);
+    assert (streq (podd_config_smtp (config), "mail.pod-north.example:25"));
+    assert (podd_config_kind_count (config) == 2);
+    kind = podd_config_kind (config, "visit");
+    assert (kind->roles == ALL_ROLES && !kind->meeting && !kind->urgent);
+    assert (kind->duration_min == 0 && kind->due_hours == 168);
+    kind = podd_config_kind (config, "case-conference");
+    assert (kind->roles == 1 && kind->meeting && kind->urgent);
+    assert (kind->duration_min == 60 && kind->due_hours == 8760);
+    pod = podd_config_pod_at (config, 0);
+    assert (streq (pod->title, "east"));
+    assert (streq (pod->mailbox, "pod-east@pod.example"));
+    assert (pod->duty == NULL);
+    podd_member_cfg_t *member = podd_config_member_at (config, 0);
+    assert (streq (member->name, "eve.tm"));
+    assert (streq (member->email, "eve.tm@pod.example"));
+    assert (streq (member->skills, ""));
+    assert (streq (member->pattern, "mon-fri"));
+    assert (member->admin);
+    member = podd_config_member_at (config, 1);
+    assert (member->admin && member->pod == NULL);
+    podd_config_destroy (&config);
+
+    //  Insecure is fine on loopback and inproc
+    config = s_expect_ok ("podd\n    endpoint = \"tcp://localhost:5670\"\n    security = \"insecure\"\n");
+    podd_config_destroy (&config);
+    config = s_expect_ok ("podd\n    endpoint = \"inproc://podd\"\n    security = \"insecure\"\n");
+    podd_config_destroy (&config);
+    config = s_expect_ok ("podd\n    endpoint = \"tcp://*:5670\"\n    security = \"curve\"\n");
+    podd_config_destroy (&config);
+
+    //  Errors, each at the line of the offending key
+    s_expect_error (BASE_PODD "    colour = \"blue\"\n",
+                    TEST_NAME ":4: unknown key 'colour' in podd", verbose);
+    s_expect_error (BASE_PODD BASE_POD "            colour = \"blue\"\n",
+                    TEST_NAME ":10: unknown key 'colour' in member 'alice.tm'", verbose);
+    s_expect_error (BASE_PODD BASE_POD "        colour = \"blue\"\n",
+                    TEST_NAME ":10: unknown key 'colour' in pod 'north'", verbose);
+    s_expect_error (BASE_PODD "logging\n",
+                    TEST_NAME ":4: unknown section 'logging'", verbose);
+    s_expect_error (BASE_PODD "podd\n",
+                    TEST_NAME ":4: duplicate section 'podd'", verbose);
+    s_expect_error (BASE_PODD "    endpoint = \"tcp://127.0.0.1:5671\"\n",
+                    TEST_NAME ":4: duplicate key 'endpoint' in podd", verbose);
+    s_expect_error ("podd = \"x\"\n",
+                    TEST_NAME ":1: 'podd' is a section", verbose);
+    s_expect_error ("podd\n    endpoint = \"tcp://127.0.0.1:5670\"\n        port = 5\n",
+                    TEST_NAME ":3: 'endpoint' takes no sub-keys", verbose);
+    s_expect_error ("pods\n    member = \"x\"\n",
+                    TEST_NAME ":2: unknown key 'member' in pods", verbose);
+
+    //  Roles
+    s_expect_error (BASE_PODD BASE_POD
+                    "        member = \"bob.sw\"\n"                 //  10
+                    "            role = \"wizard\"\n",              //  11
+                    TEST_NAME ":11: unknown role 'wizard'", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "        member = \"bob.sw\"\n"                 //  10
+                    "            name = \"Bob\"\n",                 //  11
+                    TEST_NAME ":10: member 'bob.sw' has no role", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        roles = \"social-worker,,team-manager\"\n",
+                    TEST_NAME ":3: empty role name in roles", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        roles = \"social-worker,wizard\"\n",
+                    TEST_NAME ":3: unknown role 'wizard' in roles", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        roles = \"\"\n",
+                    TEST_NAME ":3: roles must list at least one role", verbose);
+
+    //  Emails, names, handles
+    s_expect_error (BASE_PODD BASE_POD
+                    "            email = \"alice\rtm@pod-north.example\"\n",
+                    TEST_NAME ":10: invalid email address 'alice\\x0dtm@", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "            email = \"alice.tm@pod-north\"\n",
+                    TEST_NAME ":10: invalid email address", verbose);
+    s_expect_error (BASE_PODD BASE_POD "        mailbox = \"pod north@x.example\"\n",
+                    TEST_NAME ":10: invalid mailbox address", verbose);
+    s_expect_error (BASE_PODD BASE_POD "            name = \"Alice\tTeale\"\n",
+                    TEST_NAME ":10: duplicate key 'name'", verbose);
+    s_expect_error ("pods\n    pod = \"north\"\n"
+                    "        member = \"alice.tm\"\n"
+                    "            name = \"Alice\tTeale\"\n",
+                    TEST_NAME ":4: name must be", verbose);
+    s_expect_error ("pods\n    pod = \"north\"\n"
+                    "        member = \"alice.tm\"\n"
+                    "            name = \"Alice \xff\"\n",
+                    TEST_NAME ":4: name must be", verbose);
+    s_expect_error ("pods\n    pod = \"north\"\n        title = \"\"\n",
+                    TEST_NAME ":3: title must be", verbose);
+    s_expect_error ("pods\n    pod = \"north\"\n        member = \"Alice\"\n",
+                    TEST_NAME ":3: member handle must be", verbose);
+    s_expect_error ("pods\n    pod = \"\"\n",
+                    TEST_NAME ":2: pod name must be", verbose);
+    s_expect_error (BASE_PODD BASE_POD "            skills = \"chairing, court\"\n",
+                    TEST_NAME ":10: skills must be", verbose);
+
+    //  Security
+    s_expect_error ("podd\n"
+                    "    security = \"insecure\"\n"
+                    "    endpoint = \"tcp://0.0.0.0:5670\"\n",
+                    TEST_NAME ":2: security = \"insecure\" is only allowed", verbose);
+    s_expect_error ("podd\n"
+                    "    endpoint = \"tcp://127.0.0.1.evil.example:5670\"\n"
+                    "    security = \"insecure\"\n",
+                    TEST_NAME ":3: security = \"insecure\" is only allowed", verbose);
+    s_expect_error ("podd\n    security = \"none\"\n",
+                    TEST_NAME ":2: security must be", verbose);
+    s_expect_error ("podd\n    endpoint = \"udp://127.0.0.1:5670\"\n",
+                    TEST_NAME ":2: endpoint must be", verbose);
+    s_expect_error ("podd\n    endpoint = \"tcp://127.0.0.1\"\n",
+                    TEST_NAME ":2: endpoint must be", verbose);
+    s_expect_error ("podd\n    endpoint = \"tcp://127.0.0.1:70000\"\n",
+                    TEST_NAME ":2: endpoint must be", verbose);
+    s_expect_error ("podd\n    endpoint = \"\"\n",
+                    TEST_NAME ":2: endpoint must be", verbose);
+    s_expect_error ("mail\n    smtp = \"mail.example\"\n",
+                    TEST_NAME ":2: smtp must be", verbose);
+    s_expect_error ("podd\n    mail-domain = \"localhost\"\n",
+                    TEST_NAME ":2: mail-domain must be", verbose);
+    s_expect_error ("podd\n    database = \"\"\n",
+                    TEST_NAME ":2: database must be a path", verbose);
+
+    //  Duplicates, duty, team manager
+    s_expect_error (BASE_PODD BASE_POD
+                    "    pod = \"south\"\n"                         //  10
+                    "        member = \"sam.tm\"\n"                 //  11
+                    "            role = \"team-manager\"\n"         //  12
+                    "        member = \"alice.tm\"\n"               //  13
+                    "            role = \"social-worker\"\n",       //  14
+                    TEST_NAME ":13: duplicate member 'alice.tm' (already in pod north)", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "admins\n"                                      //  10
+                    "    member = \"alice.tm\"\n"                   //  11
+                    "        role = \"team-manager\"\n",            //  12
+                    TEST_NAME ":11: duplicate member 'alice.tm'", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "    pod = \"north\"\n",                        //  10
+                    TEST_NAME ":10: duplicate pod 'north'", verbose);
+    s_expect_error ("kinds\n    kind = \"visit\"\n    kind = \"review\"\n    kind = \"visit\"\n",
+                    TEST_NAME ":4: duplicate kind 'visit'", verbose);
+    s_expect_error (BASE_PODD
+                    "pods\n"                                        //  4
+                    "    pod = \"north\"\n"                         //  5
+                    "        duty = \"sam.tm\"\n"                   //  6
+                    "        member = \"alice.tm\"\n"               //  7
+                    "            role = \"team-manager\"\n"         //  8
+                    "    pod = \"south\"\n"                         //  9
+                    "        member = \"sam.tm\"\n"                 //  10
+                    "            role = \"team-manager\"\n",        //  11
+                    TEST_NAME ":6: duty 'sam.tm' is not a member of pod 'north'", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "    pod = \"south\"\n"                         //  10
+                    "        duty = \"alice.tm\"\n"                 //  11
+                    "        member = \"sam.tm\"\n"                 //  12
+                    "            role = \"team-manager\"\n",        //  13
+                    TEST_NAME ":11: duty 'alice.tm' is not a member of pod 'south'", verbose);
+    s_expect_error (BASE_PODD
+                    "pods\n"                                        //  4
+                    "    pod = \"north\"\n"                         //  5
+                    "        member = \"bob.sw\"\n"                 //  6
+                    "            role = \"social-worker\"\n"        //  7
+                    "    pod = \"south\"\n"                         //  8
+                    "        member = \"carol.sw\"\n"               //  9
+                    "            role = \"social-worker\"\n",       //  10
+                    TEST_NAME ":5: pod 'north' has no team-manager", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "    pod = \"south\"\n",                        //  10
+                    TEST_NAME ":10: pod 'south' has no team-manager", verbose);
+    s_expect_error (BASE_PODD BASE_POD
+                    "admins\n"                                      //  10
+                    "    member = \"root.admin\"\n"                 //  11
+                    "        role = \"coordinator\"\n"              //  12
+                    "        admin = 0\n",                          //  13
+                    TEST_NAME ":13: members of admins are always admins", verbose);
+
+    //  Numbers
+    s_expect_error (BASE_PODD "    heartbeat = 50\n",
+                    TEST_NAME ":4: heartbeat must be a whole number from 100 to 600000, not '50'",
+                    verbose);
+    s_expect_error (BASE_PODD "    max-body = 16777217\n",
+                    TEST_NAME ":4: max-body must be a whole number", verbose);
+    s_expect_error (BASE_PODD "    max-body = 64k\n",
+                    TEST_NAME ":4: max-body must be a whole number", verbose);
+    s_expect_error (BASE_PODD "    max-body = -1\n",
+                    TEST_NAME ":4: max-body must be a whole number", verbose);
+    s_expect_error (BASE_PODD "    max-body = 99999999999999999999999\n",
+                    TEST_NAME ":4: max-body must be a whole number", verbose);
+    s_expect_error (BASE_PODD "    heartbeat = 6000\n    client-timeout = 6000\n",
+                    TEST_NAME ":5: client-timeout (6000 ms) must be greater than heartbeat",
+                    verbose);
+    s_expect_error (BASE_PODD "    heartbeat = 20000\n",
+                    TEST_NAME ":4: client-timeout (15000 ms) must be greater", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        meeting = 1\n        duration = 0\n",
+                    TEST_NAME ":4: a meeting needs a duration", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        meeting = yes\n",
+                    TEST_NAME ":3: meeting must be 0 or 1", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        due = 8761\n",
+                    TEST_NAME ":3: due must be a whole number from 1 to 8760", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        due = 0\n",
+                    TEST_NAME ":3: due must be a whole number from 1 to 8760", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        priority = \"high\"\n",
+                    TEST_NAME ":3: priority must be", verbose);
+    s_expect_error ("kinds\n",
+                    TEST_NAME ":1: kinds needs at least one kind", verbose);
+
+    //  Patterns
+    s_expect_error (BASE_PODD BASE_POD "            pattern = \"mon-funday\"\n",
+                    TEST_NAME ":10: pattern must list working days", verbose);
+    s_expect_error (BASE_PODD BASE_POD "            pattern = \"\"\n",
+                    TEST_NAME ":10: pattern must list working days", verbose);
+
+    //  Syntax errors
+    s_expect_error (BASE_PODD "   heartbeat = 5000\n",
+                    TEST_NAME ":4: syntax error: indent with a multiple of 4 spaces", verbose);
+    s_expect_error (BASE_PODD "     # misaligned comment\n",
+                    TEST_NAME ":4: syntax error: indent", verbose);
+    s_expect_error (BASE_PODD "    heartbeat = \"5000\n",
+                    TEST_NAME ":4: syntax error: unterminated quote", verbose);
+    s_expect_error (BASE_PODD "    = \"5000\"\n",
+                    TEST_NAME ":4: syntax error: expected a name", verbose);
+    s_expect_error (BASE_PODD "\theartbeat = 5000\n",
+                    TEST_NAME ":4: syntax error: expected a name", verbose);
+    s_expect_error (BASE_PODD "    heartbeat 5000\n",
+                    TEST_NAME ":4: syntax error: expected '=' after 'heartbeat'", verbose);
+    s_expect_error (BASE_PODD "    heartbeat = \"5000\" x\n",
+                    TEST_NAME ":4: syntax error: unexpected text", verbose);
+    s_expect_error (BASE_PODD "            heartbeat = 5000\n",
+                    TEST_NAME ":4: syntax error: 'heartbeat' is indented too deep", verbose);
+    s_expect_error ("    podd\n",
+                    TEST_NAME ":1: syntax error: 'podd' is indented too deep", verbose);
+    s_expect_error (BASE_PODD "    smtp = # none\n",
+                    TEST_NAME ":4: syntax error: missing value", verbose);
+    s_expect_error (BASE_PODD "    /heartbeat = 1\n",
+                    TEST_NAME ":4: syntax error: '/' cannot", verbose);
+    s_expect_error (BASE_PODD "    heart/beat = 1\n",
+                    TEST_NAME ":4: unknown key 'heart/beat' in podd", verbose);
+    {
+        char text [1200];
+        memset (text, ' ', sizeof (text));
+        memcpy (text, "podd\n    database = \"", 21);
+        memcpy (text + 1150, "\"\n", 3);
+        s_expect_error (text, TEST_NAME ":2: syntax error: line longer", verbose);
+    }
+
+    //  File errors
+    config = podd_config_load ("config/does-not-exist.conf", err, sizeof (err));
+    assert (!config);
+    assert (strncmp (err, "config/does-not-exist.conf: cannot open", 39) == 0);
+    config = podd_config_load_str ("x\n", TEST_NAME, NULL, 0);
+    assert (!config);
+    //  Short error buffers truncate
+    char small [8];
+    config = podd_config_load_str ("x\n", TEST_NAME, small, sizeof (small));
+    assert (!config && streq (small, "t.conf:"));
+    //  @end
+
+    printf ("%sOK\n", verbose? "\n": "");
+}

@@ -1,0 +1,99 @@
+/*  config.h - podd configuration: loading, validation, defaults.
+
+    Owns: reading the ZPL file (zconfig), every key's default, validation
+    of every value with the file name and line number of the fault, the
+    task-kind table and the bootstrap pods/members. Nothing else in podd
+    reads zconfig directly.
+*/
+#ifndef PODD_CONFIG_H_INCLUDED
+#define PODD_CONFIG_H_INCLUDED
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#define PODD_ROLE_COUNT 7
+/* The roles, in this order; index is the role id. */
+extern const char *podd_roles [PODD_ROLE_COUNT];
+/* Role index for a name, or -1. */
+int podd_role_index (const char *name);
+
+typedef struct {
+    char *name;                 /* e.g. "stability-meeting" */
+    unsigned roles;             /* bitmask over podd_roles indexes */
+    int   duration_min;         /* default duration in minutes (meetings) */
+    int   due_hours;            /* default due offset from creation, hours */
+    bool  meeting;              /* gets calendar invites */
+    bool  urgent;               /* default priority urgent */
+} podd_kind_t;
+
+typedef struct {
+    char *handle;               /* login name, unique: [a-z0-9][a-z0-9._-]{0,31} */
+    char *name;                 /* display name */
+    char *email;
+    int   role;                 /* index in podd_roles */
+    char *skills;               /* comma-separated, may be "" */
+    char *pattern;              /* working days, e.g. "mon-fri", "mon,tue,wed" */
+    bool  admin;
+    char *pod;                  /* pod name, or NULL for a pod-less admin */
+} podd_member_cfg_t;
+
+typedef struct {
+    char *name;                 /* [a-z0-9][a-z0-9-]{0,31} */
+    char *title;
+    char *mailbox;              /* the pod's organiser address */
+    char *duty;                 /* handle of the duty contact, may be NULL */
+} podd_pod_cfg_t;
+
+typedef struct _podd_config_t podd_config_t;
+
+/* Load and validate a file. On error returns NULL and writes
+   "FILE:LINE: message" into err (size errlen). */
+podd_config_t *podd_config_load (const char *path, char *err, size_t errlen);
+/* Same from a string (for tests); name is used in messages. */
+podd_config_t *podd_config_load_str (const char *text, const char *name,
+                                     char *err, size_t errlen);
+void podd_config_destroy (podd_config_t **self_p);
+
+/* podd section. Relative paths are resolved against the config file's
+   directory's parent when the file lives in a "config" dir, else against
+   the current directory: callers get them as given. */
+const char *podd_config_endpoint (podd_config_t *self);     /* tcp://127.0.0.1:5670 */
+const char *podd_config_database (podd_config_t *self);     /* var/podd.db */
+const char *podd_config_certs (podd_config_t *self);        /* var/certs: members' public certs */
+const char *podd_config_server_cert (podd_config_t *self);  /* var/keys/podd.cert: server keypair (secret file) */
+bool        podd_config_insecure (podd_config_t *self);     /* security = insecure (only ipc:// or loopback) */
+size_t      podd_config_max_body (podd_config_t *self);     /* 65536 */
+int         podd_config_heartbeat_ms (podd_config_t *self); /* 5000: client heartbeat interval advertised */
+int         podd_config_client_timeout_ms (podd_config_t *self); /* 15000: expire silent watchers */
+const char *podd_config_mail_domain (podd_config_t *self);  /* pod.example */
+const char *podd_config_smtp (podd_config_t *self);         /* "" = spool */
+const char *podd_config_spool (podd_config_t *self);        /* var/spool */
+
+/* Task kinds */
+size_t       podd_config_kind_count (podd_config_t *self);
+podd_kind_t *podd_config_kind_at (podd_config_t *self, size_t index);
+podd_kind_t *podd_config_kind (podd_config_t *self, const char *name);
+
+/* Bootstrap pods and members */
+size_t             podd_config_pod_count (podd_config_t *self);
+podd_pod_cfg_t    *podd_config_pod_at (podd_config_t *self, size_t index);
+size_t             podd_config_member_count (podd_config_t *self);
+podd_member_cfg_t *podd_config_member_at (podd_config_t *self, size_t index);
+
+/* Validators shared with the daemon's request checks */
+bool podd_valid_handle (const char *s);     /* member handle / pod name syntax */
+bool podd_valid_email (const char *s);      /* addr-spec subset, no CR/LF/controls/spaces/quotes */
+bool podd_valid_pattern (const char *s);    /* mon-fri | list of mon..sun | ranges */
+/* Working days of a pattern as a bitmask, bit 0 = mon .. bit 6 = sun
+   (ranges may wrap, "fri-mon"); -1 when the pattern is invalid. */
+int  podd_pattern_days (const char *s);
+/* Display name / title: valid UTF-8, 1..128 octets, not only spaces, no
+   C0/DEL/C1 control characters. */
+bool podd_valid_name (const char *s);
+/* Skills: "" or comma-separated tokens [A-Za-z0-9][A-Za-z0-9._-]{0,63},
+   no spaces, <= 256 octets. */
+bool podd_valid_skills (const char *s);
+
+void podd_config_test (bool verbose);
+
+#endif

@@ -1,0 +1,156 @@
+/*  main.c - podd: the pod teams daemon.
+
+    Owns: the command line (-c FILE, -f, -n, -v), checking the
+    configuration, daemonising, logging to stderr or syslog, signals
+    (SIGTERM/SIGINT stop cleanly, SIGHUP reloads), and the server actor's
+    life.
+*/
+#include "server.h"
+#include "config.h"
+#include "request.h"
+#include "log.h"
+#include <signal.h>
+#include <getopt.h>
+#include <fcntl.h>
+
+#define DEFAULT_CONFIG "config/podd.conf"
+
+//  Set by the SIGHUP handler: the one piece of process-wide state a
+//  signal handler may touch.
+static volatile sig_atomic_t s_reload_wanted = 0;
+
+static void
+s_on_sighup (int signum)
+{
+    (void) signum;
+    s_reload_wanted = 1;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+        "usage: podd [-c FILE] [-f] [-n] [-v]\n"
+        "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+        "  -f       stay in the foreground, log to stderr\n"
+        "  -n       check the configuration and exit\n"
+        "  -v       verbose logging\n"
+        "  -h       this help\n");
+}
+
+static int
+s_daemonise (void)
+{
+    pid_t pid = fork ();
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit (0);
+    if (setsid () < 0)
+        return -1;
+    pid = fork ();
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit (0);
+    int null = open ("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2 (null, STDIN_FILENO);
+        dup2 (null, STDOUT_FILENO);
+        dup2 (null, STDERR_FILENO);
+        if (null > STDERR_FILENO)
+            close (null);
+    }
+    return 0;
+}
+
+//  Wait for READY or FAILED from the server; returns 0 when serving.
+static int
+s_await_server (zactor_t *server)
+{
+    char *status = NULL, *detail = NULL;
+    if (zsock_recv (server, "ss", &status, &detail) == -1)
+        return -1;
+    int rc = streq (status, "READY")? 0: -1;
+    if (rc == 0)
+        log_info ("podd %s: serving on %s", PODD_VERSION, detail);
+    else
+        log_error ("podd: cannot start: %s", detail);
+    zstr_free (&status);
+    zstr_free (&detail);
+    return rc;
+}
+
+static void
+s_reload (zactor_t *server, const char *path)
+{
+    char err [512];
+    podd_config_t *config = podd_config_load (path, err, sizeof err);
+    if (!config) {
+        log_error ("podd: reload refused: %s", err);
+        return;
+    }
+    zsock_send (server, "sp", "RELOAD", config);
+}
+
+int
+main (int argc, char *argv [])
+{
+    const char *config_path = DEFAULT_CONFIG;
+    bool foreground = false, check_only = false, verbose = false;
+    int opt;
+    while ((opt = getopt (argc, argv, "c:fnvh")) != -1) {
+        switch (opt) {
+            case 'c': config_path = optarg; break;
+            case 'f': foreground = true; break;
+            case 'n': check_only = true; break;
+            case 'v': verbose = true; break;
+            case 'h': s_usage (stdout); return 0;
+            default:  s_usage (stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        s_usage (stderr);
+        return 2;
+    }
+    char err [512];
+    podd_config_t *config = podd_config_load (config_path, err, sizeof err);
+    if (!config) {
+        fprintf (stderr, "%s\n", err);
+        return 1;
+    }
+    if (check_only) {
+        printf ("configuration OK\n");
+        podd_config_destroy (&config);
+        return 0;
+    }
+    zsys_init ();
+    zsys_set_logident ("podd");
+    if (!foreground) {
+        if (s_daemonise ())
+            fatal ("podd: cannot daemonise: %s", strerror (errno));
+        zsys_set_logstream (NULL);
+        zsys_set_logsystem (true);
+    }
+    if (!verbose)
+        zsys_set_logstream (foreground? stderr: NULL);
+    signal (SIGPIPE, SIG_IGN);
+    struct sigaction action = { .sa_handler = s_on_sighup };
+    sigemptyset (&action.sa_mask);
+    sigaction (SIGHUP, &action, NULL);
+
+    zactor_t *server = zactor_new (podd_server_actor, config);
+    int rc = s_await_server (server);
+    while (rc == 0 && !zsys_interrupted) {
+        zclock_sleep (100);
+        if (s_reload_wanted) {
+            s_reload_wanted = 0;
+            log_info ("podd: SIGHUP: reloading %s", config_path);
+            s_reload (server, config_path);
+        }
+    }
+    if (rc == 0)
+        log_info ("podd: shutting down");
+    zactor_destroy (&server);
+    return rc == 0? 0: 1;
+}

@@ -1,0 +1,45 @@
+/*  request.c - one client request as the handlers see it. See request.h. */
+#include "request.h"
+#include <stdarg.h>
+
+int
+podd_fail (podd_request_t *req, int status, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    vsnprintf (req->reason, sizeof req->reason, format, args);
+    va_end (args);
+    req->status = status;
+    json_decref (req->data);
+    req->data = NULL;
+    return -1;
+}
+
+int
+podd_ok (podd_request_t *req, int status, json_t *data)
+{
+    req->status = status;
+    snprintf (req->reason, sizeof req->reason, "%s", podp_status_text (status));
+    json_decref (req->data);
+    req->data = data? data: json_object ();
+    return 0;
+}
+
+void
+podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body)
+{
+    podd_push_t *push = (podd_push_t *) zmalloc (sizeof (podd_push_t));
+    push->member_id = member_id;
+    push->delivery = delivery;
+    push->body = body;
+    zlistx_add_end (req->pushes, push);
+}
+
+int
+podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail)
+{
+    if (podd_store_audit (req->store, req->actor->id, req->connection, action, object,
+                          detail, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot write the audit trail");
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*  request.h - one client request as the handlers see it.
+
+    Owns: the context a handler works in (store, config, the
+    authenticated actor, the clock) and what it produces (status, reason,
+    reply data, and deliveries to push after commit). Handlers never touch
+    sockets; the server sends replies and pushes once the batch commits.
+*/
+#ifndef PODD_REQUEST_H_INCLUDED
+#define PODD_REQUEST_H_INCLUDED
+
+#include "podp.h"
+#include "store.h"
+#include "config.h"
+
+#define PODD_VERSION "0.1.0"
+
+typedef struct {
+    int64_t member_id;          /* whose mailbox */
+    int64_t delivery;           /* mailbox row id */
+    json_t *body;               /* TASK push body, owned */
+} podd_push_t;
+
+typedef struct {
+    podd_store_t  *store;
+    podd_config_t *config;
+    podd_member_t *actor;       /* authenticated member */
+    const char    *connection;  /* for the audit trail: "curve:KEY" */
+    int64_t        now;
+    podp_msg_t    *msg;         /* the decoded request */
+    //  Results
+    int     status;
+    char    reason [256];
+    json_t *data;               /* owned */
+    zlistx_t *pushes;           /* podd_push_t items, owned */
+} podd_request_t;
+
+//  Record a failure; returns -1 so handlers can `return podd_fail (...)`.
+int podd_fail (podd_request_t *req, int status, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  Record success with data (stolen; NULL = empty object); returns 0.
+int podd_ok (podd_request_t *req, int status, json_t *data);
+//  Queue a push (body stolen) for after commit.
+void podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body);
+//  Write an audit row for the request's actor; returns 0 or fails 500.
+int podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail);
+
+#endif

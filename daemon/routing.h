@@ -1,0 +1,32 @@
+/*  routing.h - who gets a task, and why.
+
+    Owns: the routing policy, in one function. In order: the case's lead
+    worker if their role may do the kind and they are available; else the
+    lead's cover while they are away; else a pod colleague who knows the
+    case (co-workers first, then most recent contact) with an allowed
+    role; else the allowed pod member with the lowest open load; else the
+    team manager. Nobody who declined the task is chosen again. The
+    reason for every decision is returned for the task history.
+*/
+#ifndef PODD_ROUTING_H_INCLUDED
+#define PODD_ROUTING_H_INCLUDED
+
+#include "store.h"
+#include "config.h"
+
+typedef struct {
+    int64_t assignee_id;        /* 0 = nobody left */
+    char reason [256];
+} podd_route_t;
+
+//  Choose the assignee of task (already stored) on its case at time now.
+//  exclude_id is a member never to choose (e.g. the decliner), 0 = none.
+void podd_route (podd_store_t *store, podd_config_t *config, const podd_task_t *task,
+                 const podd_case_t *kase, int64_t exclude_id, int64_t now,
+                 podd_route_t *route);
+
+//  Whether member may do a task of this kind (role allowed, active).
+bool podd_route_role_allowed (podd_config_t *config, const char *kind,
+                              const podd_member_t *member);
+
+#endif

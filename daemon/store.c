@@ -1,0 +1,1393 @@
+/*  store.c - podd's durable state in SQLite. See store.h.
+    Every SQL statement of podd is in this file, in the table below. */
+#include "store.h"
+#include "when.h"
+#include <sqlite3.h>
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define streq(a,b) (strcmp ((a), (b)) == 0)
+#define OPEN_STATES "('open','offered','accepted')"
+
+//  Schema migrations: index i brings user_version from i to i + 1.
+static const char *s_migrations [PODD_STORE_SCHEMA] = {
+    //  1: foundation
+    "CREATE TABLE pods ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, title TEXT NOT NULL,"
+    "  mailbox TEXT NOT NULL, duty_id INTEGER REFERENCES members (id));"
+    "CREATE TABLE members ("
+    "  id INTEGER PRIMARY KEY, handle TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  email TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('team-manager',"
+    "  'senior-practitioner','social-worker','support-assessment-worker','support-worker',"
+    "  'coordinator','family-intervention-worker')),"
+    "  pod_id INTEGER REFERENCES pods (id), skills TEXT NOT NULL DEFAULT '',"
+    "  pattern TEXT NOT NULL DEFAULT 'mon-fri', admin INTEGER NOT NULL DEFAULT 0,"
+    "  active INTEGER NOT NULL DEFAULT 1, curve_key TEXT UNIQUE, created INTEGER NOT NULL);"
+    "CREATE INDEX members_pod ON members (pod_id, handle);"
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('child','carer-household')),"
+    "  pod_id INTEGER NOT NULL REFERENCES pods (id), lead_id INTEGER REFERENCES members (id),"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+    "  summary TEXT NOT NULL DEFAULT '', opened INTEGER NOT NULL, closed INTEGER,"
+    "  close_reason TEXT);"
+    "CREATE INDEX cases_pod ON cases (pod_id, status);"
+    "CREATE INDEX cases_lead ON cases (lead_id, status);"
+    "CREATE TABLE case_workers ("
+    "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  member_id INTEGER NOT NULL REFERENCES members (id), since INTEGER NOT NULL,"
+    "  PRIMARY KEY (case_id, member_id)) WITHOUT ROWID;"
+    "CREATE INDEX case_workers_member ON case_workers (member_id);"
+    "CREATE TABLE chronology ("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  entry_date TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
+    "  author_id INTEGER NOT NULL REFERENCES members (id), at INTEGER NOT NULL);"
+    "CREATE INDEX chronology_case ON chronology (case_id, id);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER REFERENCES members (id),"
+    "  connection TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
+    "  detail TEXT NOT NULL DEFAULT '');",
+
+    //  2: tasks, routing history, durable mailboxes, absence and cover
+    "CREATE TABLE tasks ("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  kind TEXT NOT NULL, title TEXT NOT NULL, due INTEGER,"
+    "  priority TEXT NOT NULL CHECK (priority IN ('routine','urgent')),"
+    "  state TEXT NOT NULL CHECK (state IN ('open','offered','accepted','done','declined','cancelled')),"
+    "  assignee_id INTEGER REFERENCES members (id),"
+    "  creator_id INTEGER NOT NULL REFERENCES members (id),"
+    "  version INTEGER NOT NULL DEFAULT 1, evidence TEXT, reference TEXT,"
+    "  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+    "CREATE INDEX tasks_assignee ON tasks (assignee_id, state);"
+    "CREATE INDEX tasks_case ON tasks (case_id, state);"
+    "CREATE INDEX tasks_open_due ON tasks (due) WHERE state IN " OPEN_STATES ";"
+    "CREATE TABLE task_history ("
+    "  id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id),"
+    "  at INTEGER NOT NULL, actor_id INTEGER REFERENCES members (id), event TEXT NOT NULL,"
+    "  assignee_id INTEGER REFERENCES members (id), reason TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX task_history_task ON task_history (task_id, id);"
+    "CREATE TABLE mailbox ("
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members (id),"
+    "  task_id INTEGER NOT NULL REFERENCES tasks (id), version INTEGER NOT NULL,"
+    "  payload TEXT NOT NULL, created INTEGER NOT NULL, acked INTEGER);"
+    "CREATE INDEX mailbox_pending ON mailbox (member_id, id) WHERE acked IS NULL;"
+    "CREATE TABLE absences ("
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members (id),"
+    "  kind TEXT NOT NULL, starts INTEGER NOT NULL, ends INTEGER,"
+    "  approved INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+    "CREATE INDEX absences_member ON absences (member_id, starts);"
+    "CREATE TABLE cover ("
+    "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  absent_id INTEGER NOT NULL REFERENCES members (id),"
+    "  cover_id INTEGER NOT NULL REFERENCES members (id),"
+    "  starts INTEGER NOT NULL, ends INTEGER,"
+    "  PRIMARY KEY (case_id, absent_id, starts)) WITHOUT ROWID;"
+};
+
+//  Every statement, prepared once on first use and kept.
+#define TASK_COLUMNS \
+    "SELECT t.id, c.ref, t.kind, t.title, t.due, t.priority, t.state, a.handle, m.handle," \
+    " t.version, t.evidence, t.reference, t.created, t.updated" \
+    " FROM tasks t JOIN cases c ON c.id = t.case_id JOIN members m ON m.id = t.creator_id" \
+    " LEFT JOIN members a ON a.id = t.assignee_id"
+#define MEMBER_COLUMNS \
+    "SELECT m.id, m.handle, m.name, m.email, m.role, IFNULL (m.pod_id, 0), IFNULL (p.name, '')," \
+    " m.pattern, m.admin, m.active, IFNULL (m.curve_key, ''), m.skills" \
+    " FROM members m LEFT JOIN pods p ON p.id = m.pod_id"
+
+#define STATEMENTS(X) \
+    X (BEGIN,        "BEGIN IMMEDIATE") \
+    X (COMMIT,       "COMMIT") \
+    X (ROLLBACK,     "ROLLBACK") \
+    X (SAVEPOINT,    "SAVEPOINT request") \
+    X (RELEASE,      "RELEASE request") \
+    X (ROLLBACK_TO,  "ROLLBACK TO request") \
+    X (POD_UPSERT,   "INSERT INTO pods (name, title, mailbox) VALUES (?1, ?2, ?3)" \
+                     " ON CONFLICT (name) DO UPDATE SET title = ?2, mailbox = ?3") \
+    X (POD_DUTY,     "UPDATE pods SET duty_id = ?2 WHERE id = ?1") \
+    X (POD_BY_NAME,  "SELECT id, name, title, mailbox, IFNULL (duty_id, 0) FROM pods WHERE name = ?1") \
+    X (POD_BY_ID,    "SELECT id, name, title, mailbox, IFNULL (duty_id, 0) FROM pods WHERE id = ?1") \
+    X (POD_LIST,     "SELECT id FROM pods ORDER BY name") \
+    X (POD_JSON,     "SELECT p.name, p.title, p.mailbox, d.handle," \
+                     " (SELECT COUNT (*) FROM members m WHERE m.pod_id = p.id AND m.active)," \
+                     " (SELECT COUNT (*) FROM cases c WHERE c.pod_id = p.id AND c.status = 'open')" \
+                     " FROM pods p LEFT JOIN members d ON d.id = p.duty_id WHERE p.id = ?1") \
+    X (MEMBER_UPSERT, "INSERT INTO members (handle, name, email, role, pod_id, skills, pattern, admin, created)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (handle) DO UPDATE SET" \
+                     " name = ?2, email = ?3, role = ?4, pod_id = ?5, skills = ?6, pattern = ?7, admin = ?8") \
+    X (MEMBER_ADD,   "INSERT INTO members (handle, name, email, role, pod_id, skills, pattern, admin, created)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+    X (MEMBER_ID_BY_HANDLE, "SELECT id FROM members WHERE handle = ?1") \
+    X (MEMBER_BY_HANDLE, MEMBER_COLUMNS " WHERE m.handle = ?1") \
+    X (MEMBER_BY_ID, MEMBER_COLUMNS " WHERE m.id = ?1") \
+    X (MEMBER_BY_KEY, MEMBER_COLUMNS " WHERE m.curve_key = ?1") \
+    X (MEMBER_CLEAR_KEY, "UPDATE members SET curve_key = NULL WHERE curve_key = ?1 AND id <> ?2") \
+    X (MEMBER_SET_KEY, "UPDATE members SET curve_key = ?2 WHERE id = ?1") \
+    X (MEMBER_LIST,  "SELECT id FROM members WHERE (?1 = 0 OR pod_id = ?1) ORDER BY handle") \
+    X (POD_MEMBER_IDS, "SELECT id FROM members WHERE pod_id = ?1 AND active ORDER BY handle") \
+    X (POD_MANAGER,  "SELECT id FROM members WHERE pod_id = ?1 AND active AND role = 'team-manager'" \
+                     " ORDER BY id LIMIT 1") \
+    X (CASE_OPEN,    "INSERT INTO cases (ref, kind, pod_id, lead_id, summary, opened)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, ?6)") \
+    X (CASE_BY_REF,  "SELECT id, ref, kind, pod_id, IFNULL (lead_id, 0), status = 'open' FROM cases WHERE ref = ?1") \
+    X (CASE_BY_ID,   "SELECT id, ref, kind, pod_id, IFNULL (lead_id, 0), status = 'open' FROM cases WHERE id = ?1") \
+    X (CASE_SET_LEAD, "UPDATE cases SET lead_id = NULLIF (?2, 0) WHERE id = ?1") \
+    X (CASE_CLEAR_CO, "DELETE FROM case_workers WHERE case_id = ?1") \
+    X (CASE_ADD_CO,  "INSERT OR IGNORE INTO case_workers (case_id, member_id, since) VALUES (?1, ?2, ?3)") \
+    X (CASE_IS_CO,   "SELECT 1 FROM case_workers WHERE case_id = ?1 AND member_id = ?2") \
+    X (CASE_CLOSE,   "UPDATE cases SET status = 'closed', closed = ?3, close_reason = ?2" \
+                     " WHERE id = ?1 AND status = 'open'") \
+    X (CASE_JSON,    "SELECT c.ref, c.kind, p.name, l.handle, c.status, c.summary, c.opened, c.closed," \
+                     " c.close_reason FROM cases c JOIN pods p ON p.id = c.pod_id" \
+                     " LEFT JOIN members l ON l.id = c.lead_id WHERE c.id = ?1") \
+    X (CASE_COWORKERS, "SELECT m.handle FROM case_workers w JOIN members m ON m.id = w.member_id" \
+                     " WHERE w.case_id = ?1 ORDER BY m.handle") \
+    X (CASE_CHRONOLOGY, "SELECT id FROM chronology WHERE case_id = ?1 ORDER BY entry_date, id") \
+    X (CASE_LIST,    "SELECT c.id FROM cases c WHERE (?1 = 0 OR c.pod_id = ?1)" \
+                     " AND (?2 = 0 OR c.lead_id = ?2 OR EXISTS (SELECT 1 FROM case_workers w" \
+                     "   WHERE w.case_id = c.id AND w.member_id = ?2))" \
+                     " AND (?3 = 'all' OR c.status = ?3) ORDER BY c.ref") \
+    X (CASE_ACQUAINTED, "SELECT member_id, MAX (co) AS co, MAX (at) AS last FROM (" \
+                     "  SELECT member_id, 1 AS co, since AS at FROM case_workers WHERE case_id = ?1" \
+                     "  UNION ALL SELECT author_id, 0, at FROM chronology WHERE case_id = ?1 AND kind <> 'event'" \
+                     "  UNION ALL SELECT h.assignee_id, 0, h.at FROM tasks t" \
+                     "   JOIN task_history h ON h.task_id = t.id WHERE t.case_id = ?1" \
+                     "   AND h.assignee_id IS NOT NULL AND h.event IN ('accepted','done'))" \
+                     " GROUP BY member_id ORDER BY co DESC, last DESC, member_id LIMIT ?2") \
+    X (CASELOAD,     "SELECT p.name, m.handle, m.name, m.role," \
+                     " (SELECT COUNT (*) FROM cases c WHERE c.lead_id = m.id AND c.status = 'open')," \
+                     " (SELECT COUNT (*) FROM case_workers w JOIN cases c ON c.id = w.case_id" \
+                     "   WHERE w.member_id = m.id AND c.status = 'open')," \
+                     " (SELECT COUNT (*) FROM tasks t WHERE t.assignee_id = m.id AND t.state IN " OPEN_STATES ")" \
+                     " FROM members m JOIN pods p ON p.id = m.pod_id" \
+                     " WHERE (?1 = 0 OR m.pod_id = ?1) AND m.active ORDER BY p.name, m.handle") \
+    X (CHRONO_ADD,   "INSERT INTO chronology (case_id, entry_date, kind, text, author_id, at)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+    X (CHRONO_JSON,  "SELECT h.id, h.entry_date, h.kind, h.text, m.handle, h.at FROM chronology h" \
+                     " JOIN members m ON m.id = h.author_id WHERE h.id = ?1") \
+    X (AUDIT_ADD,    "INSERT INTO audit (at, actor_id, connection, action, object, detail)" \
+                     " VALUES (?1, NULLIF (?2, 0), ?3, ?4, ?5, ?6)") \
+    X (AUDIT_COUNT,  "SELECT COUNT (*) FROM audit") \
+    X (TASK_NEW,     "INSERT INTO tasks (case_id, kind, title, due, priority, state, creator_id, created, updated)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, 'open', ?6, ?7, ?7)") \
+    X (TASK_GET,     "SELECT id, case_id, kind, state, IFNULL (assignee_id, 0), creator_id, version, IFNULL (due, 0)" \
+                     " FROM tasks WHERE id = ?1") \
+    X (TASK_SET,     "UPDATE tasks SET state = ?2, assignee_id = NULLIF (?3, 0), version = version + 1," \
+                     " updated = ?4 WHERE id = ?1") \
+    X (TASK_EVIDENCE, "UPDATE tasks SET evidence = ?2, reference = ?3 WHERE id = ?1") \
+    X (TASK_HISTORY_ADD, "INSERT INTO task_history (task_id, at, actor_id, event, assignee_id, reason)" \
+                     " VALUES (?1, ?2, NULLIF (?3, 0), ?4, NULLIF (?5, 0), ?6)") \
+    X (TASK_DECLINED_BY, "SELECT 1 FROM task_history WHERE task_id = ?1 AND event = 'declined'" \
+                     " AND assignee_id = ?2 LIMIT 1") \
+    X (TASK_JSON,    TASK_COLUMNS " WHERE t.id = ?1") \
+    X (TASK_HISTORY, "SELECT h.at, IFNULL (a.handle, 'podd'), h.event, m.handle, h.reason FROM task_history h" \
+                     " LEFT JOIN members a ON a.id = h.actor_id LEFT JOIN members m ON m.id = h.assignee_id" \
+                     " WHERE h.task_id = ?1 ORDER BY h.id") \
+    X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND t.state IN " OPEN_STATES \
+                     " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
+    X (TASK_LIST_POD, TASK_COLUMNS " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+                     " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
+    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+                     " AND t.due < ?3 ORDER BY t.due, t.id LIMIT ?2") \
+    X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1 ORDER BY t.id LIMIT ?2") \
+    X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
+    X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
+    X (ABSENT,       "SELECT 1 FROM absences WHERE member_id = ?1 AND approved AND starts <= ?2" \
+                     " AND (ends IS NULL OR ends > ?2) LIMIT 1") \
+    X (COVER_FOR,    "SELECT cover_id FROM cover WHERE case_id = ?1 AND absent_id = ?2 AND starts <= ?3" \
+                     " AND (ends IS NULL OR ends > ?3) ORDER BY starts DESC LIMIT 1") \
+    X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5)") \
+    X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
+                     " ORDER BY id LIMIT ?2") \
+    X (MAILBOX_STATE, "SELECT acked IS NOT NULL FROM mailbox WHERE id = ?1 AND member_id = ?2") \
+    X (MAILBOX_ACK,  "UPDATE mailbox SET acked = ?3 WHERE id = ?1 AND member_id = ?2 AND acked IS NULL") \
+    X (MAILBOX_COUNT, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1 AND acked IS NULL")
+
+#define AS_ENUM(name, sql) SQL_##name,
+#define AS_TEXT(name, sql) sql,
+typedef enum { STATEMENTS (AS_ENUM) SQL_COUNT } sql_id_t;
+static const char *s_sql [SQL_COUNT] = { STATEMENTS (AS_TEXT) };
+
+struct _podd_store_t {
+    sqlite3 *db;
+    sqlite3_stmt *stmt [SQL_COUNT];
+};
+
+static void
+s_copy (char *dest, size_t size, const unsigned char *text)
+{
+    snprintf (dest, size, "%s", text? (const char *) text: "");
+}
+
+//  Return the statement, reset and with bindings cleared, or NULL.
+static sqlite3_stmt *
+s_stmt (podd_store_t *self, sql_id_t id)
+{
+    if (!self->stmt [id]
+    &&  sqlite3_prepare_v3 (self->db, s_sql [id], -1, SQLITE_PREPARE_PERSISTENT,
+                            &self->stmt [id], NULL) != SQLITE_OK) {
+        fprintf (stderr, "podd store: cannot prepare %d: %s\n", (int) id, sqlite3_errmsg (self->db));
+        return NULL;
+    }
+    sqlite3_reset (self->stmt [id]);
+    sqlite3_clear_bindings (self->stmt [id]);
+    return self->stmt [id];
+}
+
+static void
+s_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null (stmt, index);
+}
+
+//  Run a statement that returns no rows; 0 when done, -1 on error.
+static int
+s_done (sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    return rc == SQLITE_DONE? 0: -1;
+}
+
+//  Run a statement with no parameters.
+static int
+s_run (podd_store_t *self, sql_id_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, id);
+    return stmt? s_done (stmt): -1;
+}
+
+//  First column of the first row as an integer, or dflt when no row.
+static int64_t
+s_scalar (sqlite3_stmt *stmt, int64_t dflt)
+{
+    int64_t value = dflt;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    return value;
+}
+
+static json_t *
+s_json_text (sqlite3_stmt *stmt, int column)
+{
+    const unsigned char *text = sqlite3_column_text (stmt, column);
+    return text? json_string ((const char *) text): json_null ();
+}
+
+static json_t *
+s_json_when (sqlite3_stmt *stmt, int column)
+{
+    if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+        return json_null ();
+    char buf [PODD_WHEN_LEN];
+    return json_string (podd_when_format (sqlite3_column_int64 (stmt, column), buf));
+}
+
+static json_t *
+s_json_date (sqlite3_stmt *stmt, int column)
+{
+    if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+        return json_null ();
+    char buf [PODD_DATE_LEN];
+    return json_string (podd_when_local_date (sqlite3_column_int64 (stmt, column), buf));
+}
+
+static int
+s_migrate (podd_store_t *self, char *err, size_t errlen)
+{
+    int version = podd_store_schema_version (self);
+    if (version > PODD_STORE_SCHEMA) {
+        snprintf (err, errlen, "database schema %d is newer than this podd (%d)",
+                  version, PODD_STORE_SCHEMA);
+        return -1;
+    }
+    for (; version < PODD_STORE_SCHEMA; version++) {
+        char pragma [64];
+        snprintf (pragma, sizeof pragma, "PRAGMA user_version = %d", version + 1);
+        char *msg = NULL;
+        if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK
+        ||  sqlite3_exec (self->db, s_migrations [version], NULL, NULL, &msg) != SQLITE_OK
+        ||  sqlite3_exec (self->db, pragma, NULL, NULL, &msg) != SQLITE_OK
+        ||  sqlite3_exec (self->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf (err, errlen, "migration to schema %d failed: %s", version + 1,
+                      msg? msg: "unknown error");
+            sqlite3_free (msg);
+            sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+podd_store_t *
+podd_store_new (const char *path, char *err, size_t errlen)
+{
+    assert (path);
+    podd_store_t *self = (podd_store_t *) calloc (1, sizeof (podd_store_t));
+    assert (self);
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                         | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf (err, errlen, "cannot open %s: %s", path,
+                  self->db? sqlite3_errmsg (self->db): "out of memory");
+        podd_store_destroy (&self);
+        return NULL;
+    }
+    sqlite3_busy_timeout (self->db, 5000);
+    char *msg = NULL;
+    //  WAL with synchronous=FULL: a commit survives power loss
+    if (sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                      " PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf (err, errlen, "cannot configure %s: %s", path, msg? msg: "?");
+        sqlite3_free (msg);
+        podd_store_destroy (&self);
+        return NULL;
+    }
+    if (s_migrate (self, err, errlen)) {
+        podd_store_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+podd_store_destroy (podd_store_t **self_p)
+{
+    assert (self_p);
+    podd_store_t *self = *self_p;
+    if (self) {
+        for (int i = 0; i < SQL_COUNT; i++)
+            sqlite3_finalize (self->stmt [i]);
+        sqlite3_close (self->db);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+podd_store_schema_version (podd_store_t *self)
+{
+    sqlite3_stmt *stmt;
+    int version = -1;
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK) {
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+            version = sqlite3_column_int (stmt, 0);
+        sqlite3_finalize (stmt);
+    }
+    return version;
+}
+
+const char *
+podd_store_errmsg (podd_store_t *self)
+{
+    return sqlite3_errmsg (self->db);
+}
+
+int podd_store_begin (podd_store_t *self) { return s_run (self, SQL_BEGIN); }
+int podd_store_savepoint (podd_store_t *self) { return s_run (self, SQL_SAVEPOINT); }
+int podd_store_release (podd_store_t *self) { return s_run (self, SQL_RELEASE); }
+
+int
+podd_store_commit (podd_store_t *self)
+{
+    if (s_run (self, SQL_COMMIT) == 0)
+        return 0;
+    //  A failed COMMIT may leave the transaction open: roll it back so
+    //  that nothing half-done survives, and tell the caller.
+    if (!sqlite3_get_autocommit (self->db))
+        s_run (self, SQL_ROLLBACK);
+    return -1;
+}
+
+int
+podd_store_rollback (podd_store_t *self)
+{
+    return sqlite3_get_autocommit (self->db)? 0: s_run (self, SQL_ROLLBACK);
+}
+
+int
+podd_store_rollback_savepoint (podd_store_t *self)
+{
+    //  ROLLBACK TO leaves the savepoint on the stack: release it too
+    if (s_run (self, SQL_ROLLBACK_TO))
+        return -1;
+    return s_run (self, SQL_RELEASE);
+}
+
+//  --------------------------------------------------------------------
+//  Pods
+
+int
+podd_store_pod_upsert (podd_store_t *self, const char *name, const char *title,
+                       const char *mailbox)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_UPSERT);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, name);
+    s_bind_text (stmt, 2, title? title: name);
+    s_bind_text (stmt, 3, mailbox? mailbox: "");
+    return s_done (stmt);
+}
+
+int
+podd_store_pod_set_duty (podd_store_t *self, int64_t pod_id, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_DUTY);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    if (member_id)
+        sqlite3_bind_int64 (stmt, 2, member_id);
+    return s_done (stmt);
+}
+
+static int
+s_pod_row (sqlite3_stmt *stmt, podd_pod_t *pod)
+{
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        pod->id = sqlite3_column_int64 (stmt, 0);
+        s_copy (pod->name, sizeof pod->name, sqlite3_column_text (stmt, 1));
+        s_copy (pod->title, sizeof pod->title, sqlite3_column_text (stmt, 2));
+        s_copy (pod->mailbox, sizeof pod->mailbox, sqlite3_column_text (stmt, 3));
+        pod->duty_id = sqlite3_column_int64 (stmt, 4);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_pod_by_name (podd_store_t *self, const char *name, podd_pod_t *pod)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_BY_NAME);
+    if (!stmt || !name)
+        return -1;
+    s_bind_text (stmt, 1, name);
+    return s_pod_row (stmt, pod);
+}
+
+int
+podd_store_pod_by_id (podd_store_t *self, int64_t id, podd_pod_t *pod)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_BY_ID);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_pod_row (stmt, pod);
+}
+
+json_t *
+podd_store_pod_json (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    json_t *pod = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        pod = json_pack ("{s:o s:o s:o s:o s:I s:I}",
+            "name", s_json_text (stmt, 0), "title", s_json_text (stmt, 1),
+            "mailbox", s_json_text (stmt, 2), "duty", s_json_text (stmt, 3),
+            "members", (json_int_t) sqlite3_column_int64 (stmt, 4),
+            "open_cases", (json_int_t) sqlite3_column_int64 (stmt, 5));
+    sqlite3_reset (stmt);
+    return pod;
+}
+
+//  Collect the first-column ids of a prepared statement's rows.
+static size_t
+s_ids (sqlite3_stmt *stmt, int64_t *ids, size_t max)
+{
+    size_t count = 0;
+    while (count < max && sqlite3_step (stmt) == SQLITE_ROW)
+        ids [count++] = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    return count;
+}
+
+//  Build a JSON array by mapping ids through a JSON builder.
+typedef json_t *(s_builder_fn) (podd_store_t *self, int64_t id);
+
+static json_t *
+s_list (podd_store_t *self, sqlite3_stmt *stmt, s_builder_fn *builder)
+{
+    //  Builders reuse statements, so collect the ids first
+    size_t max = PODD_STORE_LIST_MAX;
+    int64_t *ids = (int64_t *) malloc (max * sizeof (int64_t));
+    assert (ids);
+    size_t count = s_ids (stmt, ids, max);
+    json_t *items = json_array ();
+    for (size_t i = 0; i < count; i++) {
+        json_t *item = builder (self, ids [i]);
+        if (item)
+            json_array_append_new (items, item);
+    }
+    free (ids);
+    return items;
+}
+
+static json_t *
+s_pod_json_builder (podd_store_t *self, int64_t id)
+{
+    return podd_store_pod_json (self, id);
+}
+
+json_t *
+podd_store_pod_list (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_LIST);
+    return stmt? s_list (self, stmt, s_pod_json_builder): NULL;
+}
+
+//  --------------------------------------------------------------------
+//  Members
+
+static int64_t
+s_member_write (podd_store_t *self, sql_id_t id, const char *handle, const char *name,
+                const char *email, const char *role, int64_t pod_id, const char *skills,
+                const char *pattern, bool admin)
+{
+    sqlite3_stmt *stmt = s_stmt (self, id);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, handle);
+    s_bind_text (stmt, 2, name);
+    s_bind_text (stmt, 3, email);
+    s_bind_text (stmt, 4, role);
+    if (pod_id)
+        sqlite3_bind_int64 (stmt, 5, pod_id);
+    s_bind_text (stmt, 6, skills? skills: "");
+    s_bind_text (stmt, 7, pattern && *pattern? pattern: "mon-fri");
+    sqlite3_bind_int (stmt, 8, admin);
+    sqlite3_bind_int64 (stmt, 9, podd_when_now ());
+    if (s_done (stmt))
+        return -1;
+    stmt = s_stmt (self, SQL_MEMBER_ID_BY_HANDLE);
+    s_bind_text (stmt, 1, handle);
+    return s_scalar (stmt, -1);
+}
+
+int64_t
+podd_store_member_upsert (podd_store_t *self, const char *handle, const char *name,
+                          const char *email, const char *role, int64_t pod_id,
+                          const char *skills, const char *pattern, bool admin)
+{
+    return s_member_write (self, SQL_MEMBER_UPSERT, handle, name, email, role, pod_id,
+                           skills, pattern, admin);
+}
+
+int64_t
+podd_store_member_add (podd_store_t *self, const char *handle, const char *name,
+                       const char *email, const char *role, int64_t pod_id,
+                       const char *skills, const char *pattern, bool admin)
+{
+    return s_member_write (self, SQL_MEMBER_ADD, handle, name, email, role, pod_id,
+                           skills, pattern, admin);
+}
+
+static int
+s_member_row (sqlite3_stmt *stmt, podd_member_t *member)
+{
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        member->id = sqlite3_column_int64 (stmt, 0);
+        s_copy (member->handle, sizeof member->handle, sqlite3_column_text (stmt, 1));
+        s_copy (member->name, sizeof member->name, sqlite3_column_text (stmt, 2));
+        s_copy (member->email, sizeof member->email, sqlite3_column_text (stmt, 3));
+        s_copy (member->role, sizeof member->role, sqlite3_column_text (stmt, 4));
+        member->pod_id = sqlite3_column_int64 (stmt, 5);
+        s_copy (member->pod, sizeof member->pod, sqlite3_column_text (stmt, 6));
+        s_copy (member->pattern, sizeof member->pattern, sqlite3_column_text (stmt, 7));
+        member->admin = sqlite3_column_int (stmt, 8) != 0;
+        member->active = sqlite3_column_int (stmt, 9) != 0;
+        s_copy (member->curve_key, sizeof member->curve_key, sqlite3_column_text (stmt, 10));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_member_by_handle (podd_store_t *self, const char *handle, podd_member_t *member)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_HANDLE);
+    if (!stmt || !handle)
+        return -1;
+    s_bind_text (stmt, 1, handle);
+    return s_member_row (stmt, member);
+}
+
+int
+podd_store_member_by_id (podd_store_t *self, int64_t id, podd_member_t *member)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_ID);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_member_row (stmt, member);
+}
+
+int
+podd_store_member_by_key (podd_store_t *self, const char *curve_key, podd_member_t *member)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_KEY);
+    if (!stmt || !curve_key)
+        return -1;
+    s_bind_text (stmt, 1, curve_key);
+    return s_member_row (stmt, member);
+}
+
+int
+podd_store_member_set_key (podd_store_t *self, int64_t id, const char *curve_key)
+{
+    //  A key belongs to one member: take it from anyone else first
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_CLEAR_KEY);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, curve_key);
+    sqlite3_bind_int64 (stmt, 2, id);
+    if (s_done (stmt))
+        return -1;
+    stmt = s_stmt (self, SQL_MEMBER_SET_KEY);
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, curve_key);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_member_json (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_ID);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *member = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        const unsigned char *pod = sqlite3_column_text (stmt, 6);
+        member = json_pack ("{s:o s:o s:o s:o s:o s:o s:o s:b s:b}",
+            "handle", s_json_text (stmt, 1), "name", s_json_text (stmt, 2),
+            "email", s_json_text (stmt, 3), "role", s_json_text (stmt, 4),
+            "pod", pod && *pod? json_string ((const char *) pod): json_null (),
+            "skills", s_json_text (stmt, 11), "pattern", s_json_text (stmt, 7),
+            "admin", sqlite3_column_int (stmt, 8), "active", sqlite3_column_int (stmt, 9));
+    }
+    sqlite3_reset (stmt);
+    return member;
+}
+
+json_t *
+podd_store_member_list (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_LIST);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    return s_list (self, stmt, podd_store_member_json);
+}
+
+size_t
+podd_store_pod_member_ids (podd_store_t *self, int64_t pod_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_MEMBER_IDS);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_pod_manager (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_POD_MANAGER);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    return s_scalar (stmt, 0);
+}
+
+//  --------------------------------------------------------------------
+//  Cases
+
+int64_t
+podd_store_case_open (podd_store_t *self, const char *ref, const char *kind, int64_t pod_id,
+                      int64_t lead_id, const char *summary, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_OPEN);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, ref);
+    s_bind_text (stmt, 2, kind);
+    sqlite3_bind_int64 (stmt, 3, pod_id);
+    sqlite3_bind_int64 (stmt, 4, lead_id);
+    s_bind_text (stmt, 5, summary? summary: "");
+    sqlite3_bind_int64 (stmt, 6, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+static int
+s_case_row (sqlite3_stmt *stmt, podd_case_t *kase)
+{
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        kase->id = sqlite3_column_int64 (stmt, 0);
+        s_copy (kase->ref, sizeof kase->ref, sqlite3_column_text (stmt, 1));
+        s_copy (kase->kind, sizeof kase->kind, sqlite3_column_text (stmt, 2));
+        kase->pod_id = sqlite3_column_int64 (stmt, 3);
+        kase->lead_id = sqlite3_column_int64 (stmt, 4);
+        kase->open = sqlite3_column_int (stmt, 5) != 0;
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_case_by_ref (podd_store_t *self, const char *ref, podd_case_t *kase)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_BY_REF);
+    if (!stmt || !ref)
+        return -1;
+    s_bind_text (stmt, 1, ref);
+    return s_case_row (stmt, kase);
+}
+
+int
+podd_store_case_by_id (podd_store_t *self, int64_t id, podd_case_t *kase)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_BY_ID);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_case_row (stmt, kase);
+}
+
+//  Run a statement binding two integers.
+static int
+s_run_ii (podd_store_t *self, sql_id_t id, int64_t a, int64_t b)
+{
+    sqlite3_stmt *stmt = s_stmt (self, id);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, a);
+    sqlite3_bind_int64 (stmt, 2, b);
+    return s_done (stmt);
+}
+
+int
+podd_store_case_set_lead (podd_store_t *self, int64_t case_id, int64_t lead_id)
+{
+    return s_run_ii (self, SQL_CASE_SET_LEAD, case_id, lead_id);
+}
+
+int
+podd_store_case_clear_coworkers (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_CLEAR_CO);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_done (stmt);
+}
+
+int
+podd_store_case_add_coworker (podd_store_t *self, int64_t case_id, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_ADD_CO);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    sqlite3_bind_int64 (stmt, 3, podd_when_now ());
+    return s_done (stmt);
+}
+
+bool
+podd_store_case_is_coworker (podd_store_t *self, int64_t case_id, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_IS_CO);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int
+podd_store_case_close (podd_store_t *self, int64_t case_id, const char *reason, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_CLOSE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, reason? reason: "");
+    sqlite3_bind_int64 (stmt, 3, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db) == 1? 0: -1;
+}
+
+//  Array of the first text column of every row
+static json_t *
+s_text_array (sqlite3_stmt *stmt)
+{
+    json_t *items = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, s_json_text (stmt, 0));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+json_t *
+podd_store_case_json (podd_store_t *self, int64_t case_id, bool with_chronology)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    json_t *kase = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        kase = json_pack ("{s:o s:o s:o s:o s:o s:o s:o s:o}",
+            "ref", s_json_text (stmt, 0), "kind", s_json_text (stmt, 1),
+            "pod", s_json_text (stmt, 2), "lead", s_json_text (stmt, 3),
+            "status", s_json_text (stmt, 4), "summary", s_json_text (stmt, 5),
+            "opened", s_json_date (stmt, 6), "closed", s_json_date (stmt, 7));
+    sqlite3_reset (stmt);
+    if (!kase)
+        return NULL;
+    stmt = s_stmt (self, SQL_CASE_COWORKERS);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    json_object_set_new (kase, "coworkers", s_text_array (stmt));
+    if (with_chronology) {
+        stmt = s_stmt (self, SQL_CASE_CHRONOLOGY);
+        sqlite3_bind_int64 (stmt, 1, case_id);
+        json_object_set_new (kase, "chronology",
+                             s_list (self, stmt, podd_store_chronology_json));
+    }
+    return kase;
+}
+
+static json_t *
+s_case_json_builder (podd_store_t *self, int64_t id)
+{
+    return podd_store_case_json (self, id, false);
+}
+
+json_t *
+podd_store_case_list (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *status)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_LIST);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, status? status: "open");
+    return s_list (self, stmt, s_case_json_builder);
+}
+
+size_t
+podd_store_case_acquainted (podd_store_t *self, int64_t case_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_ACQUAINTED);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+json_t *
+podd_store_caseload (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASELOAD);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    json_t *items = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:o s:o s:o s:o s:I s:I s:I}",
+            "pod", s_json_text (stmt, 0), "member", s_json_text (stmt, 1),
+            "name", s_json_text (stmt, 2), "role", s_json_text (stmt, 3),
+            "lead", (json_int_t) sqlite3_column_int64 (stmt, 4),
+            "coworker", (json_int_t) sqlite3_column_int64 (stmt, 5),
+            "open_tasks", (json_int_t) sqlite3_column_int64 (stmt, 6)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  --------------------------------------------------------------------
+//  Chronology and audit
+
+int64_t
+podd_store_chronology_add (podd_store_t *self, int64_t case_id, const char *date,
+                           const char *kind, const char *text, int64_t author_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CHRONO_ADD);
+    if (!stmt)
+        return -1;
+    char today [PODD_DATE_LEN];
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, date? date: podd_when_local_date (now, today));
+    s_bind_text (stmt, 3, kind? kind: "note");
+    s_bind_text (stmt, 4, text);
+    sqlite3_bind_int64 (stmt, 5, author_id);
+    sqlite3_bind_int64 (stmt, 6, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_chronology_json (podd_store_t *self, int64_t entry_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CHRONO_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, entry_id);
+    json_t *entry = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        entry = json_pack ("{s:I s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "date", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
+            "text", s_json_text (stmt, 3), "author", s_json_text (stmt, 4),
+            "at", s_json_when (stmt, 5));
+    sqlite3_reset (stmt);
+    return entry;
+}
+
+int
+podd_store_audit (podd_store_t *self, int64_t actor_id, const char *connection,
+                  const char *action, const char *object, const char *detail, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_AUDIT_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, actor_id);
+    s_bind_text (stmt, 3, connection? connection: "local");
+    s_bind_text (stmt, 4, action);
+    s_bind_text (stmt, 5, object? object: "");
+    s_bind_text (stmt, 6, detail? detail: "");
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_audit_count (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_AUDIT_COUNT);
+    return stmt? s_scalar (stmt, 0): -1;
+}
+
+//  --------------------------------------------------------------------
+//  Tasks
+
+int64_t
+podd_store_task_new (podd_store_t *self, int64_t case_id, const char *kind, const char *title,
+                     int64_t due, const char *priority, int64_t creator_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_NEW);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, kind);
+    s_bind_text (stmt, 3, title);
+    sqlite3_bind_int64 (stmt, 4, due);
+    s_bind_text (stmt, 5, priority? priority: "routine");
+    sqlite3_bind_int64 (stmt, 6, creator_id);
+    sqlite3_bind_int64 (stmt, 7, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_task_get (podd_store_t *self, int64_t id, podd_task_t *task)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        task->id = sqlite3_column_int64 (stmt, 0);
+        task->case_id = sqlite3_column_int64 (stmt, 1);
+        s_copy (task->kind, sizeof task->kind, sqlite3_column_text (stmt, 2));
+        s_copy (task->state, sizeof task->state, sqlite3_column_text (stmt, 3));
+        task->assignee_id = sqlite3_column_int64 (stmt, 4);
+        task->creator_id = sqlite3_column_int64 (stmt, 5);
+        task->version = sqlite3_column_int64 (stmt, 6);
+        task->due = sqlite3_column_int64 (stmt, 7);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_task_set (podd_store_t *self, int64_t id, const char *state, int64_t assignee_id,
+                     int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, state);
+    sqlite3_bind_int64 (stmt, 3, assignee_id);
+    sqlite3_bind_int64 (stmt, 4, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db) == 1? 0: -1;
+}
+
+int
+podd_store_task_set_evidence (podd_store_t *self, int64_t id, const char *evidence,
+                              const char *reference)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_EVIDENCE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, evidence);
+    s_bind_text (stmt, 3, reference);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_history_add (podd_store_t *self, int64_t task_id, int64_t actor_id,
+                             const char *event, int64_t assignee_id, const char *reason,
+                             int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_HISTORY_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    sqlite3_bind_int64 (stmt, 3, actor_id);
+    s_bind_text (stmt, 4, event);
+    sqlite3_bind_int64 (stmt, 5, assignee_id);
+    s_bind_text (stmt, 6, reason? reason: "");
+    return s_done (stmt);
+}
+
+bool
+podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_DECLINED_BY);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    return s_scalar (stmt, 0) == 1;
+}
+
+//  Task object from a row of TASK_COLUMNS
+static json_t *
+s_task_row_json (sqlite3_stmt *stmt)
+{
+    return json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}",
+        "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+        "case", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
+        "title", s_json_text (stmt, 3), "due", s_json_when (stmt, 4),
+        "priority", s_json_text (stmt, 5), "state", s_json_text (stmt, 6),
+        "assignee", s_json_text (stmt, 7), "creator", s_json_text (stmt, 8),
+        "version", (json_int_t) sqlite3_column_int64 (stmt, 9),
+        "evidence", s_json_text (stmt, 10), "reference", s_json_text (stmt, 11),
+        "created", s_json_when (stmt, 12), "updated", s_json_when (stmt, 13));
+}
+
+json_t *
+podd_store_task_json (podd_store_t *self, int64_t id, bool with_history)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *task = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        task = s_task_row_json (stmt);
+    sqlite3_reset (stmt);
+    if (task && with_history) {
+        stmt = s_stmt (self, SQL_TASK_HISTORY);
+        sqlite3_bind_int64 (stmt, 1, id);
+        json_t *history = json_array ();
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+            json_array_append_new (history, json_pack ("{s:o s:o s:o s:o s:o}",
+                "at", s_json_when (stmt, 0), "actor", s_json_text (stmt, 1),
+                "event", s_json_text (stmt, 2), "assignee", s_json_text (stmt, 3),
+                "reason", s_json_text (stmt, 4)));
+        sqlite3_reset (stmt);
+        json_object_set_new (task, "history", history);
+    }
+    return task;
+}
+
+json_t *
+podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
+                      int64_t case_id, int64_t now, size_t limit)
+{
+    sqlite3_stmt *stmt;
+    if (strcmp (scope, "mine") == 0) {
+        stmt = s_stmt (self, SQL_TASK_LIST_MINE);
+        sqlite3_bind_int64 (stmt, 1, member_id);
+    }
+    else
+    if (strcmp (scope, "pod") == 0) {
+        stmt = s_stmt (self, SQL_TASK_LIST_POD);
+        sqlite3_bind_int64 (stmt, 1, pod_id);
+    }
+    else
+    if (strcmp (scope, "overdue") == 0) {
+        stmt = s_stmt (self, SQL_TASK_LIST_OVERDUE);
+        sqlite3_bind_int64 (stmt, 1, pod_id);
+        sqlite3_bind_int64 (stmt, 3, now);
+    }
+    else
+    if (strcmp (scope, "case") == 0) {
+        stmt = s_stmt (self, SQL_TASK_LIST_CASE);
+        sqlite3_bind_int64 (stmt, 1, case_id);
+    }
+    else
+        return NULL;
+    sqlite3_bind_int64 (stmt, 2, (int64_t) limit);
+    json_t *items = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, s_task_row_json (stmt));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int64_t
+podd_store_member_open_load (podd_store_t *self, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_LOAD);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    return s_scalar (stmt, 0);
+}
+
+int64_t
+podd_store_task_count (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_COUNT);
+    return stmt? s_scalar (stmt, 0): -1;
+}
+
+bool
+podd_store_member_absent (podd_store_t *self, int64_t member_id, int64_t at)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENT);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, at);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int64_t
+podd_store_cover_for (podd_store_t *self, int64_t case_id, int64_t member_id, int64_t at)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_FOR);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    sqlite3_bind_int64 (stmt, 3, at);
+    return s_scalar (stmt, 0);
+}
+
+//  --------------------------------------------------------------------
+//  Mailbox
+
+int64_t
+podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id, int64_t version,
+                        const char *payload, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, task_id);
+    sqlite3_bind_int64 (stmt, 3, version);
+    s_bind_text (stmt, 4, payload);
+    sqlite3_bind_int64 (stmt, 5, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_mailbox_pending (podd_store_t *self, int64_t member_id, size_t limit)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_PENDING);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) limit);
+    json_t *items = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o}",
+            "delivery", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "payload", s_json_text (stmt, 1)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t delivery, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_STATE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, delivery);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    int64_t acked = s_scalar (stmt, -1);
+    if (acked == -1)
+        return -1;
+    if (acked == 1)
+        return -2;
+    stmt = s_stmt (self, SQL_MAILBOX_ACK);
+    sqlite3_bind_int64 (stmt, 1, delivery);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    sqlite3_bind_int64 (stmt, 3, now);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_mailbox_pending_count (podd_store_t *self, int64_t member_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_COUNT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    return s_scalar (stmt, 0);
+}
+
+//  --------------------------------------------------------------------
+//  Self test
+
+void
+podd_store_test (bool verbose)
+{
+    if (verbose)
+        printf (" * store: ");
+    char err [256] = "";
+    const char *path = "build/store-test.db";
+    remove (path);
+    remove ("build/store-test.db-wal");
+    remove ("build/store-test.db-shm");
+    podd_store_t *store = podd_store_new (path, err, sizeof err);
+    assert (store);
+    assert (podd_store_schema_version (store) == PODD_STORE_SCHEMA);
+
+    //  Bootstrap a pod and two members
+    assert (podd_store_pod_upsert (store, "north", "Pod North", "pod-north@pod-north.example") == 0);
+    podd_pod_t pod;
+    assert (podd_store_pod_by_name (store, "north", &pod) == 0);
+    int64_t tm = podd_store_member_upsert (store, "tess.tm", "Tess Manager",
+        "tess.tm@pod-north.example", "team-manager", pod.id, "", "mon-fri", false);
+    int64_t sw = podd_store_member_upsert (store, "sam.sw", "Sam Worker",
+        "sam.sw@pod-north.example", "social-worker", pod.id, "", "mon-thu", false);
+    assert (tm > 0 && sw > 0 && tm != sw);
+    //  Upsert keeps the id
+    assert (podd_store_member_upsert (store, "sam.sw", "Sam Worker", "sam.sw@pod-north.example",
+            "social-worker", pod.id, "court", "mon-fri", false) == sw);
+    //  Plain add refuses a duplicate handle; the CHECK refuses a bad role
+    assert (podd_store_member_add (store, "sam.sw", "X", "x@pod.example", "social-worker",
+            pod.id, "", "", false) == -1);
+    assert (podd_store_member_add (store, "bad.role", "X", "x@pod.example", "wizard",
+            pod.id, "", "", false) == -1);
+    assert (podd_store_pod_manager (store, pod.id) == tm);
+
+    //  Keys map to one member
+    assert (podd_store_member_set_key (store, sw, "KEY-1") == 0);
+    podd_member_t member;
+    assert (podd_store_member_by_key (store, "KEY-1", &member) == 0 && member.id == sw);
+    assert (podd_store_member_set_key (store, tm, "KEY-1") == 0);
+    assert (podd_store_member_by_key (store, "KEY-1", &member) == 0 && member.id == tm);
+    assert (podd_store_member_by_handle (store, "nobody", &member) == -1);
+
+    //  Cases: unique ref, kind checked, foreign keys enforced
+    int64_t now = 1790000000;
+    int64_t c1 = podd_store_case_open (store, "C-1", "child", pod.id, sw, "", now);
+    assert (c1 > 0);
+    assert (podd_store_case_open (store, "C-1", "child", pod.id, sw, "", now) == -1);
+    assert (podd_store_case_open (store, "C-2", "adult", pod.id, sw, "", now) == -1);
+    assert (podd_store_case_open (store, "C-3", "child", 999, 0, "", now) == -1);
+    assert (podd_store_case_add_coworker (store, c1, tm) == 0);
+    assert (podd_store_case_is_coworker (store, c1, tm));
+    json_t *kase = podd_store_case_json (store, c1, true);
+    assert (kase);
+    assert (streq (json_string_value (json_object_get (kase, "lead")), "sam.sw"));
+    assert (json_array_size (json_object_get (kase, "coworkers")) == 1);
+    json_decref (kase);
+
+    //  A rolled-back savepoint changes nothing
+    assert (podd_store_begin (store) == 0);
+    assert (podd_store_savepoint (store) == 0);
+    assert (podd_store_chronology_add (store, c1, "2026-11-20", "note", "kept", sw, now) > 0);
+    assert (podd_store_release (store) == 0);
+    assert (podd_store_savepoint (store) == 0);
+    assert (podd_store_chronology_add (store, c1, "2026-11-21", "note", "dropped", sw, now) > 0);
+    assert (podd_store_rollback_savepoint (store) == 0);
+    assert (podd_store_commit (store) == 0);
+    kase = podd_store_case_json (store, c1, true);
+    json_t *chronology = json_object_get (kase, "chronology");
+    assert (json_array_size (chronology) == 1);
+    assert (streq (json_string_value (json_object_get (json_array_get (chronology, 0), "text")), "kept"));
+    json_decref (kase);
+
+    //  Tasks, history, load, declines
+    int64_t task = podd_store_task_new (store, c1, "general", "Call school", now + 3600,
+                                        "routine", tm, now);
+    assert (task > 0);
+    assert (podd_store_task_set (store, task, "offered", sw, now) == 0);
+    assert (podd_store_task_set (store, task, "flying", sw, now) == -1);
+    assert (podd_store_task_history_add (store, task, tm, "routed", sw, "lead worker", now) == 0);
+    assert (podd_store_member_open_load (store, sw) == 1);
+    assert (!podd_store_task_declined_by (store, task, sw));
+    assert (podd_store_task_history_add (store, task, sw, "declined", sw, "on a course", now) == 0);
+    assert (podd_store_task_declined_by (store, task, sw));
+    podd_task_t t;
+    assert (podd_store_task_get (store, task, &t) == 0 && t.version == 2);
+    json_t *tj = podd_store_task_json (store, task, true);
+    assert (json_array_size (json_object_get (tj, "history")) == 2);
+    json_decref (tj);
+    json_t *list = podd_store_task_list (store, "overdue", 0, pod.id, 0, now + 7200, 100);
+    assert (json_array_size (list) == 1);
+    json_decref (list);
+
+    //  Mailbox: in order, ack once
+    int64_t d1 = podd_store_mailbox_add (store, sw, task, 2, "{\"n\":1}", now);
+    int64_t d2 = podd_store_mailbox_add (store, sw, task, 3, "{\"n\":2}", now);
+    assert (d1 > 0 && d2 > d1);
+    assert (podd_store_mailbox_pending_count (store, sw) == 2);
+    assert (podd_store_mailbox_ack (store, tm, d1, now) == -1);   //  not tm's
+    assert (podd_store_mailbox_ack (store, sw, d1, now) == 0);
+    assert (podd_store_mailbox_ack (store, sw, d1, now) == -2);   //  twice
+    assert (podd_store_mailbox_ack (store, sw, 9999, now) == -1); //  unknown
+    json_t *pending = podd_store_mailbox_pending (store, sw, 10);
+    assert (json_array_size (pending) == 1);
+    assert (json_integer_value (json_object_get (json_array_get (pending, 0), "delivery")) == d2);
+    json_decref (pending);
+
+    //  Reopening the file migrates nothing and keeps everything
+    podd_store_destroy (&store);
+    assert (store == NULL);
+    store = podd_store_new (path, err, sizeof err);
+    assert (store);
+    assert (podd_store_task_count (store) == 1);
+    assert (podd_store_mailbox_pending_count (store, sw) == 1);
+    podd_store_destroy (&store);
+    if (verbose)
+        printf ("OK\n");
+}

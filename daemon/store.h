@@ -1,0 +1,171 @@
+/*  store.h - podd's durable state in SQLite.
+
+    Owns: every byte of SQL in podd. The schema and its migrations
+    (PRAGMA user_version), WAL with synchronous=FULL, foreign keys, the
+    prepared-statement cache, transactions and per-request savepoints
+    (group commit), and the JSON shape of stored objects. Callers pass
+    values; nothing here builds SQL from input.
+*/
+#ifndef PODD_STORE_H_INCLUDED
+#define PODD_STORE_H_INCLUDED
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define PODD_STORE_SCHEMA 2     /* current schema version */
+#define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
+
+typedef struct _podd_store_t podd_store_t;
+
+typedef struct {
+    int64_t id;
+    char handle [33];
+    char name [129];
+    char email [255];
+    char role [41];
+    int64_t pod_id;             /* 0 = no pod */
+    char pod [33];
+    char pattern [65];
+    bool admin;
+    bool active;
+    char curve_key [41];
+} podd_member_t;
+
+typedef struct {
+    int64_t id;
+    char name [33];
+    char title [129];
+    char mailbox [255];
+    int64_t duty_id;            /* 0 = none */
+} podd_pod_t;
+
+typedef struct {
+    int64_t id;
+    char ref [65];
+    char kind [33];
+    int64_t pod_id;
+    int64_t lead_id;            /* 0 = unallocated */
+    bool open;
+} podd_case_t;
+
+typedef struct {
+    int64_t id;
+    int64_t case_id;
+    char kind [41];
+    char state [16];
+    int64_t assignee_id;        /* 0 = none */
+    int64_t creator_id;
+    int64_t version;
+    int64_t due;                /* 0 = none */
+} podd_task_t;
+
+//  Open (creating or migrating) the database at path. ":memory:" works.
+podd_store_t *podd_store_new (const char *path, char *err, size_t errlen);
+void podd_store_destroy (podd_store_t **self_p);
+int  podd_store_schema_version (podd_store_t *self);
+const char *podd_store_errmsg (podd_store_t *self);
+
+//  Transactions. One transaction per loop pass (group commit); one
+//  savepoint per request so a failed request changes nothing.
+int podd_store_begin (podd_store_t *self);
+int podd_store_commit (podd_store_t *self);     /* -1: nothing committed */
+int podd_store_rollback (podd_store_t *self);
+int podd_store_savepoint (podd_store_t *self);
+int podd_store_release (podd_store_t *self);
+int podd_store_rollback_savepoint (podd_store_t *self);
+
+//  Pods
+int  podd_store_pod_upsert (podd_store_t *self, const char *name, const char *title,
+                            const char *mailbox);
+int  podd_store_pod_set_duty (podd_store_t *self, int64_t pod_id, int64_t member_id);
+int  podd_store_pod_by_name (podd_store_t *self, const char *name, podd_pod_t *pod);
+int  podd_store_pod_by_id (podd_store_t *self, int64_t id, podd_pod_t *pod);
+json_t *podd_store_pod_json (podd_store_t *self, int64_t pod_id);
+json_t *podd_store_pod_list (podd_store_t *self);
+
+//  Members. upsert keeps id and key; returns member id or -1.
+int64_t podd_store_member_upsert (podd_store_t *self, const char *handle, const char *name,
+                                  const char *email, const char *role, int64_t pod_id,
+                                  const char *skills, const char *pattern, bool admin);
+int64_t podd_store_member_add (podd_store_t *self, const char *handle, const char *name,
+                               const char *email, const char *role, int64_t pod_id,
+                               const char *skills, const char *pattern, bool admin);
+int  podd_store_member_by_handle (podd_store_t *self, const char *handle, podd_member_t *member);
+int  podd_store_member_by_id (podd_store_t *self, int64_t id, podd_member_t *member);
+int  podd_store_member_by_key (podd_store_t *self, const char *curve_key, podd_member_t *member);
+int  podd_store_member_set_key (podd_store_t *self, int64_t id, const char *curve_key);
+json_t *podd_store_member_json (podd_store_t *self, int64_t id);
+json_t *podd_store_member_list (podd_store_t *self, int64_t pod_id /* 0 = all */);
+//  Ids of the active members of a pod, in handle order (into ids, at most max).
+size_t podd_store_pod_member_ids (podd_store_t *self, int64_t pod_id, int64_t *ids, size_t max);
+int64_t podd_store_pod_manager (podd_store_t *self, int64_t pod_id);   /* 0 = none */
+
+//  Cases
+int64_t podd_store_case_open (podd_store_t *self, const char *ref, const char *kind,
+                              int64_t pod_id, int64_t lead_id, const char *summary,
+                              int64_t now);
+int  podd_store_case_by_ref (podd_store_t *self, const char *ref, podd_case_t *kase);
+int  podd_store_case_by_id (podd_store_t *self, int64_t id, podd_case_t *kase);
+int  podd_store_case_set_lead (podd_store_t *self, int64_t case_id, int64_t lead_id);
+int  podd_store_case_clear_coworkers (podd_store_t *self, int64_t case_id);
+int  podd_store_case_add_coworker (podd_store_t *self, int64_t case_id, int64_t member_id);
+bool podd_store_case_is_coworker (podd_store_t *self, int64_t case_id, int64_t member_id);
+int  podd_store_case_close (podd_store_t *self, int64_t case_id, const char *reason, int64_t now);
+json_t *podd_store_case_json (podd_store_t *self, int64_t case_id, bool with_chronology);
+json_t *podd_store_case_list (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                              const char *status /* open|closed|all */);
+//  Members who know a case, most recent contact first: co-workers and
+//  anyone who wrote its chronology or held one of its tasks.
+size_t podd_store_case_acquainted (podd_store_t *self, int64_t case_id, int64_t *ids, size_t max);
+json_t *podd_store_caseload (podd_store_t *self, int64_t pod_id /* 0 = all */);
+
+//  Chronology
+int64_t podd_store_chronology_add (podd_store_t *self, int64_t case_id, const char *date,
+                                   const char *kind, const char *text, int64_t author_id,
+                                   int64_t now);
+json_t *podd_store_chronology_json (podd_store_t *self, int64_t entry_id);
+
+//  Audit: who, when, what, from which connection.
+int  podd_store_audit (podd_store_t *self, int64_t actor_id, const char *connection,
+                       const char *action, const char *object, const char *detail, int64_t now);
+int64_t podd_store_audit_count (podd_store_t *self);
+
+//  Tasks
+int64_t podd_store_task_new (podd_store_t *self, int64_t case_id, const char *kind,
+                             const char *title, int64_t due, const char *priority,
+                             int64_t creator_id, int64_t now);
+int  podd_store_task_get (podd_store_t *self, int64_t id, podd_task_t *task);
+//  Set state and assignee (0 = keep none), bump version. -1 on failure.
+int  podd_store_task_set (podd_store_t *self, int64_t id, const char *state,
+                          int64_t assignee_id, int64_t now);
+int  podd_store_task_set_evidence (podd_store_t *self, int64_t id, const char *evidence,
+                                   const char *reference);
+int  podd_store_task_history_add (podd_store_t *self, int64_t task_id, int64_t actor_id,
+                                  const char *event, int64_t assignee_id, const char *reason,
+                                  int64_t now);
+bool podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member_id);
+json_t *podd_store_task_json (podd_store_t *self, int64_t id, bool with_history);
+//  scope: "mine" (member_id), "pod" (pod_id), "overdue" (pod_id, now), "case" (case_id)
+json_t *podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id,
+                              int64_t pod_id, int64_t case_id, int64_t now, size_t limit);
+int64_t podd_store_member_open_load (podd_store_t *self, int64_t member_id);
+int64_t podd_store_task_count (podd_store_t *self);
+
+//  Absence and cover (filled by the leave module; routing reads them)
+bool    podd_store_member_absent (podd_store_t *self, int64_t member_id, int64_t at);
+int64_t podd_store_cover_for (podd_store_t *self, int64_t case_id, int64_t member_id, int64_t at);
+
+//  Durable mailbox of task deliveries
+int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id,
+                                int64_t version, const char *payload, int64_t now);
+//  Unacknowledged deliveries of a member in order: [{"delivery":N,"payload":"..."}]
+json_t *podd_store_mailbox_pending (podd_store_t *self, int64_t member_id, size_t limit);
+//  0 acked, -1 unknown (or not this member's), -2 already acknowledged
+int  podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t delivery, int64_t now);
+int64_t podd_store_mailbox_pending_count (podd_store_t *self, int64_t member_id);
+
+void podd_store_test (bool verbose);
+
+#endif

@@ -1,0 +1,349 @@
+/*  taskops.c - requests about tasks. See taskops.h. */
+#include "taskops.h"
+#include "caseops.h"
+#include "access.h"
+#include "routing.h"
+#include "when.h"
+
+#define LIST_LIMIT 500
+
+static bool
+s_is (const podd_task_t *task, const char *state)
+{
+    return strcmp (task->state, state) == 0;
+}
+
+static bool
+s_is_live (const podd_task_t *task)
+{
+    return s_is (task, "open") || s_is (task, "offered") || s_is (task, "accepted");
+}
+
+//  Commit-bound delivery: the mailbox row is written in this transaction,
+//  the push goes out only after commit.
+static int
+s_deliver (podd_request_t *req, int64_t task_id, int64_t member_id, const char *reason)
+{
+    json_t *task = podd_store_task_json (req->store, task_id, false);
+    if (!task)
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    json_object_set_new (task, "reason", json_string (reason? reason: ""));
+    char *payload = json_dumps (task, JSON_COMPACT);
+    int64_t version = json_integer_value (json_object_get (task, "version"));
+    int64_t delivery = podd_store_mailbox_add (req->store, member_id, task_id, version,
+                                               payload, req->now);
+    free (payload);
+    if (delivery < 0) {
+        json_decref (task);
+        return podd_fail (req, PODP_INTERNAL, "cannot write mailbox");
+    }
+    podd_push (req, member_id, delivery, json_pack ("{s:I s:o}", "delivery",
+                                                    (json_int_t) delivery, "task", task));
+    return 0;
+}
+
+//  Move a task to a new state and assignee, with its history row, and
+//  deliver to the assignee when it is an offer.
+static int
+s_move (podd_request_t *req, int64_t task_id, const char *state, int64_t assignee_id,
+        const char *event, const char *reason)
+{
+    if (podd_store_task_set (req->store, task_id, state, assignee_id, req->now)
+    ||  podd_store_task_history_add (req->store, task_id, req->actor->id, event,
+                                     assignee_id, reason, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot update task: %s",
+                          podd_store_errmsg (req->store));
+    if (assignee_id && strcmp (state, "offered") == 0)
+        return s_deliver (req, task_id, assignee_id, reason);
+    return 0;
+}
+
+//  Route (or re-route) a stored task and offer it; exclude_id never chosen.
+static int
+s_route_and_offer (podd_request_t *req, int64_t task_id, int64_t exclude_id,
+                   podd_route_t *route)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    if (podd_store_task_get (req->store, task_id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase))
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    podd_route (req->store, req->config, &task, &kase, exclude_id, req->now, route);
+    if (route->assignee_id)
+        return s_move (req, task_id, "offered", route->assignee_id, "routed", route->reason);
+    return s_move (req, task_id, exclude_id? "declined": "open", 0, "unrouted", route->reason);
+}
+
+static json_t *
+s_task_reply (podd_request_t *req, int64_t task_id)
+{
+    return podd_store_task_json (req->store, task_id, false);
+}
+
+static int
+s_audit_task (podd_request_t *req, const char *action, int64_t task_id, const char *detail)
+{
+    char object [32];
+    snprintf (object, sizeof object, "task:%lld", (long long) task_id);
+    return podd_audit (req, action, object, detail);
+}
+
+int
+podd_op_task_new (podd_request_t *req)
+{
+    const char *ref = podp_msg_string (req->msg, "case");
+    const char *kind_name = podp_msg_string (req->msg, "kind");
+    const char *due_text = podp_msg_string (req->msg, "due");
+    const char *priority = podp_msg_string (req->msg, "priority");
+    podd_kind_t *kind = podd_config_kind (req->config, kind_name);
+    if (!kind)
+        return podd_fail (req, PODP_INVALID, "field 'kind': unknown task kind '%s'", kind_name);
+    if (priority && strcmp (priority, "routine") && strcmp (priority, "urgent"))
+        return podd_fail (req, PODP_INVALID, "field 'priority': must be routine or urgent");
+    int64_t due = req->now + (int64_t) kind->due_hours * 3600;
+    if (due_text && podd_when_parse (due_text, &due))
+        return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not YYYY-MM-DD, "
+                          "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
+    if (strlen (podp_msg_string (req->msg, "title")) == 0)
+        return podd_fail (req, PODP_INVALID, "field 'title': must not be empty");
+    podd_case_t kase;
+    if (podd_case_for_work (req, ref, &kase))
+        return -1;
+    if (!kase.open)
+        return podd_fail (req, PODP_CONFLICT, "case '%s' is closed", ref);
+    int64_t id = podd_store_task_new (req->store, kase.id, kind->name,
+                                      podp_msg_string (req->msg, "title"), due,
+                                      priority? priority: kind->urgent? "urgent": "routine",
+                                      req->actor->id, req->now);
+    if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0,
+                                               "", req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
+    podd_route_t route;
+    if (s_route_and_offer (req, id, 0, &route) || s_audit_task (req, "task-new", id, ref))
+        return -1;
+    json_t *task = s_task_reply (req, id);
+    podd_member_t assignee = { 0 };
+    if (route.assignee_id)
+        podd_store_member_by_id (req->store, route.assignee_id, &assignee);
+    json_object_set_new (task, "route", json_pack ("{s:o s:s}",
+        "assignee", route.assignee_id? json_string (assignee.handle): json_null (),
+        "reason", route.reason));
+    return podd_ok (req, PODP_CREATED, task);
+}
+
+int
+podd_op_task_list (podd_request_t *req)
+{
+    const char *scope = podp_msg_string (req->msg, "scope");
+    const char *ref = podp_msg_string (req->msg, "case");
+    const char *pod_name = podp_msg_string (req->msg, "pod");
+    if (!scope)
+        scope = ref? "case": "mine";
+    int64_t pod_id = req->actor->pod_id, case_id = 0;
+    if (pod_name) {
+        podd_pod_t pod;
+        if (podd_store_pod_by_name (req->store, pod_name, &pod))
+            return podd_fail (req, PODP_NOT_FOUND, "no pod '%s'", pod_name);
+        if (!podd_access_pod_read (req->actor, pod.id))
+            return podd_fail (req, PODP_FORBIDDEN, "pod '%s' is not your pod", pod_name);
+        pod_id = pod.id;
+    }
+    if (strcmp (scope, "case") == 0) {
+        podd_case_t kase;
+        if (!ref)
+            return podd_fail (req, PODP_BAD_REQUEST, "field 'case': required with scope case");
+        if (podd_store_case_by_ref (req->store, ref, &kase))
+            return podd_fail (req, PODP_NOT_FOUND, "no case '%s'", ref);
+        if (!podd_access_pod_read (req->actor, kase.pod_id))
+            return podd_fail (req, PODP_FORBIDDEN, "case '%s' belongs to another pod", ref);
+        case_id = kase.id;
+    }
+    else
+    if (strcmp (scope, "mine") && strcmp (scope, "pod") && strcmp (scope, "overdue"))
+        return podd_fail (req, PODP_INVALID, "field 'scope': must be mine, pod, overdue or case");
+    json_t *items = podd_store_task_list (req->store, scope, req->actor->id, pod_id, case_id,
+                                          req->now, LIST_LIMIT);
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+}
+
+//  Find a task the actor may see; fills task and its case.
+static int
+s_task_for (podd_request_t *req, podd_task_t *task, podd_case_t *kase)
+{
+    int64_t id = podp_msg_int (req->msg, "task", 0);
+    if (podd_store_task_get (req->store, id, task)
+    ||  podd_store_case_by_id (req->store, task->case_id, kase))
+        return podd_fail (req, PODP_NOT_FOUND, "no task %lld", (long long) id);
+    if (!podd_access_pod_read (req->actor, kase->pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "task %lld belongs to another pod", (long long) id);
+    return 0;
+}
+
+//  The task must be the actor's own.
+static int
+s_own_task (podd_request_t *req, podd_task_t *task, podd_case_t *kase)
+{
+    if (s_task_for (req, task, kase))
+        return -1;
+    if (task->assignee_id != req->actor->id)
+        return podd_fail (req, PODP_FORBIDDEN, "task %lld is not yours", (long long) task->id);
+    return 0;
+}
+
+int
+podd_op_task_show (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    if (s_task_for (req, &task, &kase))
+        return -1;
+    return podd_ok (req, PODP_OK, podd_store_task_json (req->store, task.id, true));
+}
+
+int
+podd_op_task_accept (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    if (s_own_task (req, &task, &kase))
+        return -1;
+    if (!s_is (&task, "offered"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s, not offered",
+                          (long long) task.id, task.state);
+    if (s_move (req, task.id, "accepted", req->actor->id, "accepted", "")
+    ||  s_audit_task (req, "task-accept", task.id, ""))
+        return -1;
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}
+
+int
+podd_op_task_decline (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    const char *reason = podp_msg_string (req->msg, "reason");
+    if (strlen (reason) == 0)
+        return podd_fail (req, PODP_INVALID, "field 'reason': say why you decline");
+    if (s_own_task (req, &task, &kase))
+        return -1;
+    if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    podd_route_t route;
+    if (podd_store_task_history_add (req->store, task.id, req->actor->id, "declined",
+                                     req->actor->id, reason, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot update task");
+    if (s_route_and_offer (req, task.id, req->actor->id, &route)
+    ||  s_audit_task (req, "task-decline", task.id, reason))
+        return -1;
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}
+
+//  Check a new assignee for handoff/reassign: in the pod, role allowed.
+static int
+s_new_assignee (podd_request_t *req, const podd_task_t *task, const podd_case_t *kase,
+                podd_member_t *to)
+{
+    const char *handle = podp_msg_string (req->msg, "to");
+    if (podd_pod_member (req, handle, kase->pod_id, to))
+        return -1;
+    if (!podd_route_role_allowed (req->config, task->kind, to))
+        return podd_fail (req, PODP_INVALID, "a %s may not do a %s task", to->role, task->kind);
+    if (to->id == task->assignee_id)
+        return podd_fail (req, PODP_CONFLICT, "task %lld is already %s's", (long long) task->id,
+                          to->handle);
+    if (!s_is_live (task))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task->id, task->state);
+    return 0;
+}
+
+//  Offer the task to `to`, telling the previous assignee it moved.
+static int
+s_give (podd_request_t *req, const podd_task_t *task, const podd_member_t *to,
+        const char *event, const char *reason)
+{
+    char why [PODP_STRING_MAX + 64];
+    snprintf (why, sizeof why, "%s by %s%s%s", event, req->actor->handle,
+              reason && *reason? ": ": "", reason? reason: "");
+    if (s_move (req, task->id, "offered", to->id, event, why))
+        return -1;
+    if (task->assignee_id && task->assignee_id != to->id)
+        return s_deliver (req, task->id, task->assignee_id, why);
+    return 0;
+}
+
+int
+podd_op_task_handoff (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_member_t to;
+    if (s_task_for (req, &task, &kase))
+        return -1;
+    if (task.assignee_id != req->actor->id && !podd_access_pod_manage (req->actor, kase.pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "task %lld is not yours to hand off", (long long) task.id);
+    if (s_new_assignee (req, &task, &kase, &to)
+    ||  s_give (req, &task, &to, "handoff", podp_msg_string (req->msg, "reason"))
+    ||  s_audit_task (req, "task-handoff", task.id, to.handle))
+        return -1;
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}
+
+int
+podd_op_task_reassign (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_member_t to;
+    if (s_task_for (req, &task, &kase))
+        return -1;
+    if (!podd_access_pod_manage (req->actor, kase.pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager may reassign");
+    if (s_new_assignee (req, &task, &kase, &to)
+    ||  s_give (req, &task, &to, "reassigned", podp_msg_string (req->msg, "reason"))
+    ||  s_audit_task (req, "task-reassign", task.id, to.handle))
+        return -1;
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}
+
+int
+podd_op_task_done (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    const char *evidence = podp_msg_string (req->msg, "evidence");
+    if (strlen (evidence) == 0)
+        return podd_fail (req, PODP_INVALID, "field 'evidence': say what was done");
+    if (s_own_task (req, &task, &kase))
+        return -1;
+    if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    if (podd_store_task_set_evidence (req->store, task.id, evidence,
+                                      podp_msg_string (req->msg, "reference"))
+    ||  s_move (req, task.id, "done", req->actor->id, "done", "")
+    ||  s_audit_task (req, "task-done", task.id, ""))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record evidence");
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}
+
+int
+podd_op_task_cancel (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    const char *reason = podp_msg_string (req->msg, "reason");
+    if (s_task_for (req, &task, &kase))
+        return -1;
+    if (task.creator_id != req->actor->id && !podd_access_pod_manage (req->actor, kase.pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "only the creator or the team manager may cancel");
+    if (!s_is_live (&task) && !s_is (&task, "declined"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    if (podd_store_task_set (req->store, task.id, "cancelled", task.assignee_id, req->now)
+    ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "cancelled",
+                                     task.assignee_id, reason, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot cancel");
+    if ((task.assignee_id && task.assignee_id != req->actor->id
+         && s_deliver (req, task.id, task.assignee_id, "cancelled"))
+    ||  s_audit_task (req, "task-cancel", task.id, reason))
+        return -1;
+    return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
+}

@@ -1,0 +1,24 @@
+/*  taskops.h - requests about tasks.
+
+    Owns: TASK-NEW, TASK-LIST, TASK-SHOW and the task state machine
+    (open -> offered -> accepted -> done; declined; cancelled): who may
+    move a task, the history row with its reason for every move, and the
+    durable mailbox delivery that goes with every offer. Routing
+    decisions come from routing.c.
+*/
+#ifndef PODD_TASKOPS_H_INCLUDED
+#define PODD_TASKOPS_H_INCLUDED
+
+#include "request.h"
+
+int podd_op_task_new (podd_request_t *req);
+int podd_op_task_list (podd_request_t *req);
+int podd_op_task_show (podd_request_t *req);
+int podd_op_task_accept (podd_request_t *req);
+int podd_op_task_decline (podd_request_t *req);
+int podd_op_task_handoff (podd_request_t *req);
+int podd_op_task_done (podd_request_t *req);
+int podd_op_task_reassign (podd_request_t *req);
+int podd_op_task_cancel (podd_request_t *req);
+
+#endif

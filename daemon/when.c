@@ -1,0 +1,158 @@
+/*  when.c - time on the wire and in the store. See when.h. */
+#include "when.h"
+#include <libical/ical.h>
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define streq(a,b) (strcmp ((a), (b)) == 0)
+
+#define LOCAL_ZONE "Europe/London"
+#define DEFAULT_LOCAL_HOUR 17
+
+static bool
+s_valid_ymd (int y, int m, int d)
+{
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= icaltime_days_in_month (m, y);
+}
+
+int
+podd_when_parse_date (const char *text, int *year, int *month, int *day)
+{
+    int y, m, d, n = 0;
+    if (!text || strlen (text) != 10
+    ||  sscanf (text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10
+    ||  text [4] != '-' || text [7] != '-' || !s_valid_ymd (y, m, d))
+        return -1;
+    *year = y; *month = m; *day = d;
+    return 0;
+}
+
+static int64_t
+s_local_to_utc (int y, int mo, int d, int h, int mi, int s)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    struct icaltimetype t = icaltime_null_time ();
+    t.year = y; t.month = mo; t.day = d;
+    t.hour = h; t.minute = mi; t.second = s;
+    t.is_date = 0;
+    t.zone = zone;
+    return (int64_t) icaltime_as_timet_with_zone (t, zone);
+}
+
+static int64_t
+s_utc (int y, int mo, int d, int h, int mi, int s)
+{
+    struct icaltimetype t = icaltime_null_time ();
+    t.year = y; t.month = mo; t.day = d;
+    t.hour = h; t.minute = mi; t.second = s;
+    t.zone = icaltimezone_get_utc_timezone ();
+    return (int64_t) icaltime_as_timet (t);
+}
+
+int
+podd_when_parse (const char *text, int64_t *out)
+{
+    if (!text)
+        return -1;
+    size_t len = strlen (text);
+    int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+    if (len == 10) {
+        if (podd_when_parse_date (text, &y, &mo, &d))
+            return -1;
+        *out = s_local_to_utc (y, mo, d, DEFAULT_LOCAL_HOUR, 0, 0);
+        return 0;
+    }
+    char date [PODD_DATE_LEN];
+    if (len < 16 || len > 20 || text [10] != 'T')
+        return -1;
+    memcpy (date, text, 10);
+    date [10] = 0;
+    if (podd_when_parse_date (date, &y, &mo, &d))
+        return -1;
+    const char *clock = text + 11;
+    bool utc = text [len - 1] == 'Z';
+    size_t clock_len = len - 11 - (utc ? 1 : 0);
+    if (clock_len == 5) {
+        if (sscanf (clock, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+            return -1;
+    }
+    else
+    if (clock_len == 8) {
+        if (sscanf (clock, "%2d:%2d:%2d%n", &h, &mi, &s, &n) != 3 || n != 8)
+            return -1;
+    }
+    else
+        return -1;
+    if (clock [2] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+        return -1;
+    *out = utc? s_utc (y, mo, d, h, mi, s): s_local_to_utc (y, mo, d, h, mi, s);
+    return 0;
+}
+
+int64_t
+podd_when_now (void)
+{
+    const char *fake = getenv ("PODD_FAKE_NOW");
+    int64_t t;
+    if (fake && *fake && podd_when_parse (fake, &t) == 0)
+        return t;
+    return (int64_t) time (NULL);
+}
+
+char *
+podd_when_format (int64_t t, char *buf)
+{
+    time_t tt = (time_t) t;
+    struct tm tm;
+    gmtime_r (&tt, &tm);
+    strftime (buf, PODD_WHEN_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+char *
+podd_when_local_date (int64_t t, char *buf)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
+    snprintf (buf, PODD_DATE_LEN, "%04d-%02d-%02d", it.year, it.month, it.day);
+    return buf;
+}
+
+void
+podd_when_test (bool verbose)
+{
+    if (verbose)
+        printf (" * when: ");
+    int64_t t;
+    char buf [PODD_WHEN_LEN], date [PODD_DATE_LEN];
+    //  10:00 in July, London = 09:00Z (BST)
+    assert (podd_when_parse ("2026-07-15T10:00", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-07-15T09:00:00Z"));
+    //  10:00 in January = 10:00Z (GMT)
+    assert (podd_when_parse ("2026-01-15T10:00:30", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-01-15T10:00:30Z"));
+    assert (podd_when_parse ("2026-01-15T10:00:30Z", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-01-15T10:00:30Z"));
+    //  date only = 17:00 local
+    assert (podd_when_parse ("2026-06-01", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-06-01T16:00:00Z"));
+    assert (streq (podd_when_local_date (t, date), "2026-06-01"));
+    //  late evening UTC in summer is already the next day in London
+    assert (podd_when_parse ("2026-06-01T23:30:00Z", &t) == 0);
+    assert (streq (podd_when_local_date (t, date), "2026-06-02"));
+    //  rejections
+    const char *bad [] = { "", "2026-02-30", "2026-13-01", "2026-1-01", "tomorrow",
+        "2026-07-15T25:00", "2026-07-15T10:61", "2026-07-15 10:00", "2026-07-15T10",
+        "2026-07-15T10:00:00+01:00", "2026-07-15T10:00:00ZZ", "0000-01-01", NULL };
+    for (int i = 0; bad [i]; i++)
+        assert (podd_when_parse (bad [i], &t) == -1);
+    assert (podd_when_parse ("2028-02-29", &t) == 0);
+    assert (podd_when_parse ("2027-02-29", &t) == -1);
+    if (verbose)
+        printf ("OK\n");
+}

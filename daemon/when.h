@@ -1,0 +1,39 @@
+/*  when.h - time on the wire and in the store.
+
+    Owns: parsing the date forms clients send ("YYYY-MM-DD" = 17:00
+    Europe/London that day, "YYYY-MM-DDTHH:MM[:SS]" = Europe/London local
+    time, "...Z" = UTC), formatting UTC instants as "YYYY-MM-DDTHH:MM:SSZ"
+    and calendar dates as "YYYY-MM-DD", and the injectable clock
+    (PODD_FAKE_NOW) that tests use. Instants are int64 seconds since the
+    Unix epoch, UTC, everywhere inside podd.
+*/
+#ifndef PODD_WHEN_H_INCLUDED
+#define PODD_WHEN_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+#define PODD_WHEN_LEN 21    /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define PODD_DATE_LEN 11    /* "YYYY-MM-DD" + NUL */
+
+/* Current time: the real clock, or PODD_FAKE_NOW (an instant in any
+   accepted form, read once per call) when set. */
+int64_t podd_when_now (void);
+
+/* Parse one of the accepted forms into *out. Returns 0, or -1 when the
+   text is not a valid date/time (e.g. 2026-02-30, 25:00, garbage). */
+int podd_when_parse (const char *text, int64_t *out);
+
+/* Parse "YYYY-MM-DD" only (a calendar date, validated). */
+int podd_when_parse_date (const char *text, int *year, int *month, int *day);
+
+/* Format an instant as UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (PODD_WHEN_LEN). */
+char *podd_when_format (int64_t t, char *buf);
+
+/* Calendar date of an instant in Europe/London into buf (PODD_DATE_LEN). */
+char *podd_when_local_date (int64_t t, char *buf);
+
+void podd_when_test (bool verbose);
+
+#endif

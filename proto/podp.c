@@ -1,0 +1,1252 @@
+/*  podp.c - the PODP/1 wire codec shared by podd and its clients.
+
+    The command table below is the authority for every message's fields,
+    their types, whether they are required and their limits in octets.
+    proto/PROTOCOL.md documents the same table; keep the two in step.
+
+    podp_decode never asserts on input: every malformed message is turned
+    into a status code and a reason that names the field at fault.
+*/
+#include "podp.h"
+#include <stdint.h>
+#include <string.h>
+#include <assert.h>
+
+#define S_STRING_DEFAULT    256             /* STRING max when not given */
+#define S_TEXT_DEFAULT      PODP_STRING_MAX /* TEXT max when not given */
+#define S_STRINGS_ITEMS     64              /* items in a STRINGS array */
+#define S_INT_MAX           9007199254740991LL  /* 2^53 - 1 */
+#define S_FIELDS_MAX        10
+#define S_NAME_SHOWN        40              /* octets of a peer's name in reasons */
+
+/*  --------------------------------------------------------------------
+    Command table */
+
+typedef struct {
+    const char  *name;
+    podp_type_t  type;
+    bool         required;
+    size_t       max;               /* octets; 0 = default for the type */
+    const char  *const *choices;    /* NULL-terminated allowed values, or NULL */
+} s_field_t;
+
+typedef struct {
+    const char *name;
+    bool        to_server;
+    s_field_t   fields [S_FIELDS_MAX];  /* terminated by a NULL name */
+} s_command_t;
+
+#define REQ     true
+#define OPT     false
+#define STRING  PODP_T_STRING
+#define TEXT    PODP_T_TEXT
+#define INT     PODP_T_INT
+#define BOOL    PODP_T_BOOL
+#define STRINGS PODP_T_STRINGS
+#define OBJECT  PODP_T_OBJECT
+#define END     NULL, PODP_T_STRING, false, 0, NULL
+
+static const char *const s_case_kinds [] = { "child", "carer-household", NULL };
+static const char *const s_case_status [] = { "open", "closed", "all", NULL };
+static const char *const s_note_kinds [] =
+    { "note", "concern", "allegation", "action", "event", NULL };
+static const char *const s_priorities [] = { "routine", "urgent", NULL };
+static const char *const s_task_scopes [] = { "mine", "pod", "overdue", "case", NULL };
+static const char *const s_roles [] = {
+    "team-manager", "senior-practitioner", "social-worker",
+    "support-assessment-worker", "support-worker", "coordinator",
+    "family-intervention-worker", NULL
+};
+
+static const s_command_t s_commands [] = {
+    /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
+    { "PING",        true, { { END } } },
+    { "WHOAMI",      true, { { END } } },
+    { "HEARTBEAT",   true, { { END } } },
+    { "WATCH",       true, { { END } } },
+    { "ACK",         true, {
+        { "delivery",  INT,     REQ, 0,   NULL },
+        { END } } },
+    { "POD-LIST",    true, { { END } } },
+    { "POD-SHOW",    true, {
+        { "pod",       STRING,  REQ, 32,  NULL },
+        { END } } },
+    { "MEMBER-LIST", true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "MEMBER-SHOW", true, {
+        { "member",    STRING,  REQ, 32,  NULL },
+        { END } } },
+    { "MEMBER-ADD",  true, {
+        { "handle",    STRING,  REQ, 32,  NULL },
+        { "name",      STRING,  REQ, 128, NULL },
+        { "email",     STRING,  REQ, 254, NULL },
+        { "role",      STRING,  REQ, 40,  s_roles },
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "skills",    STRING,  OPT, 0,   NULL },
+        { "pattern",   STRING,  OPT, 64,  NULL },
+        { "admin",     BOOL,    OPT, 0,   NULL },
+        { END } } },
+    { "CASE-OPEN",   true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "kind",      STRING,  REQ, 32,  s_case_kinds },
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "lead",      STRING,  OPT, 32,  NULL },
+        { "coworkers", STRINGS, OPT, 32,  NULL },
+        { "summary",   TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "CASE-LIST",   true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "status",    STRING,  OPT, 16,  s_case_status },
+        { END } } },
+    { "CASE-SHOW",   true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { END } } },
+    { "CASE-ALLOCATE", true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "lead",      STRING,  REQ, 32,  NULL },
+        { "coworkers", STRINGS, OPT, 32,  NULL },
+        { END } } },
+    { "CASE-CLOSE",  true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "CASE-NOTE",   true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "text",      TEXT,    REQ, 0,   NULL },
+        { "kind",      STRING,  OPT, 16,  s_note_kinds },
+        { "date",      STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "CASELOAD",    true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "TASK-NEW",    true, {
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "kind",      STRING,  REQ, 40,  NULL },
+        { "title",     STRING,  REQ, 200, NULL },
+        { "due",       STRING,  OPT, 32,  NULL },
+        { "priority",  STRING,  OPT, 16,  s_priorities },
+        { END } } },
+    { "TASK-LIST",   true, {
+        { "scope",     STRING,  OPT, 16,  s_task_scopes },
+        { "case",      STRING,  OPT, 64,  NULL },
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "TASK-SHOW",   true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "TASK-ACCEPT", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "TASK-DECLINE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    REQ, 0,   NULL },
+        { END } } },
+    { "TASK-HANDOFF", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "TASK-DONE",   true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "evidence",  TEXT,    REQ, 0,   NULL },
+        { "reference", STRING,  OPT, 128, NULL },
+        { END } } },
+    { "TASK-REASSIGN", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "TASK-CANCEL", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+
+    /*  Server -> client */
+    { "REPLY",       false, {
+        { "rid",       INT,     OPT, 0,   NULL },
+        { "status",    INT,     REQ, 0,   NULL },
+        { "reason",    STRING,  REQ, 512, NULL },
+        { "data",      OBJECT,  OPT, 0,   NULL },
+        { END } } },
+    { "TASK",        false, {
+        { "delivery",  INT,     REQ, 0,   NULL },
+        { "task",      OBJECT,  REQ, 0,   NULL },
+        { END } } },
+    { "NOTICE",      false, {
+        { "kind",      STRING,  REQ, 64,  NULL },
+        { "text",      TEXT,    OPT, 0,   NULL },
+        { "data",      OBJECT,  OPT, 0,   NULL },
+        { END } } },
+};
+#define S_COMMANDS  (sizeof (s_commands) / sizeof (s_commands [0]))
+
+static const s_field_t s_rid_field = { "rid", INT, OPT, 0, NULL };
+
+#undef REQ
+#undef OPT
+#undef STRING
+#undef TEXT
+#undef INT
+#undef BOOL
+#undef STRINGS
+#undef OBJECT
+#undef END
+
+/*  --------------------------------------------------------------------
+    Message class */
+
+struct _podp_msg_t {
+    char    command [PODP_COMMAND_MAX + 1];
+    json_t *body;                   /* always an object */
+};
+
+podp_msg_t *
+podp_msg_new (const char *command, json_t *body)
+{
+    assert (command);
+    assert (strlen (command) > 0 && strlen (command) <= PODP_COMMAND_MAX);
+    assert (body == NULL || json_is_object (body));
+    podp_msg_t *self = (podp_msg_t *) zmalloc (sizeof (podp_msg_t));
+    assert (self);
+    strcpy (self->command, command);
+    self->body = body? body: json_object ();
+    assert (self->body);
+    return self;
+}
+
+void
+podp_msg_destroy (podp_msg_t **self_p)
+{
+    assert (self_p);
+    if (*self_p) {
+        podp_msg_t *self = *self_p;
+        json_decref (self->body);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+const char *
+podp_msg_command (podp_msg_t *self)
+{
+    assert (self);
+    return self->command;
+}
+
+json_t *
+podp_msg_body (podp_msg_t *self)
+{
+    assert (self);
+    return self->body;
+}
+
+const char *
+podp_msg_string (podp_msg_t *self, const char *field)
+{
+    assert (self);
+    assert (field);
+    return json_string_value (json_object_get (self->body, field));
+}
+
+int64_t
+podp_msg_int (podp_msg_t *self, const char *field, int64_t dflt)
+{
+    assert (self);
+    assert (field);
+    json_t *value = json_object_get (self->body, field);
+    return json_is_integer (value)? (int64_t) json_integer_value (value): dflt;
+}
+
+bool
+podp_msg_bool (podp_msg_t *self, const char *field, bool dflt)
+{
+    assert (self);
+    assert (field);
+    json_t *value = json_object_get (self->body, field);
+    return json_is_boolean (value)? json_is_true (value): dflt;
+}
+
+json_t *
+podp_msg_array (podp_msg_t *self, const char *field)
+{
+    assert (self);
+    assert (field);
+    json_t *value = json_object_get (self->body, field);
+    return json_is_array (value)? value: NULL;
+}
+
+/*  --------------------------------------------------------------------
+    UTF-8 and text checks */
+
+//  Decode one UTF-8 sequence at s (len octets available). Returns its
+//  length and sets *cp, or 0 when it is not valid (overlong, surrogate,
+//  beyond U+10FFFF, truncated).
+static size_t
+s_utf8_next (const unsigned char *s, size_t len, uint32_t *cp)
+{
+    if (len == 0)
+        return 0;
+    unsigned char c = s [0];
+    size_t need;
+    uint32_t value, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    else
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2; value = c & 0x1F; min = 0x80;
+    }
+    else
+    if (c >= 0xE0 && c <= 0xEF) {
+        need = 3; value = c & 0x0F; min = 0x800;
+    }
+    else
+    if (c >= 0xF0 && c <= 0xF4) {
+        need = 4; value = c & 0x07; min = 0x10000;
+    }
+    else
+        return 0;
+    if (len < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s [i] & 0xC0) != 0x80)
+            return 0;
+        value = (value << 6) | (s [i] & 0x3F);
+    }
+    if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+        return 0;
+    *cp = value;
+    return need;
+}
+
+//  Is this code point a control character we refuse? LF and TAB are
+//  allowed when allow_newlines.
+static bool
+s_is_control (uint32_t cp, bool allow_newlines)
+{
+    if (allow_newlines && (cp == '\n' || cp == '\t'))
+        return false;
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
+
+//  Check len octets at s; returns 0 if ok, else 1 for invalid UTF-8,
+//  2 for a control character (NUL included).
+static int
+s_text_check (const char *s, size_t len, bool allow_newlines)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    while (len > 0) {
+        uint32_t cp;
+        size_t n = s_utf8_next (p, len, &cp);
+        if (n == 0)
+            return 1;
+        if (s_is_control (cp, allow_newlines))
+            return 2;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+bool
+podp_text_ok (const char *s, bool allow_newlines)
+{
+    if (!s)
+        return false;
+    return s_text_check (s, strlen (s), allow_newlines) == 0;
+}
+
+//  Copy s into dest (size destsize, > 0) so it is safe to show in a
+//  reason: valid UTF-8, no control characters, at most max octets (plus
+//  terminator). Invalid octets and controls become '?'. When ascii_only,
+//  every non-ASCII character becomes '?' too.
+static void
+s_sanitize (char *dest, size_t destsize, const char *s, size_t len,
+            size_t max, bool ascii_only)
+{
+    assert (dest && destsize > 0);
+    if (max > destsize - 1)
+        max = destsize - 1;
+    size_t out = 0;
+    const unsigned char *p = (const unsigned char *) s;
+    while (len > 0) {
+        uint32_t cp = 0;
+        size_t n = s_utf8_next (p, len, &cp);
+        bool good = n > 0 && !s_is_control (cp, false) && !(ascii_only && n > 1);
+        size_t take = n > 0? n: 1;
+        size_t emit = good? n: 1;
+        if (out + emit > max)
+            break;
+        if (good)
+            memcpy (dest + out, p, n);
+        else
+            dest [out] = '?';
+        out += emit;
+        p += take;
+        len -= take;
+    }
+    dest [out] = 0;
+}
+
+/*  --------------------------------------------------------------------
+    Command table lookup */
+
+static const s_command_t *
+s_command_find (const char *name, bool to_server)
+{
+    for (size_t i = 0; i < S_COMMANDS; i++)
+        if (s_commands [i].to_server == to_server
+        &&  streq (s_commands [i].name, name))
+            return &s_commands [i];
+    return NULL;
+}
+
+static const s_field_t *
+s_field_find (const s_command_t *command, const char *name)
+{
+    for (const s_field_t *field = command->fields; field->name; field++)
+        if (streq (field->name, name))
+            return field;
+    if (command->to_server && streq (name, "rid"))
+        return &s_rid_field;
+    return NULL;
+}
+
+bool
+podp_command_known (const char *command, bool to_server)
+{
+    return command && s_command_find (command, to_server) != NULL;
+}
+
+const char *
+podp_command_at (size_t index, bool to_server)
+{
+    for (size_t i = 0; i < S_COMMANDS; i++)
+        if (s_commands [i].to_server == to_server) {
+            if (index == 0)
+                return s_commands [i].name;
+            index--;
+        }
+    return NULL;
+}
+
+const char *
+podp_status_text (int status)
+{
+    switch (status) {
+        case PODP_OK:               return "OK";
+        case PODP_CREATED:          return "Created";
+        case PODP_ACCEPTED:         return "Accepted";
+        case PODP_BAD_REQUEST:      return "Bad Request";
+        case PODP_UNAUTHENTICATED:  return "Unauthenticated";
+        case PODP_FORBIDDEN:        return "Forbidden";
+        case PODP_NOT_FOUND:        return "Not Found";
+        case PODP_UNKNOWN_COMMAND:  return "Unknown Command";
+        case PODP_CONFLICT:         return "Conflict";
+        case PODP_TOO_LARGE:        return "Too Large";
+        case PODP_INVALID:          return "Invalid";
+        case PODP_BAD_VERSION:      return "Unsupported Version";
+        case PODP_INTERNAL:         return "Internal Error";
+        case PODP_UNAVAILABLE:      return "Unavailable";
+        default:                    return "Unknown Status";
+    }
+}
+
+/*  --------------------------------------------------------------------
+    Validation */
+
+static int
+s_fail (podp_error_t *err, int status, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static int
+s_fail (podp_error_t *err, int status, const char *format, ...)
+{
+    err->status = status;
+    va_list args;
+    va_start (args, format);
+    vsnprintf (err->reason, sizeof (err->reason), format, args);
+    va_end (args);
+    return -1;
+}
+
+//  Check one string value (STRING or TEXT, or a STRINGS item) against
+//  its limits. what names it in reasons, e.g. "field 'ref'".
+static int
+s_check_string (json_t *value, const s_field_t *field, bool text,
+                const char *what, podp_error_t *err)
+{
+    const char *s = json_string_value (value);
+    size_t len = json_string_length (value);
+    size_t max = field->max? field->max: (text? S_TEXT_DEFAULT: S_STRING_DEFAULT);
+    if (len > max)
+        return s_fail (err, PODP_TOO_LARGE, "%s: longer than %zu octets", what, max);
+    if (strlen (s) != len)
+        return s_fail (err, PODP_INVALID, "%s: contains a NUL character", what);
+    int rc = s_text_check (s, len, text);
+    if (rc == 1)
+        return s_fail (err, PODP_BAD_REQUEST, "%s: invalid UTF-8", what);
+    if (rc == 2)
+        return s_fail (err, PODP_INVALID, "%s: contains a control character", what);
+    if (field->choices) {
+        for (const char *const *choice = field->choices; *choice; choice++)
+            if (streq (*choice, s))
+                return 0;
+        char list [160] = "";
+        for (const char *const *choice = field->choices; *choice; choice++) {
+            if (choice != field->choices)
+                strncat (list, ", ", sizeof (list) - strlen (list) - 1);
+            strncat (list, *choice, sizeof (list) - strlen (list) - 1);
+        }
+        return s_fail (err, PODP_INVALID, "%s: must be one of %s", what, list);
+    }
+    return 0;
+}
+
+//  Reject NUL characters in any string inside an OBJECT field, at any
+//  depth (keys cannot hold NUL: jansson refuses them).
+static bool
+s_nul_free (json_t *value, int depth)
+{
+    if (depth > 4096)
+        return false;       //  jansson refuses depth over 2048 anyway
+    if (json_is_string (value))
+        return strlen (json_string_value (value)) == json_string_length (value);
+    if (json_is_array (value)) {
+        size_t index;
+        json_t *item;
+        json_array_foreach (value, index, item)
+            if (!s_nul_free (item, depth + 1))
+                return false;
+    }
+    else
+    if (json_is_object (value)) {
+        const char *key;
+        json_t *item;
+        json_object_foreach (value, key, item)
+            if (!s_nul_free (item, depth + 1))
+                return false;
+    }
+    return true;
+}
+
+static int
+s_check_field (json_t *value, const s_field_t *field, podp_error_t *err)
+{
+    char what [64];
+    snprintf (what, sizeof (what), "field '%s'", field->name);
+
+    switch (field->type) {
+        case PODP_T_STRING:
+        case PODP_T_TEXT: {
+            if (!json_is_string (value))
+                return s_fail (err, PODP_BAD_REQUEST, "%s: expected a string", what);
+            if (s_check_string (value, field, field->type == PODP_T_TEXT, what, err))
+                return -1;
+            if (field->required && json_string_length (value) == 0)
+                return s_fail (err, PODP_INVALID, "%s: must not be empty", what);
+            return 0;
+        }
+        case PODP_T_INT: {
+            if (!json_is_integer (value))
+                return s_fail (err, PODP_BAD_REQUEST, "%s: expected an integer", what);
+            json_int_t number = json_integer_value (value);
+            if (number < 0 || number > S_INT_MAX)
+                return s_fail (err, PODP_INVALID,
+                               "%s: out of range 0..%lld", what, S_INT_MAX);
+            return 0;
+        }
+        case PODP_T_BOOL:
+            if (!json_is_boolean (value))
+                return s_fail (err, PODP_BAD_REQUEST, "%s: expected true or false", what);
+            return 0;
+
+        case PODP_T_STRINGS: {
+            if (!json_is_array (value))
+                return s_fail (err, PODP_BAD_REQUEST,
+                               "%s: expected an array of strings", what);
+            if (json_array_size (value) > S_STRINGS_ITEMS)
+                return s_fail (err, PODP_TOO_LARGE, "%s: more than %d items",
+                               what, S_STRINGS_ITEMS);
+            size_t index;
+            json_t *item;
+            json_array_foreach (value, index, item) {
+                char item_what [96];
+                snprintf (item_what, sizeof (item_what), "%s item %zu", what, index);
+                if (!json_is_string (item))
+                    return s_fail (err, PODP_BAD_REQUEST, "%s: expected a string",
+                                   item_what);
+                if (s_check_string (item, field, false, item_what, err))
+                    return -1;
+                if (json_string_length (item) == 0)
+                    return s_fail (err, PODP_INVALID, "%s: must not be empty",
+                                   item_what);
+            }
+            return 0;
+        }
+        case PODP_T_OBJECT:
+            if (!json_is_object (value))
+                return s_fail (err, PODP_BAD_REQUEST, "%s: expected an object", what);
+            if (!s_nul_free (value, 0))
+                return s_fail (err, PODP_INVALID, "%s: contains a NUL character", what);
+            return 0;
+    }
+    return s_fail (err, PODP_INTERNAL, "%s: bad command table", what);
+}
+
+static int
+s_check_body (json_t *body, const s_command_t *command, podp_error_t *err)
+{
+    //  Unknown fields first, so a misspelt field is reported as such
+    //  rather than as a missing required one
+    const char *key;
+    json_t *value;
+    json_object_foreach (body, key, value) {
+        if (!s_field_find (command, key)) {
+            char shown [S_NAME_SHOWN + 1];
+            s_sanitize (shown, sizeof (shown), key, strlen (key), S_NAME_SHOWN, true);
+            return s_fail (err, PODP_BAD_REQUEST, "unknown field '%s'", shown);
+        }
+    }
+    const s_field_t *fields [S_FIELDS_MAX + 1];
+    size_t count = 0;
+    for (const s_field_t *field = command->fields; field->name; field++)
+        fields [count++] = field;
+    if (command->to_server)
+        fields [count++] = &s_rid_field;
+
+    for (size_t i = 0; i < count; i++) {
+        const s_field_t *field = fields [i];
+        value = json_object_get (body, field->name);
+        if (!value) {
+            if (field->required)
+                return s_fail (err, PODP_BAD_REQUEST,
+                               "field '%s': required", field->name);
+            continue;
+        }
+        if (s_check_field (value, field, err))
+            return -1;
+    }
+    return 0;
+}
+
+//  Is this frame a syntactically valid command token?
+static bool
+s_token_ok (zframe_t *frame)
+{
+    size_t size = zframe_size (frame);
+    const byte *data = zframe_data (frame);
+    if (size < 1 || size > PODP_COMMAND_MAX)
+        return false;
+    if (data [0] < 'A' || data [0] > 'Z')
+        return false;
+    for (size_t i = 1; i < size; i++) {
+        byte c = data [i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+podp_msg_t *
+podp_decode (zmsg_t *msg, bool to_server, size_t max_body, podp_error_t *err)
+{
+    podp_error_t local;
+    if (!err)
+        err = &local;
+    err->status = 0;
+    err->reason [0] = 0;
+    if (max_body == 0)
+        max_body = PODP_BODY_DEFAULT;
+
+    size_t frames = msg? zmsg_size (msg): 0;
+    if (frames != 3) {
+        s_fail (err, PODP_BAD_REQUEST, "expected 3 frames, got %zu", frames);
+        return NULL;
+    }
+    zframe_t *signature = zmsg_first (msg);
+    zframe_t *command_frame = zmsg_next (msg);
+    zframe_t *body_frame = zmsg_next (msg);
+
+    //  1. Signature
+    size_t sig_size = zframe_size (signature);
+    const char *sig_data = (const char *) zframe_data (signature);
+    if (sig_size != strlen (PODP_SIGNATURE)
+    ||  memcmp (sig_data, PODP_SIGNATURE, sig_size) != 0) {
+        char shown [S_NAME_SHOWN + 1];
+        s_sanitize (shown, sizeof (shown), sig_data, sig_size, S_NAME_SHOWN, true);
+        if (sig_size >= 5 && memcmp (sig_data, "PODP/", 5) == 0)
+            s_fail (err, PODP_BAD_VERSION,
+                    "unsupported version '%s', this is %s", shown, PODP_SIGNATURE);
+        else
+            s_fail (err, PODP_BAD_REQUEST,
+                    "bad signature '%s', expected %s", shown, PODP_SIGNATURE);
+        return NULL;
+    }
+    //  2. Command token
+    if (!s_token_ok (command_frame)) {
+        s_fail (err, PODP_BAD_REQUEST,
+                "malformed command token (expected [A-Z][A-Z0-9-]{0,31})");
+        return NULL;
+    }
+    char name [PODP_COMMAND_MAX + 1];
+    memcpy (name, zframe_data (command_frame), zframe_size (command_frame));
+    name [zframe_size (command_frame)] = 0;
+    const s_command_t *command = s_command_find (name, to_server);
+    if (!command) {
+        s_fail (err, PODP_UNKNOWN_COMMAND, "unknown command '%s'", name);
+        return NULL;
+    }
+    //  3. Body
+    size_t body_size = zframe_size (body_frame);
+    if (body_size > max_body) {
+        s_fail (err, PODP_TOO_LARGE, "body is %zu octets, limit is %zu",
+                body_size, max_body);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *body = json_loadb ((const char *) zframe_data (body_frame), body_size,
+                               JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!body) {
+        char shown [sizeof (jerr.text)];
+        s_sanitize (shown, sizeof (shown), jerr.text, strlen (jerr.text),
+                    sizeof (shown) - 1, true);
+        s_fail (err, PODP_BAD_REQUEST, "invalid JSON body: %s (octet %d)",
+                shown, jerr.position);
+        return NULL;
+    }
+    if (!json_is_object (body)) {
+        json_decref (body);
+        s_fail (err, PODP_BAD_REQUEST, "body is not a JSON object");
+        return NULL;
+    }
+    if (s_check_body (body, command, err)) {
+        json_decref (body);
+        return NULL;
+    }
+    return podp_msg_new (command->name, body);
+}
+
+int64_t
+podp_peek_rid (zmsg_t *msg, size_t max_body)
+{
+    if (max_body == 0)
+        max_body = PODP_BODY_DEFAULT;
+    if (!msg || zmsg_size (msg) != 3)
+        return -1;
+    zframe_t *body_frame = zmsg_last (msg);
+    if (zframe_size (body_frame) > max_body)
+        return -1;
+    json_t *body = json_loadb ((const char *) zframe_data (body_frame),
+                               zframe_size (body_frame), JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    json_t *rid = json_object_get (body, "rid");   //  NULL-safe
+    int64_t result = -1;
+    if (json_is_integer (rid)
+    &&  json_integer_value (rid) >= 0 && json_integer_value (rid) <= S_INT_MAX)
+        result = (int64_t) json_integer_value (rid);
+    json_decref (body);
+    return result;
+}
+
+/*  --------------------------------------------------------------------
+    Encoding and sending */
+
+zmsg_t *
+podp_encode (podp_msg_t *self)
+{
+    assert (self);
+    char *text = json_dumps (self->body, JSON_COMPACT);
+    if (!text)
+        return NULL;
+    zmsg_t *msg = zmsg_new ();
+    assert (msg);
+    zmsg_addstr (msg, PODP_SIGNATURE);
+    zmsg_addstr (msg, self->command);
+    zmsg_addmem (msg, text, strlen (text));
+    free (text);
+    return msg;
+}
+
+int
+podp_send (podp_msg_t *self, zsock_t *sock, zframe_t *routing_id)
+{
+    assert (self);
+    assert (sock);
+    zmsg_t *msg = podp_encode (self);
+    if (!msg)
+        return -1;
+    if (routing_id) {
+        //  ZFRAME_REUSE sends a copy; the caller keeps its frame
+        zframe_t *frame = routing_id;
+        if (zframe_send (&frame, sock, ZFRAME_MORE | ZFRAME_REUSE)) {
+            zmsg_destroy (&msg);
+            return -1;
+        }
+    }
+    int rc = zmsg_send (&msg, sock);
+    zmsg_destroy (&msg);        //  in case the send failed and left it
+    return rc == 0? 0: -1;
+}
+
+podp_msg_t *
+podp_reply_new (int64_t rid, int status, const char *reason, json_t *data)
+{
+    assert (data == NULL || json_is_object (data));
+    json_t *body = json_object ();
+    assert (body);
+    if (rid >= 0 && rid <= S_INT_MAX)
+        json_object_set_new (body, "rid", json_integer (rid));
+    json_object_set_new (body, "status", json_integer (status));
+    //  The reason may quote what a peer sent: keep it a valid STRING
+    if (!reason || !*reason)
+        reason = podp_status_text (status);
+    char safe [513];
+    s_sanitize (safe, sizeof (safe), reason, strlen (reason), 512, false);
+    json_object_set_new (body, "reason", json_string (safe));
+    if (data)
+        json_object_set_new (body, "data", data);
+    return podp_msg_new ("REPLY", body);
+}
+
+/*  --------------------------------------------------------------------
+    Self test */
+
+//  Build a 3-frame message from signature, command and raw body octets
+static zmsg_t *
+s_raw (const char *signature, const char *command, const char *body, size_t len)
+{
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, signature);
+    zmsg_addstr (msg, command);
+    zmsg_addmem (msg, body, len);
+    return msg;
+}
+
+//  Decode a client->server message with the given command and body text
+//  and check the status (0 = accepted). Returns the reason for further
+//  checks (static buffer).
+static const char *
+s_expect (bool verbose, const char *command, const char *body, int status)
+{
+    static podp_error_t err;
+    zmsg_t *msg = s_raw (PODP_SIGNATURE, command, body, strlen (body));
+    podp_msg_t *decoded = podp_decode (msg, true, 0, &err);
+    if (verbose)
+        printf ("  %-14s %-60.60s -> %d %s\n", command, body, err.status, err.reason);
+    if (status == 0) {
+        assert (decoded);
+        assert (err.status == 0);
+    }
+    else {
+        assert (decoded == NULL);
+        assert (err.status == status);
+        assert (strlen (err.reason) > 0);
+    }
+    podp_msg_destroy (&decoded);
+    zmsg_destroy (&msg);
+    return err.reason;
+}
+
+void
+podp_test (bool verbose)
+{
+    printf (" * podp: ");
+    if (verbose)
+        printf ("\n");
+
+    //  @selftest
+    podp_error_t err;
+
+    //  Table sanity: every command is a valid token, fields fit the array
+    for (size_t i = 0; i < S_COMMANDS; i++) {
+        const s_command_t *command = &s_commands [i];
+        zframe_t *frame = zframe_new (command->name, strlen (command->name));
+        assert (s_token_ok (frame));
+        zframe_destroy (&frame);
+        assert (s_command_find (command->name, command->to_server) == command);
+        size_t count = 0;
+        while (command->fields [count].name)
+            count++;
+        assert (count < S_FIELDS_MAX);
+    }
+    assert (streq (podp_command_at (0, true), "PING"));
+    assert (streq (podp_command_at (0, false), "REPLY"));
+    assert (podp_command_at (100, true) == NULL);
+    assert (podp_command_known ("TASK-DONE", true));
+    assert (!podp_command_known ("TASK-DONE", false));
+    assert (podp_command_known ("TASK", false));
+    assert (!podp_command_known ("TASK", true));
+    assert (!podp_command_known (NULL, true));
+    assert (streq (podp_status_text (426), "Unsupported Version"));
+    assert (streq (podp_status_text (999), "Unknown Status"));
+
+    //  podp_text_ok
+    assert (podp_text_ok ("Alice Smith", false));
+    assert (podp_text_ok ("Zo\xC3\xAB \xE2\x82\xAC \xF0\x9F\x98\x80", false));
+    assert (!podp_text_ok ("a\nb", false));
+    assert (podp_text_ok ("a\nb\tc", true));
+    assert (!podp_text_ok ("a\rb", true));
+    assert (!podp_text_ok ("a\x7F", true));
+    assert (!podp_text_ok ("a\xC2\x85", true));        //  NEL, C1
+    assert (!podp_text_ok ("\xC0\xAF", false));        //  overlong
+    assert (!podp_text_ok ("\xED\xA0\x80", false));    //  surrogate
+    assert (!podp_text_ok ("\xF4\x90\x80\x80", false));//  > U+10FFFF
+    assert (!podp_text_ok ("\xE2\x82", false));        //  truncated
+    assert (!podp_text_ok (NULL, false));
+
+    //  Round trip: client request
+    json_t *body = json_pack ("{s:s, s:s, s:[s,s], s:s, s:I}",
+                              "ref", "CH-2026-0042", "kind", "child",
+                              "coworkers", "bob", "carol",
+                              "summary", "Line one\nLine two\twith tab",
+                              "rid", (json_int_t) 7);
+    podp_msg_t *request = podp_msg_new ("CASE-OPEN", body);
+    zmsg_t *msg = podp_encode (request);
+    assert (msg);
+    assert (zmsg_size (msg) == 3);
+    podp_msg_t *copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (err.status == 0);
+    assert (streq (podp_msg_command (copy), "CASE-OPEN"));
+    assert (streq (podp_msg_string (copy, "ref"), "CH-2026-0042"));
+    assert (streq (podp_msg_string (copy, "summary"), "Line one\nLine two\twith tab"));
+    assert (podp_msg_int (copy, "rid", -1) == 7);
+    assert (podp_msg_int (copy, "absent", -1) == -1);
+    assert (podp_msg_string (copy, "absent") == NULL);
+    assert (json_array_size (podp_msg_array (copy, "coworkers")) == 2);
+    assert (podp_msg_array (copy, "ref") == NULL);
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (request)));
+    //  Direction matters: CASE-OPEN is not a server->client command
+    podp_msg_t *wrong = podp_decode (msg, false, 0, &err);
+    assert (wrong == NULL && err.status == PODP_UNKNOWN_COMMAND);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  Round trip: empty body, bool field, task command
+    request = podp_msg_new ("PING", NULL);
+    msg = podp_encode (request);
+    assert (zframe_streq (zmsg_last (msg), "{}"));
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy && streq (podp_msg_command (copy), "PING"));
+    assert (json_object_size (podp_msg_body (copy)) == 0);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    request = podp_msg_new ("MEMBER-ADD", json_pack (
+        "{s:s, s:s, s:s, s:s, s:b}", "handle", "alice", "name", "Alice Tm",
+        "email", "alice.tm@pod-north.example", "role", "team-manager", "admin", 1));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (podp_msg_bool (copy, "admin", false) == true);
+    assert (podp_msg_bool (copy, "absent", true) == true);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  Round trip: REPLY and TASK push, server->client
+    podp_msg_t *reply = podp_reply_new (42, PODP_CREATED, NULL,
+                                        json_pack ("{s:I}", "id", (json_int_t) 9));
+    msg = podp_encode (reply);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_command (copy), "REPLY"));
+    assert (podp_msg_int (copy, "rid", -1) == 42);
+    assert (podp_msg_int (copy, "status", 0) == 201);
+    assert (streq (podp_msg_string (copy, "reason"), "Created"));
+    assert (json_integer_value (json_object_get (
+        json_object_get (podp_msg_body (copy), "data"), "id")) == 9);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&reply);
+    zmsg_destroy (&msg);
+
+    //  A reply without rid, with a reason quoting hostile input
+    reply = podp_reply_new (-1, PODP_NOT_FOUND, "unknown case 'x\r\ny\xff'", NULL);
+    assert (json_object_get (podp_msg_body (reply), "rid") == NULL);
+    assert (streq (podp_msg_string (reply, "reason"), "unknown case 'x??y?'"));
+    msg = podp_encode (reply);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&reply);
+    zmsg_destroy (&msg);
+
+    podp_msg_t *push = podp_msg_new ("TASK", json_pack ("{s:I, s:{s:I, s:s, s:I}}",
+        "delivery", (json_int_t) 3, "task", "id", (json_int_t) 12,
+        "state", "offered", "version", (json_int_t) 2));
+    msg = podp_encode (push);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (podp_msg_int (copy, "delivery", 0) == 3);
+    podp_msg_destroy (&copy);
+    //  TASK is not a client->server command
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy == NULL && err.status == PODP_UNKNOWN_COMMAND);
+    podp_msg_destroy (&push);
+    zmsg_destroy (&msg);
+
+    //  Framing: 2 frames, 4 frames, no message
+    msg = zmsg_new ();
+    zmsg_addstr (msg, PODP_SIGNATURE);
+    zmsg_addstr (msg, "PING");
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    assert (streq (err.reason, "expected 3 frames, got 2"));
+    zmsg_addstr (msg, "{}");
+    zmsg_addstr (msg, "{}");
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    assert (streq (err.reason, "expected 3 frames, got 4"));
+    zmsg_destroy (&msg);
+    assert (podp_decode (NULL, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    assert (podp_decode (NULL, true, 0, NULL) == NULL);
+
+    //  Signature
+    msg = s_raw ("HTTP/1.1", "PING", "{}", 2);
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    zmsg_destroy (&msg);
+    msg = s_raw ("PODP/2", "PING", "{}", 2);
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_VERSION);
+    assert (strstr (err.reason, "PODP/2"));
+    zmsg_destroy (&msg);
+    msg = s_raw ("PODP/1 ", "PING", "{}", 2);
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_VERSION);
+    zmsg_destroy (&msg);
+    msg = s_raw ("", "PING", "{}", 2);
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    zmsg_destroy (&msg);
+    msg = zmsg_new ();
+    zmsg_addmem (msg, "PODP/\x01\xff\n", 8);
+    zmsg_addstr (msg, "PING");
+    zmsg_addstr (msg, "{}");
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_VERSION);
+    assert (podp_text_ok (err.reason, false));
+    zmsg_destroy (&msg);
+
+    //  Command token
+    s_expect (verbose, "ping", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "1PING", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "PING PONG", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", "{}", PODP_BAD_REQUEST);
+    const char *reason = s_expect (verbose, "FROB", "{}", PODP_UNKNOWN_COMMAND);
+    assert (streq (reason, "unknown command 'FROB'"));
+    s_expect (verbose, "REPLY", "{}", PODP_UNKNOWN_COMMAND);
+    msg = zmsg_new ();
+    zmsg_addstr (msg, PODP_SIGNATURE);
+    zmsg_addmem (msg, "PI\0NG", 5);
+    zmsg_addstr (msg, "{}");
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    zmsg_destroy (&msg);
+
+    //  Body size
+    char *big = (char *) zmalloc (PODP_BODY_DEFAULT + 64);
+    strcpy (big, "{\"rid\":1");
+    size_t len = strlen (big);
+    while (len < PODP_BODY_DEFAULT + 10)
+        big [len++] = ' ';
+    big [len++] = '}';
+    big [len] = 0;
+    s_expect (verbose, "PING", big, PODP_TOO_LARGE);
+    msg = s_raw (PODP_SIGNATURE, "PING", big, len);
+    copy = podp_decode (msg, true, len, &err);      //  larger limit: fine
+    assert (copy);
+    podp_msg_destroy (&copy);
+    assert (podp_decode (msg, true, 100, &err) == NULL);
+    assert (err.status == PODP_TOO_LARGE);
+    zmsg_destroy (&msg);
+    free (big);
+
+    //  Body JSON
+    s_expect (verbose, "PING", "", PODP_BAD_REQUEST);
+    reason = s_expect (verbose, "PING", "{", PODP_BAD_REQUEST);
+    assert (strstr (reason, "invalid JSON"));
+    s_expect (verbose, "PING", "{} {}", PODP_BAD_REQUEST);
+    s_expect (verbose, "PING", "[]", PODP_BAD_REQUEST);
+    reason = s_expect (verbose, "PING", "[1,2]", PODP_BAD_REQUEST);
+    assert (streq (reason, "body is not a JSON object"));
+    s_expect (verbose, "PING", "\"text\"", PODP_BAD_REQUEST);
+    s_expect (verbose, "PING", "null", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"a\xff\xfe\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"\xC0\xAF\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"\\ud800\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"a\",\"ref\":\"b\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-SHOW", "{\"r\\u0000ef\":\"a\"}", PODP_BAD_REQUEST);
+
+    //  Fields
+    reason = s_expect (verbose, "PING", "{\"colour\":\"blue\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'colour'"));
+    reason = s_expect (verbose, "PING", "{\"a\\nb\\u00ff\":1}", PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'a?b?'"));
+    reason = s_expect (verbose, "CASE-SHOW", "{}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'ref': required"));
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"\"}", PODP_INVALID);
+    reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":42}", PODP_BAD_REQUEST);
+    assert (strstr (reason, "field 'ref'"));
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":null}", PODP_BAD_REQUEST);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":\"12\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":12.0}", PODP_BAD_REQUEST);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":true}", PODP_BAD_REQUEST);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":12}", 0);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":0}", 0);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":9007199254740991}", 0);
+    s_expect (verbose, "TASK-SHOW", "{\"task\":9007199254740992}", PODP_INVALID);
+    reason = s_expect (verbose, "TASK-SHOW", "{\"task\":-1}", PODP_INVALID);
+    assert (strstr (reason, "field 'task'"));
+    s_expect (verbose, "TASK-SHOW", "{\"task\":99999999999999999999999}", PODP_BAD_REQUEST);
+    s_expect (verbose, "PING", "{\"rid\":-5}", PODP_INVALID);
+    s_expect (verbose, "PING", "{\"rid\":\"5\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "MEMBER-ADD", "{\"handle\":\"al\",\"name\":\"Al\",\"email\":"
+              "\"al@pod-north.example\",\"role\":\"social-worker\",\"admin\":\"yes\"}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "MEMBER-ADD", "{\"handle\":\"al\",\"name\":\"Al\",\"email\":"
+              "\"al@pod-north.example\",\"role\":\"wizard\"}", PODP_INVALID);
+
+    //  Control characters
+    reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH-1\\r\\nX\"}", PODP_INVALID);
+    assert (streq (reason, "field 'ref': contains a control character"));
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH-1\\n\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH\\t1\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH\\u007f1\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH\\u00851\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH\\u001b1\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-SHOW", "{\"ref\":\"Zo\\u00eb\"}", 0);
+    s_expect (verbose, "CASE-NOTE", "{\"ref\":\"CH-1\",\"text\":\"a\\nb\\tc\"}", 0);
+    s_expect (verbose, "CASE-NOTE", "{\"ref\":\"CH-1\",\"text\":\"a\\r\\nb\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-NOTE", "{\"ref\":\"CH-1\",\"text\":\"\"}", PODP_INVALID);
+    reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":\"a\\u0000b\"}", PODP_INVALID);
+    assert (streq (reason, "field 'ref': contains a NUL character"));
+    s_expect (verbose, "CASE-NOTE", "{\"ref\":\"CH-1\",\"text\":\"a\\u0000\"}", PODP_INVALID);
+
+    //  String and array limits
+    char text [5000];
+    memset (text, 'x', 64);
+    text [64] = 0;
+    char json [5200];
+    snprintf (json, sizeof (json), "{\"ref\":\"%s\"}", text);
+    s_expect (verbose, "CASE-SHOW", json, 0);
+    strcat (text, "y");
+    snprintf (json, sizeof (json), "{\"ref\":\"%s\"}", text);
+    reason = s_expect (verbose, "CASE-SHOW", json, PODP_TOO_LARGE);
+    assert (streq (reason, "field 'ref': longer than 64 octets"));
+    //  63 ASCII + one 2-octet character = 65 octets
+    text [63] = 0;
+    snprintf (json, sizeof (json), "{\"ref\":\"%s\\u00e9\"}", text);
+    s_expect (verbose, "CASE-SHOW", json, PODP_TOO_LARGE);
+    memset (text, 'x', 4096);
+    text [4096] = 0;
+    snprintf (json, sizeof (json), "{\"ref\":\"CH-1\",\"text\":\"%s\"}", text);
+    s_expect (verbose, "CASE-NOTE", json, 0);
+    strcat (text, "x");
+    snprintf (json, sizeof (json), "{\"ref\":\"CH-1\",\"text\":\"%s\"}", text);
+    s_expect (verbose, "CASE-NOTE", json, PODP_TOO_LARGE);
+    memset (text, 'x', 257);
+    text [257] = 0;
+    snprintf (json, sizeof (json), "{\"handle\":\"al\",\"name\":\"Al\",\"email\":"
+              "\"al@pod-north.example\",\"role\":\"social-worker\",\"skills\":\"%s\"}", text);
+    s_expect (verbose, "MEMBER-ADD", json, PODP_TOO_LARGE);
+
+    strcpy (json, "{\"ref\":\"CH-1\",\"lead\":\"alice\",\"coworkers\":[");
+    for (int i = 0; i < 64; i++)
+        strcat (json, i? ",\"bob\"": "\"bob\"");
+    strcat (json, "]}");
+    s_expect (verbose, "CASE-ALLOCATE", json, 0);
+    json [strlen (json) - 2] = 0;
+    strcat (json, ",\"bob\"]}");
+    reason = s_expect (verbose, "CASE-ALLOCATE", json, PODP_TOO_LARGE);
+    assert (strstr (reason, "field 'coworkers'"));
+    s_expect (verbose, "CASE-ALLOCATE",
+              "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":\"bob\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-ALLOCATE",
+              "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":[\"bob\",7]}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-ALLOCATE",
+              "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":[\"b\\nob\"]}", PODP_INVALID);
+    s_expect (verbose, "CASE-ALLOCATE",
+              "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":[\"\"]}", PODP_INVALID);
+    s_expect (verbose, "CASE-ALLOCATE", "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":"
+              "[\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"]}", PODP_TOO_LARGE);
+    s_expect (verbose, "CASE-ALLOCATE",
+              "{\"ref\":\"CH-1\",\"lead\":\"al\",\"coworkers\":[]}", 0);
+
+    //  podp_peek_rid recovers the rid of a refused request
+    msg = s_raw (PODP_SIGNATURE, "CASE-SHOW", "{\"rid\":77,\"ref\":5}", 18);
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (podp_peek_rid (msg, 0) == 77);
+    assert (podp_peek_rid (msg, 10) == -1);
+    zmsg_destroy (&msg);
+    msg = s_raw ("PODP/9", "FROB", "{\"rid\":5}", 9);
+    assert (podp_peek_rid (msg, 0) == 5);
+    zmsg_destroy (&msg);
+    msg = s_raw (PODP_SIGNATURE, "PING", "{\"rid\":-5}", 10);
+    assert (podp_peek_rid (msg, 0) == -1);
+    zmsg_destroy (&msg);
+    msg = s_raw (PODP_SIGNATURE, "PING", "[1]", 3);
+    assert (podp_peek_rid (msg, 0) == -1);
+    zmsg_destroy (&msg);
+    assert (podp_peek_rid (NULL, 0) == -1);
+
+    //  Server->client strictness
+    msg = s_raw (PODP_SIGNATURE, "REPLY", "{\"status\":200}", 14);
+    assert (podp_decode (msg, false, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    assert (streq (err.reason, "field 'reason': required"));
+    zmsg_destroy (&msg);
+    const char *nul_data = "{\"status\":200,\"reason\":\"OK\",\"data\":{\"a\":[\"x\\u0000\"]}}";
+    msg = s_raw (PODP_SIGNATURE, "REPLY", nul_data, strlen (nul_data));
+    assert (podp_decode (msg, false, 0, &err) == NULL);
+    assert (err.status == PODP_INVALID);
+    zmsg_destroy (&msg);
+    const char *task_rid = "{\"delivery\":1,\"task\":{},\"rid\":3}";
+    msg = s_raw (PODP_SIGNATURE, "TASK", task_rid, strlen (task_rid));
+    assert (podp_decode (msg, false, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    zmsg_destroy (&msg);
+
+    //  Send over a socket pair, with and without a routing id
+    zsock_t *router = zsock_new_router ("inproc://podp-test");
+    zsock_t *dealer = zsock_new_dealer ("inproc://podp-test");
+    assert (router && dealer);
+    request = podp_msg_new ("WHOAMI", json_pack ("{s:I}", "rid", (json_int_t) 1));
+    assert (podp_send (request, dealer, NULL) == 0);
+    podp_msg_destroy (&request);
+    msg = zmsg_recv (router);
+    assert (msg && zmsg_size (msg) == 4);
+    zframe_t *routing_id = zmsg_pop (msg);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy && streq (podp_msg_command (copy), "WHOAMI"));
+    reply = podp_reply_new (podp_msg_int (copy, "rid", -1), PODP_OK, "OK",
+                            json_pack ("{s:s}", "handle", "alice"));
+    podp_msg_destroy (&copy);
+    zmsg_destroy (&msg);
+    assert (podp_send (reply, router, routing_id) == 0);
+    assert (routing_id);            //  still ours
+    zframe_destroy (&routing_id);
+    podp_msg_destroy (&reply);
+    msg = zmsg_recv (dealer);
+    assert (msg && zmsg_size (msg) == 3);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (podp_msg_int (copy, "rid", -1) == 1);
+    podp_msg_destroy (&copy);
+    zmsg_destroy (&msg);
+    zsock_destroy (&dealer);
+    zsock_destroy (&router);
+
+    //  Destructor nulls the pointer and accepts NULL
+    podp_msg_t *nothing = NULL;
+    podp_msg_destroy (&nothing);
+    //  @end
+    printf ("OK\n");
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages podd needs to build and test, only when missing.
+# Runs apt-get (as root, or through sudo) only if something is not installed.
+set -eu
+PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libsqlite3-dev libjansson-dev
+libical-dev libgmime-3.0-dev libesmtp-dev python3 python3-zmq python3-icalendar
+python3-aiosmtpd sqlite3"
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root or sudo to install:$missing" >&2; exit 1; }
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq </dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $missing </dev/null

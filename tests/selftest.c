@@ -1,0 +1,33 @@
+/*  selftest.c - runs every class's self-test. Usage: podd_selftest [-v] [CLASS] */
+#include "podp.h"
+#include "config.h"
+#include "store.h"
+#include "when.h"
+#include "podclient.h"
+
+typedef struct { const char *name; void (*test) (bool verbose); } test_t;
+
+static const test_t s_tests [] = {
+    { "podp", podp_test },
+    { "when", podd_when_test },
+    { "config", podd_config_test },
+    { "store", podd_store_test },
+    { "podclient", podclient_test },
+};
+
+int
+main (int argc, char *argv [])
+{
+    bool verbose = argc > 1 && streq (argv [1], "-v");
+    const char *only = argc > (verbose? 2: 1)? argv [verbose? 2: 1]: NULL;
+    size_t passed = 0;
+    for (size_t i = 0; i < sizeof s_tests / sizeof s_tests [0]; i++) {
+        if (only && !streq (only, s_tests [i].name))
+            continue;
+        s_tests [i].test (verbose);     //  a failed test aborts
+        printf ("ok - selftest %s\n", s_tests [i].name);
+        passed++;
+    }
+    printf ("selftest: %zu passed, 0 failed\n", passed);
+    return 0;
+}
