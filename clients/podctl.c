@@ -51,6 +51,7 @@ typedef struct {
 
 typedef enum {
     O_VALUE,            //  --name VALUE             field = "VALUE"
+    O_NUMBER,           //  --name N                 field = N (an id, 0..2^53-1)
     O_FLAG,             //  --name                   field = true
     O_MULTI,            //  --name VALUE, repeatable field = ["VALUE", ...]
     O_SCOPE,            //  --name                   scope = opt.scope
@@ -101,10 +102,24 @@ static void s_print_entry (json_t *data);
 static void s_print_caseload (json_t *data);
 static void s_print_task (json_t *data);
 static void s_print_task_list (json_t *data);
+static void s_print_absence (json_t *data);
+static void s_print_calendar (json_t *data);
+static void s_print_cover_plan (json_t *data);
+static void s_print_cover_line (json_t *data);
+static void s_print_cover_move (json_t *data);
+static void s_print_contact (json_t *data);
+static void s_print_load (json_t *data);
+static void s_print_digest (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
+#define POS_ABSENCE { "absence", "ID", true }
 #define OPT_REASON  { "reason", "reason", O_VALUE, false, NULL }
+#define OPT_RETURN  { "return", "return", O_VALUE, false, NULL }
+#define OPT_POD     { "pod", "pod", O_VALUE, false, NULL }
+#define OPT_FROM    { "from", "from", O_VALUE, false, NULL }
+#define OPT_TO      { "to", "to", O_VALUE, false, NULL }
+#define OPT_ABSENCE { "absence", "absence", O_NUMBER, false, NULL }
 
 static const cmddef_t s_commands [] = {
     { NULL, "keygen", "keygen NAME [--dir DIR]",
@@ -163,6 +178,10 @@ static const cmddef_t s_commands [] = {
       "CASE-NOTE", NULL, s_print_entry, { POS_REF, { "text", "TEXT", false } },
       { { "kind", "kind", O_VALUE, false, NULL },
         { "date", "date", O_VALUE, false, NULL } } },
+    { "case", "contact", "case contact REF [--date D]",
+      "who to contact about a case today (or on day D): lead, cover, duty or manager",
+      "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
+      { { "date", "date", O_VALUE, false, NULL } } },
     { NULL, "caseload", "caseload [--pod P]", "caseload per member",
       "CASELOAD", NULL, s_print_caseload, {},
       { { "pod", "pod", O_VALUE, false, NULL } } },
@@ -201,6 +220,50 @@ static const cmddef_t s_commands [] = {
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
     { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
       "TASK-CANCEL", NULL, s_print_task, { POS_TASK }, { OPT_REASON } },
+    { "leave", "request",
+      "leave request [--member H] --kind K [--from D] [--to D] [--note N] [--return return|stay]",
+      "request leave (yours unless --member); K annual, training, other, sickness or emergency",
+      "LEAVE-REQUEST", NULL, s_print_absence, {},
+      { { "member", "member", O_VALUE, false, NULL },
+        { "kind", "kind", O_VALUE, true, NULL },
+        OPT_FROM, OPT_TO,
+        { "note", "note", O_VALUE, false, NULL },
+        OPT_RETURN } },
+    { "leave", "approve", "leave approve ID [--return return|stay]",
+      "approve a leave request (team manager)",
+      "LEAVE-APPROVE", NULL, s_print_absence, { POS_ABSENCE }, { OPT_RETURN } },
+    { "leave", "refuse", "leave refuse ID [--reason R]", "refuse a leave request (team manager)",
+      "LEAVE-REFUSE", NULL, s_print_absence, { POS_ABSENCE }, { OPT_REASON } },
+    { "leave", "cancel", "leave cancel ID", "cancel leave before it starts",
+      "LEAVE-CANCEL", NULL, s_print_absence, { POS_ABSENCE }, {} },
+    { "leave", "end", "leave end ID [--at D]", "end leave under way: back now, or at D",
+      "LEAVE-END", NULL, s_print_absence, { POS_ABSENCE },
+      { { "at", "at", O_VALUE, false, NULL } } },
+    { "leave", "calendar", "leave calendar [--pod P] [--from D] [--to D]",
+      "a pod's absences in a period (default the next 14 days) and their cover",
+      "LEAVE-CALENDAR", NULL, s_print_calendar, {}, { OPT_POD, OPT_FROM, OPT_TO } },
+    { "cover", "plan", "cover plan H --from D --to D [--accept] [--absence ID]",
+      "propose cover for H's cases and tasks in a period; --accept stores it (team manager)",
+      "COVER-PLAN", NULL, s_print_cover_plan, { { "member", "H", false } },
+      { { "from", "from", O_VALUE, true, NULL },
+        { "to", "to", O_VALUE, true, NULL },
+        { "accept", "accept", O_FLAG, false, NULL },
+        OPT_ABSENCE } },
+    { "cover", "set", "cover set CASE --by H [--absence ID]",
+      "set who covers a case while its lead is away (team manager)",
+      "COVER-SET", NULL, s_print_cover_line, { { "case", "CASE", false } },
+      { { "by", "by", O_VALUE, true, NULL }, OPT_ABSENCE } },
+    { "cover", "move", "cover move --from H --to H",
+      "move every cover line of one member to another (team manager)",
+      "COVER-MOVE", NULL, s_print_cover_move, {},
+      { { "from", "from", O_VALUE, true, NULL },
+        { "to", "to", O_VALUE, true, NULL } } },
+    { NULL, "load", "load [--pod P] [--from D] [--to D]",
+      "work per member in a period (default the next 14 days)",
+      "LOAD", NULL, s_print_load, {}, { OPT_POD, OPT_FROM, OPT_TO } },
+    { NULL, "digest", "digest [--absence ID]",
+      "what happened while you were away (your latest return, or that absence's)",
+      "DIGEST", NULL, s_print_digest, {}, { OPT_ABSENCE } },
     { NULL, "watch", "watch [--count N] [--no-ack]",
       "print task deliveries as they arrive, acknowledging each (stop after N)",
       "WATCH", s_watch, NULL, {},
@@ -507,7 +570,8 @@ s_parse_args (const cmddef_t *cmd, config_t *cfg, int argc, char **argv,
                 return EXIT_USAGE;
             }
             const char *value = NULL;
-            if (opt->kind == O_VALUE || opt->kind == O_MULTI || opt->kind == O_SCOPE_VALUE) {
+            if (opt->kind == O_VALUE || opt->kind == O_NUMBER || opt->kind == O_MULTI
+            ||  opt->kind == O_SCOPE_VALUE) {
                 value = s_option_value (argc, argv, &i, attached);
                 if (!value)
                     return s_usage_error (cmd, NULL, "option --%s needs a value", opt->name);
@@ -542,6 +606,16 @@ s_parse_args (const cmddef_t *cmd, config_t *cfg, int argc, char **argv,
             else
             if (opt->kind == O_FLAG)
                 json_object_set_new (args, opt->field, json_true ());
+            else
+            if (opt->kind == O_NUMBER) {
+                int64_t number;
+                if (json_object_get (args, opt->field))
+                    return s_usage_error (cmd, NULL, "option --%s given twice", opt->name);
+                if (s_parse_uint (value, MAX_ID, &number))
+                    return s_usage_error (cmd, NULL, "--%s must be a number, not '%s'",
+                                          opt->name, value);
+                json_object_set_new (args, opt->field, json_integer (number));
+            }
             else
             if (value) {
                 if (opt->kind == O_VALUE && json_object_get (args, opt->field))
@@ -670,10 +744,22 @@ s_value_text (json_t *value)
     return text ? text : strdup ("?");
 }
 
+//  A field's text on one line, safe for the terminal. Returns a new string.
+
+static char *
+s_line_field (json_t *object, const char *field)
+{
+    char *text = s_value_text (json_object_get (object, field));
+    char *clean = s_clean (text, false);
+    free (text);
+    return clean;
+}
+
 //  A table of text cells, printed with computed column widths. Cells are
 //  cleaned for the terminal; only the last column may hold line breaks,
 //  printed as indented continuation lines. Trailing empty cells and
-//  trailing blanks are not printed.
+//  trailing blanks are not printed. A row may carry lines printed under
+//  it (s_table_under), outside the column layout.
 
 #define TABLE_MAX_COLS 12
 
@@ -682,6 +768,8 @@ typedef struct {
     size_t count;
     size_t alloc;
     char **cells;
+    size_t under_alloc;         //  rows with room in under
+    char **under;               //  per row: lines printed under it, or NULL
 } table_t;
 
 static void
@@ -721,6 +809,29 @@ s_table_add_value (table_t *self, json_t *value)
     s_table_add_owned (self, s_value_text (value));
 }
 
+//  Lines to print under the last complete row, taking ownership of text
+//  (already safe for the terminal: made of cleaned cells, e.g. by
+//  s_table_render). Each line gets the table's indent in front.
+
+static void
+s_table_under (table_t *self, char *text)
+{
+    assert (self->count > 0 && self->count % self->cols == 0);
+    size_t row = self->count / self->cols - 1;
+    if (row >= self->under_alloc) {
+        size_t alloc = self->under_alloc ? self->under_alloc * 2 : 16;
+        while (alloc <= row)
+            alloc *= 2;
+        self->under = (char **) realloc (self->under, alloc * sizeof (char *));
+        assert (self->under);
+        memset (self->under + self->under_alloc, 0,
+                (alloc - self->under_alloc) * sizeof (char *));
+        self->under_alloc = alloc;
+    }
+    free (self->under [row]);
+    self->under [row] = text;
+}
+
 //  Print with indent spaces before each line, then free the cells
 
 static void
@@ -758,12 +869,36 @@ s_table_print (table_t *self, FILE *out, int indent)
                 }
         }
         fputc ('\n', out);
+        const char *under = row < self->under_alloc ? self->under [row] : NULL;
+        while (under && *under) {
+            size_t len = strcspn (under, "\n");
+            fprintf (out, "%*s%.*s\n", indent, "", (int) len, under);
+            under += len + (under [len] == '\n');
+        }
     }
     for (size_t i = 0; i < self->count; i++)
         free (self->cells [i]);
     free (self->cells);
+    for (size_t i = 0; i < self->under_alloc; i++)
+        free (self->under [i]);
+    free (self->under);
     self->cells = NULL;
-    self->count = self->alloc = 0;
+    self->under = NULL;
+    self->count = self->alloc = self->under_alloc = 0;
+}
+
+//  The table as text, as s_table_print would print it (cells freed)
+
+static char *
+s_table_render (table_t *self, int indent)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    assert (out);
+    s_table_print (self, out, indent);
+    fclose (out);
+    return text;
 }
 
 //  Column of a list table: heading and item field
@@ -1035,6 +1170,234 @@ s_print_task_list (json_t *data)
 }
 
 //  --------------------------------------------------------------------------
+//  Leave and cover printers
+
+static const char *const s_absence_fields [] = {
+    "id", "member", "kind", "status", "from", "to", "return", "requested_by",
+    "approved_by", "started", "ended", "note", NULL
+};
+static const char *const s_absence_skip [] = { "cover", NULL };
+static const char *const s_cover_line_fields [] = {
+    "absence", "case", "task", "cover", "set_by", NULL
+};
+static const char *const s_plan_fields [] = {
+    "member", "from", "to", "absence", "accepted", NULL
+};
+static const char *const s_plan_skip [] = { "lines", NULL };
+static const char *const s_period_fields [] = { "from", "to", NULL };
+static const char *const s_period_skip [] = { "items", NULL };
+static const char *const s_digest_fields [] = {
+    "absence", "member", "from", "to", "created", NULL
+};
+static const char *const s_digest_skip [] = {
+    "done", "new_tasks", "chronology", "open", NULL
+};
+
+static const column_t s_calendar_columns [] = {
+    { "ID", "id" }, { "MEMBER", "member" }, { "KIND", "kind" }, { "FROM", "from" },
+    { "TO", "to" }, { "STATUS", "status" }, { NULL, NULL }
+};
+static const column_t s_load_columns [] = {
+    { "MEMBER", "member" }, { "ROLE", "role" }, { "OPEN", "open_tasks" },
+    { "DUE", "due_in_period" }, { "CASES", "cases_led" }, { "COVERING", "covering" },
+    { "AWAY", "away_days" }, { NULL, NULL }
+};
+static const column_t s_digest_done_columns [] = {
+    { "TASK", "task" }, { "BY", "by" }, { "AT", "at" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_digest_new_columns [] = {
+    { "TASK", "task" }, { "ASSIGNEE", "assignee" }, { "STATE", "state" },
+    { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_digest_chronology_columns [] = {
+    { "CASE", "case" }, { "DATE", "date" }, { "KIND", "kind" }, { "AUTHOR", "author" },
+    { "TEXT", "text" }, { NULL, NULL }
+};
+static const column_t s_digest_open_columns [] = {
+    { "TASK", "task" }, { "CASE", "case" }, { "DUE", "due" }, { "ASSIGNEE", "assignee" },
+    { "STATE", "state" }, { "TITLE", "title" }, { NULL, NULL }
+};
+
+//  Cover lines as text, one per line, indent spaces in front:
+//  "cover CASE  [task ID]  -> COVER  (set by H)". NULL when there are none.
+
+static char *
+s_cover_lines_text (json_t *lines, int indent)
+{
+    if (!json_is_array (lines) || json_array_size (lines) == 0)
+        return NULL;
+    table_t table;
+    s_table_init (&table, 4);
+    size_t index;
+    json_t *line;
+    json_array_foreach (lines, index, line) {
+        const char *ref = json_string_value (json_object_get (line, "case"));
+        if (ref && *ref)
+            s_table_add_owned (&table, zsys_sprintf ("cover %s", ref));
+        else
+            s_table_add (&table, "cover");
+        json_t *task = json_object_get (line, "task");
+        if (json_is_integer (task))
+            s_table_add_owned (&table, zsys_sprintf ("task %" JSON_INTEGER_FORMAT,
+                                                     json_integer_value (task)));
+        else
+            s_table_add (&table, "");
+        char *text = s_value_text (json_object_get (line, "cover"));
+        s_table_add_owned (&table, zsys_sprintf ("-> %s", text));
+        free (text);
+        text = s_value_text (json_object_get (line, "set_by"));
+        s_table_add_owned (&table, zsys_sprintf ("(set by %s)", text));
+        free (text);
+    }
+    return s_table_render (&table, indent);
+}
+
+//  An absence: its fields, then its cover lines when it has any
+
+static void
+s_print_absence (json_t *data)
+{
+    s_print_fields (data, s_absence_fields, s_absence_skip);
+    char *cover = s_cover_lines_text (json_object_get (data, "cover"), 2);
+    if (cover) {
+        printf ("\ncover:\n%s", cover);
+        free (cover);
+    }
+}
+
+//  "ID MEMBER KIND FROM TO STATUS" per absence, its cover lines under it
+
+static void
+s_print_calendar (json_t *data)
+{
+    json_t *items = s_items (data);
+    table_t table;
+    s_table_init (&table, 6);
+    for (size_t col = 0; s_calendar_columns [col].head; col++)
+        s_table_add (&table, s_calendar_columns [col].head);
+    size_t index;
+    json_t *item;
+    json_array_foreach (items, index, item) {
+        for (size_t col = 0; s_calendar_columns [col].head; col++)
+            s_table_add_value (&table, json_object_get (item, s_calendar_columns [col].field));
+        char *cover = s_cover_lines_text (json_object_get (item, "cover"), 4);
+        if (cover)
+            s_table_under (&table, cover);
+    }
+    s_table_print (&table, stdout, 0);
+}
+
+//  The plan's period, then "CASE TASK COVER REASON" per line with the
+//  candidates under it: "member (role) load N, knows|-"
+
+static void
+s_print_cover_plan (json_t *data)
+{
+    s_print_fields (data, s_plan_fields, s_plan_skip);
+    if (!json_is_true (json_object_get (data, "accepted")))
+        printf ("(a proposal: nothing is stored without --accept)\n");
+    printf ("\n");
+    table_t table;
+    s_table_init (&table, 4);
+    s_table_add (&table, "CASE");
+    s_table_add (&table, "TASK");
+    s_table_add (&table, "COVER");
+    s_table_add (&table, "REASON");
+    json_t *lines = json_object_get (data, "lines");
+    size_t index;
+    json_t *line;
+    json_array_foreach (lines, index, line) {
+        s_table_add_value (&table, json_object_get (line, "case"));
+        s_table_add_value (&table, json_object_get (line, "task"));
+        s_table_add_value (&table, json_object_get (line, "cover"));
+        s_table_add_value (&table, json_object_get (line, "reason"));
+        char *under = strdup ("");
+        size_t cindex;
+        json_t *candidate;
+        json_array_foreach (json_object_get (line, "candidates"), cindex, candidate) {
+            char *member = s_value_text (json_object_get (candidate, "member"));
+            char *role = s_value_text (json_object_get (candidate, "role"));
+            char *load = s_value_text (json_object_get (candidate, "load"));
+            char *text = zsys_sprintf ("%s (%s) load %s, %s", member, role, load,
+                json_is_true (json_object_get (candidate, "knows")) ? "knows" : "-");
+            char *clean = s_clean (text, false);
+            char *next = zsys_sprintf ("%s    %s\n", under, clean);
+            free (member);
+            free (role);
+            free (load);
+            free (text);
+            free (clean);
+            free (under);
+            under = next;
+        }
+        if (*under)
+            s_table_under (&table, under);
+        else
+            free (under);
+    }
+    s_table_print (&table, stdout, 0);
+}
+
+static void
+s_print_cover_line (json_t *data)
+{
+    s_print_fields (data, s_cover_line_fields, NULL);
+}
+
+static void
+s_print_cover_move (json_t *data)
+{
+    static const char *const order [] = { "moved", NULL };
+    s_print_fields (data, order, NULL);
+}
+
+//  "CONTACT (ROLE) EMAIL - REASON"
+
+static void
+s_print_contact (json_t *data)
+{
+    const char *names [] = { "contact", "role", "email", "reason" };
+    char *fields [4];
+    for (size_t i = 0; i < 4; i++)
+        fields [i] = s_line_field (data, names [i]);
+    printf ("%s (%s) %s - %s\n", fields [0], fields [1], fields [2], fields [3]);
+    for (size_t i = 0; i < 4; i++)
+        free (fields [i]);
+}
+
+static void
+s_print_load (json_t *data)
+{
+    s_print_fields (data, s_period_fields, s_period_skip);
+    printf ("\n");
+    s_print_items (s_items (data), s_load_columns, 0);
+}
+
+//  One section of a digest: "title:" then its table, or "(none)"
+
+static void
+s_print_section (json_t *data, const char *field, const char *title,
+                 const column_t *columns)
+{
+    json_t *items = json_object_get (data, field);
+    printf ("\n%s:\n", title);
+    if (json_is_array (items) && json_array_size (items))
+        s_print_items (items, columns, 2);
+    else
+        printf ("  (none)\n");
+}
+
+static void
+s_print_digest (json_t *data)
+{
+    s_print_fields (data, s_digest_fields, s_digest_skip);
+    s_print_section (data, "done", "done while you were away", s_digest_done_columns);
+    s_print_section (data, "new_tasks", "new tasks", s_digest_new_columns);
+    s_print_section (data, "chronology", "chronology", s_digest_chronology_columns);
+    s_print_section (data, "open", "still open", s_digest_open_columns);
+}
+
+//  --------------------------------------------------------------------------
 //  Talking to podd
 
 static bool
@@ -1259,15 +1622,6 @@ s_watch_params (json_t *data, int *heartbeat, int *timeout)
     *timeout = value > *heartbeat && value <= 86400000 ? (int) value : 3 * *heartbeat;
     fprintf (stderr, "pending %" JSON_INTEGER_FORMAT "\n",
              json_integer_value (json_object_get (data, "pending")));
-}
-
-static char *
-s_line_field (json_t *object, const char *field)
-{
-    char *text = s_value_text (json_object_get (object, field));
-    char *clean = s_clean (text, false);
-    free (text);
-    return clean;
 }
 
 //  Print a push; returns true when it was a task delivery

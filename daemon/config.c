@@ -74,7 +74,7 @@ static const struct {
     { "handover-visit",    QUALIFIED,                   60,  72, true,  false },
     { "welcome-pack",      "support-worker,support-assessment-worker,"
                            "coordinator,social-worker",  0,  48, false, false },
-    { "leave-cover",       NULL,                         0,  24, false, false },
+    { "leave-cover",       QUALIFIED,                       0,  24, false, false },
     { "statutory-visit",   QUALIFIED,                    0, 120, false, true  },
     { "review",            QUALIFIED,                   90, 336, true,  false },
     { "general",           NULL,                         0, 168, false, false }

@@ -29,6 +29,7 @@ void
 podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body)
 {
     podd_push_t *push = (podd_push_t *) zmalloc (sizeof (podd_push_t));
+    push->command = "TASK";
     push->member_id = member_id;
     push->delivery = delivery;
     push->body = body;
@@ -42,4 +43,12 @@ podd_audit (podd_request_t *req, const char *action, const char *object, const c
                           detail, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot write the audit trail");
     return 0;
+}
+
+void
+podd_notice (podd_request_t *req, int64_t member_id, json_t *body)
+{
+    podd_push (req, member_id, 0, body);
+    podd_push_t *push = (podd_push_t *) zlistx_last (req->pushes);
+    push->command = "NOTICE";
 }

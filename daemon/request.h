@@ -15,9 +15,10 @@
 #define PODD_VERSION "0.1.0"
 
 typedef struct {
-    int64_t member_id;          /* whose mailbox */
-    int64_t delivery;           /* mailbox row id */
-    json_t *body;               /* TASK push body, owned */
+    const char *command;        /* "TASK" (from the mailbox) or "NOTICE" */
+    int64_t member_id;          /* to whom */
+    int64_t delivery;           /* mailbox row id, 0 for a NOTICE */
+    json_t *body;               /* push body, owned */
 } podd_push_t;
 
 typedef struct {
@@ -39,8 +40,10 @@ int podd_fail (podd_request_t *req, int status, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 //  Record success with data (stolen; NULL = empty object); returns 0.
 int podd_ok (podd_request_t *req, int status, json_t *data);
-//  Queue a push (body stolen) for after commit.
+//  Queue a TASK push (body stolen) for after commit.
 void podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body);
+//  Queue a NOTICE push (body stolen) for after commit.
+void podd_notice (podd_request_t *req, int64_t member_id, json_t *body);
 //  Write an audit row for the request's actor; returns 0 or fails 500.
 int podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail);
 

@@ -52,6 +52,7 @@ s_route_lead (podd_store_t *store, podd_config_t *config, const podd_task_t *tas
     int64_t cover = podd_store_cover_for (store, kase->id, kase->lead_id, now);
     if (s_eligible (store, config, task, kase, cover, exclude_id, now, &member)) {
         s_choose (route, &member, "lead on leave, covered by %s", member.handle);
+        route->covered_for = kase->lead_id;
         return true;
     }
     return false;
@@ -124,6 +125,7 @@ podd_route (podd_store_t *store, podd_config_t *config, const podd_task_t *task,
             const podd_case_t *kase, int64_t exclude_id, int64_t now, podd_route_t *route)
 {
     route->assignee_id = 0;
+    route->covered_for = 0;
     route->reason [0] = 0;
     if (s_route_lead (store, config, task, kase, exclude_id, now, route)
     ||  s_route_acquainted (store, config, task, kase, exclude_id, now, route)

@@ -16,6 +16,7 @@
 
 typedef struct {
     int64_t assignee_id;        /* 0 = nobody left */
+    int64_t covered_for;        /* the absent lead when their cover was chosen, else 0 */
     char reason [256];
 } podd_route_t;
 

@@ -6,6 +6,7 @@
 #include "request.h"
 #include "caseops.h"
 #include "taskops.h"
+#include "leave.h"
 #include "when.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -41,8 +42,11 @@ typedef struct {
     zhashx_t *keys;             /* Z85 public key -> member handle */
     char *endpoint;
     int expiry_timer;
+    int schedule_timer;         /* -1 = not armed; one timer for the next due moment */
     uint64_t requests;          /* served, for the log */
 } s_server_t;
+
+static void s_schedule (s_server_t *self);
 
 typedef int (s_op_fn) (podd_request_t *req);
 static const struct { const char *command; s_op_fn *op; } s_ops [] = {
@@ -59,6 +63,12 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "TASK-DECLINE", podd_op_task_decline }, { "TASK-HANDOFF", podd_op_task_handoff },
     { "TASK-DONE", podd_op_task_done }, { "TASK-REASSIGN", podd_op_task_reassign },
     { "TASK-CANCEL", podd_op_task_cancel },
+    { "LEAVE-REQUEST", podd_op_leave_request }, { "LEAVE-APPROVE", podd_op_leave_approve },
+    { "LEAVE-REFUSE", podd_op_leave_refuse }, { "LEAVE-CANCEL", podd_op_leave_cancel },
+    { "LEAVE-END", podd_op_leave_end },     { "LEAVE-CALENDAR", podd_op_leave_calendar },
+    { "COVER-PLAN", podd_op_cover_plan },   { "COVER-SET", podd_op_cover_set },
+    { "COVER-MOVE", podd_op_cover_move },   { "CASE-CONTACT", podd_op_case_contact },
+    { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
 };
 
 //  --------------------------------------------------------------------
@@ -269,7 +279,7 @@ s_fan_out (s_server_t *self, zlistx_t *outgoing, podd_push_t *push)
          session = (s_session_t *) zhashx_next (self->sessions))
         if (session->watching && session->member_id == push->member_id)
             s_queue (outgoing, session->routing_id,
-                     podp_msg_new ("TASK", json_incref (push->body)), false, -1);
+                     podp_msg_new (push->command, json_incref (push->body)), false, -1);
 }
 
 //  --------------------------------------------------------------------
@@ -456,7 +466,68 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     s_send_all (self, outgoing, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
+    if (committed)
+        s_schedule (self);      //  a request may have made something due
     return 0;
+}
+
+//  --------------------------------------------------------------------
+//  Scheduler: one timer, armed for the next moment something falls due
+
+#define SCHEDULE_MAX_MS  60000  /* re-check at least this often (clock changes) */
+#define SCHEDULE_FAKE_MS 200    /* with a test clock, poll it */
+
+static int
+s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id;
+    s_server_t *self = (s_server_t *) arg;
+    self->schedule_timer = -1;
+    podd_member_t system = { .id = 0, .handle = "podd", .active = true, .admin = true };
+    podd_request_t req = {
+        .store = self->store, .config = self->config, .actor = &system,
+        .connection = "scheduler", .now = podd_when_now (), .pushes = zlistx_new ()
+    };
+    zlistx_set_destructor (req.pushes, s_push_destroy);
+    zlistx_t *outgoing = zlistx_new ();
+    zlistx_set_destructor (outgoing, s_outgoing_destroy);
+    bool committed = false;
+    if (podd_store_begin (self->store) == 0) {
+        if (podd_leave_run_due (&req) == 0)
+            committed = podd_store_commit (self->store) == 0;
+        else {
+            log_error ("podd: scheduler: %s", req.reason);
+            podd_store_rollback (self->store);
+        }
+    }
+    if (committed)
+        for (podd_push_t *push = (podd_push_t *) zlistx_first (req.pushes); push;
+             push = (podd_push_t *) zlistx_next (req.pushes))
+            s_fan_out (self, outgoing, push);
+    s_send_all (self, outgoing, true);
+    zlistx_destroy (&outgoing);
+    zlistx_destroy (&req.pushes);
+    json_decref (req.data);
+    s_schedule (self);
+    return 0;
+}
+
+static void
+s_schedule (s_server_t *self)
+{
+    if (self->schedule_timer >= 0)
+        zloop_timer_end (self->loop, self->schedule_timer);
+    self->schedule_timer = -1;
+    int64_t next = podd_leave_next_due (self->store);
+    int64_t delay_ms = SCHEDULE_MAX_MS;
+    if (next) {
+        int64_t wait = next - podd_when_now ();
+        delay_ms = wait <= 0? 0: wait * 1000 < SCHEDULE_MAX_MS? wait * 1000: SCHEDULE_MAX_MS;
+    }
+    if (podd_when_is_fake () && delay_ms > SCHEDULE_FAKE_MS)
+        delay_ms = SCHEDULE_FAKE_MS;
+    self->schedule_timer = zloop_timer (self->loop, (size_t) (delay_ms? delay_ms: 1), 1,
+                                        s_scheduler_fire, self);
 }
 
 //  --------------------------------------------------------------------
@@ -686,6 +757,8 @@ podd_server_actor (zsock_t *pipe, void *args)
     if (self->zap)
         zloop_reader (self->loop, self->zap, s_zap_ready, self);
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
+    self->schedule_timer = -1;
+    s_schedule (self);
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);

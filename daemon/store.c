@@ -83,7 +83,42 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "  absent_id INTEGER NOT NULL REFERENCES members (id),"
     "  cover_id INTEGER NOT NULL REFERENCES members (id),"
     "  starts INTEGER NOT NULL, ends INTEGER,"
-    "  PRIMARY KEY (case_id, absent_id, starts)) WITHOUT ROWID;"
+    "  PRIMARY KEY (case_id, absent_id, starts)) WITHOUT ROWID;",
+
+    //  3: leave requests and approval, cover lines per absence, digests
+    "ALTER TABLE absences ADD COLUMN status TEXT NOT NULL DEFAULT 'requested'"
+    "  CHECK (status IN ('requested','approved','refused','cancelled'));"
+    "ALTER TABLE absences ADD COLUMN requested_by INTEGER REFERENCES members (id);"
+    "ALTER TABLE absences ADD COLUMN approved_by INTEGER REFERENCES members (id);"
+    "ALTER TABLE absences ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE absences ADD COLUMN return_rule TEXT NOT NULL DEFAULT 'return'"
+    "  CHECK (return_rule IN ('return','stay'));"
+    "ALTER TABLE absences ADD COLUMN started INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE absences ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX absences_start_due ON absences (starts) WHERE approved AND NOT started;"
+    "CREATE INDEX absences_end_due ON absences (ends) WHERE started AND NOT ended;"
+    "DROP TABLE cover;"
+    "CREATE TABLE cover_lines ("
+    "  id INTEGER PRIMARY KEY, absence_id INTEGER NOT NULL REFERENCES absences (id),"
+    "  case_id INTEGER REFERENCES cases (id), task_id INTEGER REFERENCES tasks (id),"
+    "  cover_id INTEGER NOT NULL REFERENCES members (id), set_by INTEGER REFERENCES members (id),"
+    "  created INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX cover_case ON cover_lines (absence_id, case_id) WHERE task_id IS NULL;"
+    "CREATE UNIQUE INDEX cover_task ON cover_lines (absence_id, task_id) WHERE task_id IS NOT NULL;"
+    "CREATE INDEX cover_lines_case ON cover_lines (case_id);"
+    "CREATE INDEX cover_lines_cover ON cover_lines (cover_id);"
+    "CREATE TABLE cover_moves ("
+    "  absence_id INTEGER NOT NULL REFERENCES absences (id),"
+    "  task_id INTEGER NOT NULL REFERENCES tasks (id),"
+    "  from_id INTEGER NOT NULL REFERENCES members (id),"
+    "  to_id INTEGER NOT NULL REFERENCES members (id), at INTEGER NOT NULL,"
+    "  PRIMARY KEY (absence_id, task_id)) WITHOUT ROWID;"
+    "CREATE TABLE digests ("
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members (id),"
+    "  absence_id INTEGER REFERENCES absences (id), created INTEGER NOT NULL, body TEXT NOT NULL);"
+    "CREATE INDEX digests_member ON digests (member_id, id);"
+    "CREATE INDEX chronology_at ON chronology (case_id, at);"
+    "CREATE INDEX task_history_at ON task_history (at);"
 };
 
 //  Every statement, prepared once on first use and kept.
@@ -196,8 +231,94 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
     X (ABSENT,       "SELECT 1 FROM absences WHERE member_id = ?1 AND approved AND starts <= ?2" \
                      " AND (ends IS NULL OR ends > ?2) LIMIT 1") \
-    X (COVER_FOR,    "SELECT cover_id FROM cover WHERE case_id = ?1 AND absent_id = ?2 AND starts <= ?3" \
-                     " AND (ends IS NULL OR ends > ?3) ORDER BY starts DESC LIMIT 1") \
+    X (COVER_FOR,    "SELECT l.cover_id FROM cover_lines l JOIN absences a ON a.id = l.absence_id" \
+                     " WHERE l.case_id = ?1 AND l.task_id IS NULL AND a.member_id = ?2 AND a.approved" \
+                     " AND a.starts <= ?3 AND (a.ends IS NULL OR a.ends > ?3) ORDER BY a.starts DESC LIMIT 1") \
+    X (ABSENCE_ADD,  "INSERT INTO absences (member_id, kind, starts, ends, approved, status, requested_by," \
+                     " approved_by, note, return_rule, created)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5 = 'approved', ?5, ?6, NULLIF (?7, 0), ?8, ?9, ?10)") \
+    X (ABSENCE_GET,  "SELECT id, member_id, kind, starts, IFNULL (ends, 0), status, started, ended," \
+                     " return_rule FROM absences WHERE id = ?1") \
+    X (ABSENCE_OVERLAP, "SELECT id FROM absences WHERE member_id = ?1 AND id <> ?4" \
+                     " AND status IN ('requested','approved') AND starts < ?3" \
+                     " AND (ends IS NULL OR ends > ?2) ORDER BY starts LIMIT 1") \
+    X (ABSENCE_AWAY_BETWEEN, "SELECT 1 FROM absences WHERE member_id = ?1 AND approved" \
+                     " AND starts < ?3 AND (ends IS NULL OR ends > ?2) LIMIT 1") \
+    X (ABSENCE_STATUS, "UPDATE absences SET status = ?2, approved = ?2 = 'approved'," \
+                     " approved_by = NULLIF (?3, 0) WHERE id = ?1") \
+    X (ABSENCE_RULE, "UPDATE absences SET return_rule = ?2 WHERE id = ?1") \
+    X (ABSENCE_END,  "UPDATE absences SET ends = ?2 WHERE id = ?1") \
+    X (ABSENCE_STARTED, "UPDATE absences SET started = 1 WHERE id = ?1") \
+    X (ABSENCE_ENDED, "UPDATE absences SET ended = 1 WHERE id = ?1") \
+    X (ABSENCE_NEXT, "SELECT MIN (t) FROM (SELECT MIN (starts) AS t FROM absences WHERE approved AND NOT started" \
+                     " UNION ALL SELECT MIN (ends) FROM absences WHERE started AND NOT ended)") \
+    X (ABSENCE_DUE_START, "SELECT id FROM absences WHERE approved AND NOT started AND starts <= ?1" \
+                     " ORDER BY starts, id") \
+    X (ABSENCE_DUE_END, "SELECT id FROM absences WHERE started AND NOT ended AND ends <= ?1" \
+                     " ORDER BY ends, id") \
+    X (ABSENCE_JSON, "SELECT a.id, m.handle, a.kind, a.starts, a.ends, a.status, r.handle, p.handle," \
+                     " a.note, a.return_rule, a.started, a.ended FROM absences a" \
+                     " JOIN members m ON m.id = a.member_id LEFT JOIN members r ON r.id = a.requested_by" \
+                     " LEFT JOIN members p ON p.id = a.approved_by WHERE a.id = ?1") \
+    X (ABSENCE_CALENDAR, "SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
+                     " WHERE (?1 = 0 OR m.pod_id = ?1) AND a.status IN ('requested','approved')" \
+                     " AND a.starts < ?3 AND (a.ends IS NULL OR a.ends > ?2) ORDER BY a.starts, a.id") \
+    X (ABSENCE_FOR, "SELECT id FROM absences WHERE member_id = ?1 AND status IN ('requested','approved')" \
+                     " AND starts <= ?2 AND (ends IS NULL OR ends >= ?3) ORDER BY starts DESC LIMIT 1") \
+    X (COVER_SET_CASE, "INSERT INTO cover_lines (absence_id, case_id, cover_id, set_by, created)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5) ON CONFLICT (absence_id, case_id)" \
+                     " WHERE task_id IS NULL DO UPDATE SET cover_id = ?3, set_by = NULLIF (?4, 0)") \
+    X (COVER_SET_TASK, "INSERT INTO cover_lines (absence_id, task_id, cover_id, set_by, created)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5) ON CONFLICT (absence_id, task_id)" \
+                     " WHERE task_id IS NOT NULL DO UPDATE SET cover_id = ?3, set_by = NULLIF (?4, 0)") \
+    X (COVER_LINES,  "SELECT l.absence_id, c.ref, l.task_id, m.handle, IFNULL (s.handle, 'podd')" \
+                     " FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
+                     " LEFT JOIN tasks t ON t.id = l.task_id" \
+                     " LEFT JOIN cases c ON c.id = IFNULL (l.case_id, t.case_id)" \
+                     " LEFT JOIN members s ON s.id = l.set_by" \
+                     " WHERE l.absence_id = ?1 ORDER BY l.task_id IS NOT NULL, c.ref, l.task_id") \
+    X (COVER_TASK_FOR, "SELECT cover_id FROM cover_lines WHERE absence_id = ?1 AND task_id = ?2") \
+    X (COVER_CASE_FOR_ABSENCE, "SELECT cover_id FROM cover_lines WHERE absence_id = ?1 AND case_id = ?2" \
+                     " AND task_id IS NULL") \
+    X (COVER_MOVE,   "UPDATE cover_lines SET cover_id = ?3, set_by = NULLIF (?4, 0) WHERE cover_id = ?2" \
+                     " AND absence_id IN (SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
+                     "   WHERE m.pod_id = ?1 AND NOT a.ended AND a.status IN ('requested','approved'))") \
+    X (COVER_LINES_OF, "SELECT l.id, l.absence_id, IFNULL (l.case_id, 0), IFNULL (l.task_id, 0) FROM cover_lines l" \
+                     " JOIN absences a ON a.id = l.absence_id WHERE l.cover_id = ?1 AND NOT a.ended" \
+                     " AND a.status = 'approved' AND a.starts < ?3 AND (a.ends IS NULL OR a.ends > ?2)") \
+    X (COVER_LINE_SET_BY_ID, "UPDATE cover_lines SET cover_id = ?2, set_by = NULL WHERE id = ?1") \
+    X (COVER_MOVE_ADD, "INSERT OR REPLACE INTO cover_moves (absence_id, task_id, from_id, to_id, at)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5)") \
+    X (COVER_MOVES_LIVE, "SELECT t.id FROM cover_moves v JOIN tasks t ON t.id = v.task_id" \
+                     " WHERE v.absence_id = ?1 AND t.state IN " OPEN_STATES " AND t.assignee_id <> v.from_id" \
+                     " ORDER BY t.id") \
+    X (CASES_LED,    "SELECT id FROM cases WHERE lead_id = ?1 AND status = 'open' ORDER BY ref") \
+    X (TASKS_HELD,   "SELECT id FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+                     " AND (due IS NULL OR due < ?2) ORDER BY due, id") \
+    X (MEMBER_LOAD_PERIOD, "SELECT" \
+                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES ")," \
+                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+                     "   AND due >= ?2 AND due < ?3)," \
+                     " (SELECT COUNT (*) FROM cases WHERE lead_id = ?1 AND status = 'open')," \
+                     " (SELECT COUNT (*) FROM cover_lines l JOIN absences a ON a.id = l.absence_id" \
+                     "   WHERE l.cover_id = ?1 AND a.status = 'approved' AND a.starts < ?3" \
+                     "   AND (a.ends IS NULL OR a.ends > ?2))") \
+    X (DIGEST_ADD,   "INSERT INTO digests (member_id, absence_id, created, body) VALUES (?1, ?2, ?3, ?4)") \
+    X (DIGEST_GET,   "SELECT body FROM digests WHERE member_id = ?1 AND (?2 = 0 OR absence_id = ?2)" \
+                     " ORDER BY id DESC LIMIT 1") \
+    X (DIGEST_DONE,  "SELECT t.id, t.title, m.handle, h.at FROM task_history h JOIN tasks t ON t.id = h.task_id" \
+                     " JOIN cases c ON c.id = t.case_id LEFT JOIN members m ON m.id = h.actor_id" \
+                     " WHERE c.lead_id = ?1 AND h.event = 'done' AND h.at >= ?2 AND h.at < ?3 ORDER BY h.at") \
+    X (DIGEST_NEW,   "SELECT t.id, t.title, a.handle, t.state FROM tasks t JOIN cases c ON c.id = t.case_id" \
+                     " LEFT JOIN members a ON a.id = t.assignee_id" \
+                     " WHERE c.lead_id = ?1 AND t.created >= ?2 AND t.created < ?3 ORDER BY t.id") \
+    X (DIGEST_CHRONO, "SELECT c.ref, h.entry_date, h.kind, h.text, m.handle FROM chronology h" \
+                     " JOIN cases c ON c.id = h.case_id JOIN members m ON m.id = h.author_id" \
+                     " WHERE c.lead_id = ?1 AND h.at >= ?2 AND h.at < ?3 ORDER BY h.at, h.id") \
+    X (DIGEST_OPEN,  "SELECT t.id, c.ref, t.title, t.due, a.handle, t.state FROM tasks t" \
+                     " JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
+                     " WHERE (c.lead_id = ?1 OR t.assignee_id = ?1) AND t.state IN " OPEN_STATES \
+                     " ORDER BY t.due IS NULL, t.due, t.id LIMIT 200") \
     X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
@@ -1203,6 +1324,417 @@ podd_store_cover_for (podd_store_t *self, int64_t case_id, int64_t member_id, in
     sqlite3_bind_int64 (stmt, 2, member_id);
     sqlite3_bind_int64 (stmt, 3, at);
     return s_scalar (stmt, 0);
+}
+
+
+//  --------------------------------------------------------------------
+//  Leave and cover
+
+int64_t
+podd_store_absence_add (podd_store_t *self, int64_t member_id, const char *kind, int64_t starts,
+                        int64_t ends, const char *status, int64_t requested_by, int64_t approved_by,
+                        const char *note, const char *return_rule, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    s_bind_text (stmt, 2, kind);
+    sqlite3_bind_int64 (stmt, 3, starts);
+    sqlite3_bind_int64 (stmt, 4, ends);
+    s_bind_text (stmt, 5, status);
+    sqlite3_bind_int64 (stmt, 6, requested_by);
+    sqlite3_bind_int64 (stmt, 7, approved_by);
+    s_bind_text (stmt, 8, note? note: "");
+    s_bind_text (stmt, 9, return_rule? return_rule: "return");
+    sqlite3_bind_int64 (stmt, 10, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_absence_get (podd_store_t *self, int64_t id, podd_absence_t *absence)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        absence->id = sqlite3_column_int64 (stmt, 0);
+        absence->member_id = sqlite3_column_int64 (stmt, 1);
+        s_copy (absence->kind, sizeof absence->kind, sqlite3_column_text (stmt, 2));
+        absence->starts = sqlite3_column_int64 (stmt, 3);
+        absence->ends = sqlite3_column_int64 (stmt, 4);
+        s_copy (absence->status, sizeof absence->status, sqlite3_column_text (stmt, 5));
+        absence->started = sqlite3_column_int (stmt, 6) != 0;
+        absence->ended = sqlite3_column_int (stmt, 7) != 0;
+        s_copy (absence->return_rule, sizeof absence->return_rule, sqlite3_column_text (stmt, 8));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+#define FOREVER INT64_C(253402300799)     /* 9999-12-31T23:59:59Z */
+
+int64_t
+podd_store_absence_overlap (podd_store_t *self, int64_t member_id, int64_t from, int64_t to,
+                            int64_t exclude_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_OVERLAP);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to? to: FOREVER);
+    sqlite3_bind_int64 (stmt, 4, exclude_id);
+    return s_scalar (stmt, 0);
+}
+
+bool
+podd_store_member_away_between (podd_store_t *self, int64_t member_id, int64_t from, int64_t to)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_AWAY_BETWEEN);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to? to: FOREVER);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int
+podd_store_absence_set_status (podd_store_t *self, int64_t id, const char *status, int64_t by)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_STATUS);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, status);
+    sqlite3_bind_int64 (stmt, 3, by);
+    return s_done (stmt);
+}
+
+int
+podd_store_absence_set_rule (podd_store_t *self, int64_t id, const char *rule)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_RULE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, rule);
+    return s_done (stmt);
+}
+
+int
+podd_store_absence_set_end (podd_store_t *self, int64_t id, int64_t ends)
+{
+    return s_run_ii (self, SQL_ABSENCE_END, id, ends);
+}
+
+int
+podd_store_absence_mark (podd_store_t *self, int64_t id, bool started)
+{
+    sqlite3_stmt *stmt = s_stmt (self, started? SQL_ABSENCE_STARTED: SQL_ABSENCE_ENDED);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_absence_next_due (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+size_t
+podd_store_absence_due (podd_store_t *self, bool starts, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, starts? SQL_ABSENCE_DUE_START: SQL_ABSENCE_DUE_END);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    return s_ids (stmt, ids, max);
+}
+
+static json_t *
+s_cover_lines_json (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINES);
+    json_t *lines = json_array ();
+    if (!stmt)
+        return lines;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (lines, json_pack ("{s:I s:o s:o s:o s:o}",
+            "absence", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "case", s_json_text (stmt, 1),
+            "task", sqlite3_column_type (stmt, 2) == SQLITE_NULL? json_null ()
+                  : json_integer (sqlite3_column_int64 (stmt, 2)),
+            "cover", s_json_text (stmt, 3), "set_by", s_json_text (stmt, 4)));
+    sqlite3_reset (stmt);
+    return lines;
+}
+
+json_t *
+podd_store_absence_json (podd_store_t *self, int64_t id, bool with_cover)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *absence = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        absence = json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:o s:b s:b}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "member", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
+            "from", s_json_when (stmt, 3), "to", s_json_when (stmt, 4),
+            "status", s_json_text (stmt, 5), "requested_by", s_json_text (stmt, 6),
+            "approved_by", s_json_text (stmt, 7), "note", s_json_text (stmt, 8),
+            "return", s_json_text (stmt, 9),
+            "started", sqlite3_column_int (stmt, 10), "ended", sqlite3_column_int (stmt, 11));
+    sqlite3_reset (stmt);
+    if (absence && with_cover)
+        json_object_set_new (absence, "cover", s_cover_lines_json (self, id));
+    return absence;
+}
+
+static json_t *
+s_absence_json_builder (podd_store_t *self, int64_t id)
+{
+    return podd_store_absence_json (self, id, true);
+}
+
+json_t *
+podd_store_absence_calendar (podd_store_t *self, int64_t pod_id, int64_t from, int64_t to)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_CALENDAR);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to? to: FOREVER);
+    return s_list (self, stmt, s_absence_json_builder);
+}
+
+int64_t
+podd_store_absence_for (podd_store_t *self, int64_t member_id, int64_t from, int64_t to)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_FOR);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_cover_set (podd_store_t *self, int64_t absence_id, int64_t case_id, int64_t task_id,
+                      int64_t cover_id, int64_t set_by, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, task_id? SQL_COVER_SET_TASK: SQL_COVER_SET_CASE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, task_id? task_id: case_id);
+    sqlite3_bind_int64 (stmt, 3, cover_id);
+    sqlite3_bind_int64 (stmt, 4, set_by);
+    sqlite3_bind_int64 (stmt, 5, now);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_cover_of (podd_store_t *self, int64_t absence_id, int64_t case_id, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, task_id? SQL_COVER_TASK_FOR: SQL_COVER_CASE_FOR_ABSENCE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, task_id? task_id: case_id);
+    return s_scalar (stmt, 0);
+}
+
+int64_t
+podd_store_cover_move (podd_store_t *self, int64_t pod_id, int64_t from_id, int64_t to_id,
+                       int64_t set_by)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_MOVE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, from_id);
+    sqlite3_bind_int64 (stmt, 3, to_id);
+    sqlite3_bind_int64 (stmt, 4, set_by);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db);
+}
+
+size_t
+podd_store_cover_lines_of (podd_store_t *self, int64_t cover_id, int64_t from, int64_t to,
+                           int64_t (*rows) [4], size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINES_OF);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, cover_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to? to: FOREVER);
+    size_t count = 0;
+    while (count < max && sqlite3_step (stmt) == SQLITE_ROW) {
+        for (int i = 0; i < 4; i++)
+            rows [count][i] = sqlite3_column_int64 (stmt, i);
+        count++;
+    }
+    sqlite3_reset (stmt);
+    return count;
+}
+
+int
+podd_store_cover_line_reassign (podd_store_t *self, int64_t line_id, int64_t cover_id)
+{
+    return s_run_ii (self, SQL_COVER_LINE_SET_BY_ID, line_id, cover_id);
+}
+
+int
+podd_store_cover_move_record (podd_store_t *self, int64_t absence_id, int64_t task_id,
+                              int64_t from_id, int64_t to_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_MOVE_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, task_id);
+    sqlite3_bind_int64 (stmt, 3, from_id);
+    sqlite3_bind_int64 (stmt, 4, to_id);
+    sqlite3_bind_int64 (stmt, 5, now);
+    return s_done (stmt);
+}
+
+size_t
+podd_store_cover_moves_live (podd_store_t *self, int64_t absence_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_MOVES_LIVE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    return s_ids (stmt, ids, max);
+}
+
+size_t
+podd_store_cases_led (podd_store_t *self, int64_t member_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASES_LED);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    return s_ids (stmt, ids, max);
+}
+
+size_t
+podd_store_tasks_held (podd_store_t *self, int64_t member_id, int64_t until, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASKS_HELD);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, until? until: FOREVER);
+    return s_ids (stmt, ids, max);
+}
+
+int
+podd_store_member_load (podd_store_t *self, int64_t member_id, int64_t from, int64_t to,
+                        int64_t counts [4])
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_LOAD_PERIOD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to? to: FOREVER);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        for (int i = 0; i < 4; i++)
+            counts [i] = sqlite3_column_int64 (stmt, i);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int64_t
+podd_store_digest_add (podd_store_t *self, int64_t member_id, int64_t absence_id, const char *body,
+                       int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_DIGEST_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, absence_id);
+    sqlite3_bind_int64 (stmt, 3, now);
+    s_bind_text (stmt, 4, body);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_digest_get (podd_store_t *self, int64_t member_id, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_DIGEST_GET);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, absence_id);
+    json_t *digest = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        digest = json_loads ((const char *) sqlite3_column_text (stmt, 0), 0, NULL);
+    sqlite3_reset (stmt);
+    return digest;
+}
+
+//  Rows of a statement bound with (member, from, to) as JSON objects
+static json_t *
+s_rows (podd_store_t *self, sql_id_t id, int64_t member_id, int64_t from, int64_t to,
+        const char *const *names, const char *types)
+{
+    sqlite3_stmt *stmt = s_stmt (self, id);
+    json_t *rows = json_array ();
+    if (!stmt)
+        return rows;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        json_t *row = json_object ();
+        for (int i = 0; names [i]; i++)
+            json_object_set_new (row, names [i],
+                types [i] == 'i'? json_integer (sqlite3_column_int64 (stmt, i))
+              : types [i] == 'w'? s_json_when (stmt, i)
+              : s_json_text (stmt, i));
+        json_array_append_new (rows, row);
+    }
+    sqlite3_reset (stmt);
+    return rows;
+}
+
+json_t *
+podd_store_digest_build (podd_store_t *self, int64_t member_id, int64_t from, int64_t to)
+{
+    static const char *const done [] = { "task", "title", "by", "at", NULL };
+    static const char *const fresh [] = { "task", "title", "assignee", "state", NULL };
+    static const char *const chrono [] = { "case", "date", "kind", "text", "author", NULL };
+    static const char *const open [] = { "task", "case", "title", "due", "assignee", "state", NULL };
+    return json_pack ("{s:o s:o s:o s:o}",
+        "done", s_rows (self, SQL_DIGEST_DONE, member_id, from, to, done, "itsw"),
+        "new_tasks", s_rows (self, SQL_DIGEST_NEW, member_id, from, to, fresh, "itss"),
+        "chronology", s_rows (self, SQL_DIGEST_CHRONO, member_id, from, to, chrono, "sssss"),
+        "open", s_rows (self, SQL_DIGEST_OPEN, member_id, from, to, open, "isswss"));
 }
 
 //  --------------------------------------------------------------------

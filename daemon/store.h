@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 2     /* current schema version */
+#define PODD_STORE_SCHEMA 3     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -156,6 +156,65 @@ int64_t podd_store_task_count (podd_store_t *self);
 //  Absence and cover (filled by the leave module; routing reads them)
 bool    podd_store_member_absent (podd_store_t *self, int64_t member_id, int64_t at);
 int64_t podd_store_cover_for (podd_store_t *self, int64_t case_id, int64_t member_id, int64_t at);
+
+typedef struct {
+    int64_t id;
+    int64_t member_id;
+    char kind [17];
+    int64_t starts;
+    int64_t ends;               /* 0 = open-ended */
+    char status [12];
+    bool started;
+    bool ended;
+    char return_rule [8];
+} podd_absence_t;
+
+//  Leave and cover
+int64_t podd_store_absence_add (podd_store_t *self, int64_t member_id, const char *kind,
+                                int64_t starts, int64_t ends, const char *status,
+                                int64_t requested_by, int64_t approved_by, const char *note,
+                                const char *return_rule, int64_t now);
+int  podd_store_absence_get (podd_store_t *self, int64_t id, podd_absence_t *absence);
+//  An active (requested/approved) absence of member overlapping [from, to), other than
+//  exclude_id; 0 = none. to = 0 means open-ended.
+int64_t podd_store_absence_overlap (podd_store_t *self, int64_t member_id, int64_t from,
+                                    int64_t to, int64_t exclude_id);
+bool podd_store_member_away_between (podd_store_t *self, int64_t member_id, int64_t from, int64_t to);
+int  podd_store_absence_set_status (podd_store_t *self, int64_t id, const char *status, int64_t by);
+int  podd_store_absence_set_rule (podd_store_t *self, int64_t id, const char *rule);
+int  podd_store_absence_set_end (podd_store_t *self, int64_t id, int64_t ends);
+int  podd_store_absence_mark (podd_store_t *self, int64_t id, bool started /* else ended */);
+int64_t podd_store_absence_next_due (podd_store_t *self);          /* 0 = nothing pending */
+size_t podd_store_absence_due (podd_store_t *self, bool starts, int64_t now, int64_t *ids, size_t max);
+json_t *podd_store_absence_json (podd_store_t *self, int64_t id, bool with_cover);
+json_t *podd_store_absence_calendar (podd_store_t *self, int64_t pod_id, int64_t from, int64_t to);
+//  The member's requested/approved absence covering [from, to], 0 = none
+int64_t podd_store_absence_for (podd_store_t *self, int64_t member_id, int64_t from, int64_t to);
+int  podd_store_cover_set (podd_store_t *self, int64_t absence_id, int64_t case_id, int64_t task_id,
+                           int64_t cover_id, int64_t set_by, int64_t now);
+int64_t podd_store_cover_of (podd_store_t *self, int64_t absence_id, int64_t case_id, int64_t task_id);
+int64_t podd_store_cover_move (podd_store_t *self, int64_t pod_id, int64_t from_id, int64_t to_id,
+                               int64_t set_by);
+//  Cover lines held by cover_id in approved absences overlapping [from, to):
+//  rows of {line id, absence id, case id, task id}
+size_t podd_store_cover_lines_of (podd_store_t *self, int64_t cover_id, int64_t from, int64_t to,
+                                  int64_t (*rows) [4], size_t max);
+int  podd_store_cover_line_reassign (podd_store_t *self, int64_t line_id, int64_t cover_id);
+int  podd_store_cover_move_record (podd_store_t *self, int64_t absence_id, int64_t task_id,
+                                   int64_t from_id, int64_t to_id, int64_t now);
+size_t podd_store_cover_moves_live (podd_store_t *self, int64_t absence_id, int64_t *ids, size_t max);
+size_t podd_store_cases_led (podd_store_t *self, int64_t member_id, int64_t *ids, size_t max);
+//  Live tasks held by member that fall due before `until` (or have no due date)
+size_t podd_store_tasks_held (podd_store_t *self, int64_t member_id, int64_t until,
+                              int64_t *ids, size_t max);
+//  {open_tasks, due_in_period, cases_led, covering} for a member over [from, to)
+int  podd_store_member_load (podd_store_t *self, int64_t member_id, int64_t from, int64_t to,
+                             int64_t counts [4]);
+int64_t podd_store_digest_add (podd_store_t *self, int64_t member_id, int64_t absence_id,
+                               const char *body, int64_t now);
+json_t *podd_store_digest_get (podd_store_t *self, int64_t member_id, int64_t absence_id);
+//  What happened on the cases member leads during [from, to), and what is open
+json_t *podd_store_digest_build (podd_store_t *self, int64_t member_id, int64_t from, int64_t to);
 
 //  Durable mailbox of task deliveries
 int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id,

@@ -44,9 +44,9 @@ s_deliver (podd_request_t *req, int64_t task_id, int64_t member_id, const char *
 
 //  Move a task to a new state and assignee, with its history row, and
 //  deliver to the assignee when it is an offer.
-static int
-s_move (podd_request_t *req, int64_t task_id, const char *state, int64_t assignee_id,
-        const char *event, const char *reason)
+int
+podd_task_move (podd_request_t *req, int64_t task_id, const char *state, int64_t assignee_id,
+                const char *event, const char *reason)
 {
     if (podd_store_task_set (req->store, task_id, state, assignee_id, req->now)
     ||  podd_store_task_history_add (req->store, task_id, req->actor->id, event,
@@ -59,9 +59,8 @@ s_move (podd_request_t *req, int64_t task_id, const char *state, int64_t assigne
 }
 
 //  Route (or re-route) a stored task and offer it; exclude_id never chosen.
-static int
-s_route_and_offer (podd_request_t *req, int64_t task_id, int64_t exclude_id,
-                   podd_route_t *route)
+int
+podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id, podd_route_t *route)
 {
     podd_task_t task;
     podd_case_t kase;
@@ -69,9 +68,16 @@ s_route_and_offer (podd_request_t *req, int64_t task_id, int64_t exclude_id,
     ||  podd_store_case_by_id (req->store, task.case_id, &kase))
         return podd_fail (req, PODP_INTERNAL, "task vanished");
     podd_route (req->store, req->config, &task, &kase, exclude_id, req->now, route);
+    if (route->covered_for) {
+        //  Remember it, so the task can go back to the lead at return
+        int64_t absence = podd_store_absence_for (req->store, route->covered_for, req->now, req->now);
+        if (absence && podd_store_cover_move_record (req->store, absence, task_id,
+                                                     route->covered_for, route->assignee_id, req->now))
+            return podd_fail (req, PODP_INTERNAL, "cannot record cover");
+    }
     if (route->assignee_id)
-        return s_move (req, task_id, "offered", route->assignee_id, "routed", route->reason);
-    return s_move (req, task_id, exclude_id? "declined": "open", 0, "unrouted", route->reason);
+        return podd_task_move (req, task_id, "offered", route->assignee_id, "routed", route->reason);
+    return podd_task_move (req, task_id, exclude_id? "declined": "open", 0, "unrouted", route->reason);
 }
 
 static json_t *
@@ -119,7 +125,7 @@ podd_op_task_new (podd_request_t *req)
                                                "", req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
     podd_route_t route;
-    if (s_route_and_offer (req, id, 0, &route) || s_audit_task (req, "task-new", id, ref))
+    if (podd_task_route (req, id, 0, &route) || s_audit_task (req, "task-new", id, ref))
         return -1;
     json_t *task = s_task_reply (req, id);
     podd_member_t assignee = { 0 };
@@ -210,7 +216,7 @@ podd_op_task_accept (podd_request_t *req)
     if (!s_is (&task, "offered"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s, not offered",
                           (long long) task.id, task.state);
-    if (s_move (req, task.id, "accepted", req->actor->id, "accepted", "")
+    if (podd_task_move (req, task.id, "accepted", req->actor->id, "accepted", "")
     ||  s_audit_task (req, "task-accept", task.id, ""))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
@@ -232,7 +238,7 @@ podd_op_task_decline (podd_request_t *req)
     if (podd_store_task_history_add (req->store, task.id, req->actor->id, "declined",
                                      req->actor->id, reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot update task");
-    if (s_route_and_offer (req, task.id, req->actor->id, &route)
+    if (podd_task_route (req, task.id, req->actor->id, &route)
     ||  s_audit_task (req, "task-decline", task.id, reason))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
@@ -264,7 +270,7 @@ s_give (podd_request_t *req, const podd_task_t *task, const podd_member_t *to,
     char why [PODP_STRING_MAX + 64];
     snprintf (why, sizeof why, "%s by %s%s%s", event, req->actor->handle,
               reason && *reason? ": ": "", reason? reason: "");
-    if (s_move (req, task->id, "offered", to->id, event, why))
+    if (podd_task_move (req, task->id, "offered", to->id, event, why))
         return -1;
     if (task->assignee_id && task->assignee_id != to->id)
         return s_deliver (req, task->id, task->assignee_id, why);
@@ -319,7 +325,7 @@ podd_op_task_done (podd_request_t *req)
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
     if (podd_store_task_set_evidence (req->store, task.id, evidence,
                                       podp_msg_string (req->msg, "reference"))
-    ||  s_move (req, task.id, "done", req->actor->id, "done", "")
+    ||  podd_task_move (req, task.id, "done", req->actor->id, "done", "")
     ||  s_audit_task (req, "task-done", task.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record evidence");
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));

@@ -10,6 +10,7 @@
 #define PODD_TASKOPS_H_INCLUDED
 
 #include "request.h"
+#include "routing.h"
 
 int podd_op_task_new (podd_request_t *req);
 int podd_op_task_list (podd_request_t *req);
@@ -20,5 +21,13 @@ int podd_op_task_handoff (podd_request_t *req);
 int podd_op_task_done (podd_request_t *req);
 int podd_op_task_reassign (podd_request_t *req);
 int podd_op_task_cancel (podd_request_t *req);
+
+//  Move a task to state/assignee with a history row (event, reason); an
+//  offer is also written to the assignee's mailbox and pushed after commit.
+int podd_task_move (podd_request_t *req, int64_t task_id, const char *state,
+                    int64_t assignee_id, const char *event, const char *reason);
+//  Route a stored task and offer it; exclude_id is never chosen.
+int podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id,
+                     podd_route_t *route);
 
 #endif

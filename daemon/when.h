@@ -20,6 +20,8 @@
 /* Current time: the real clock, or PODD_FAKE_NOW (an instant in any
    accepted form, read once per call) when set. */
 int64_t podd_when_now (void);
+/*  True when a test clock (PODD_FAKE_NOW or PODD_CLOCK_FILE) is in use. */
+bool podd_when_is_fake (void);
 
 /* Parse one of the accepted forms into *out. Returns 0, or -1 when the
    text is not a valid date/time (e.g. 2026-02-30, 25:00, garbage). */

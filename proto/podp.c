@@ -57,6 +57,9 @@ static const char *const s_roles [] = {
     "support-assessment-worker", "support-worker", "coordinator",
     "family-intervention-worker", NULL
 };
+static const char *const s_leave_kinds [] =
+    { "annual", "training", "other", "sickness", "emergency", NULL };
+static const char *const s_leave_return [] = { "return", "stay", NULL };
 
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
@@ -161,6 +164,62 @@ static const s_command_t s_commands [] = {
     { "TASK-CANCEL", true, {
         { "task",      INT,     REQ, 0,   NULL },
         { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "LEAVE-REQUEST", true, {
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "kind",      STRING,  REQ, 16,  s_leave_kinds },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { "return",    STRING,  OPT, 8,   s_leave_return },
+        { END } } },
+    { "LEAVE-APPROVE", true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { "return",    STRING,  OPT, 8,   s_leave_return },
+        { END } } },
+    { "LEAVE-REFUSE", true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "LEAVE-CANCEL", true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { END } } },
+    { "LEAVE-END",   true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { "at",        STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "LEAVE-CALENDAR", true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "COVER-PLAN",  true, {
+        { "member",    STRING,  REQ, 32,  NULL },
+        { "from",      STRING,  REQ, 32,  NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { "accept",    BOOL,    OPT, 0,   NULL },
+        { "absence",   INT,     OPT, 0,   NULL },
+        { END } } },
+    { "COVER-SET",   true, {
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "by",        STRING,  REQ, 32,  NULL },
+        { "absence",   INT,     OPT, 0,   NULL },
+        { END } } },
+    { "COVER-MOVE",  true, {
+        { "from",      STRING,  REQ, 32,  NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { END } } },
+    { "CASE-CONTACT", true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "date",      STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "LOAD",        true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "DIGEST",      true, {
+        { "absence",   INT,     OPT, 0,   NULL },
         { END } } },
 
     /*  Server -> client */
@@ -859,6 +918,7 @@ podp_test (bool verbose)
 
     //  @selftest
     podp_error_t err;
+    podp_msg_t *push;
 
     //  Table sanity: every command is a valid token, fields fit the array
     for (size_t i = 0; i < S_COMMANDS; i++) {
@@ -880,6 +940,9 @@ podp_test (bool verbose)
     assert (podp_command_known ("TASK", false));
     assert (!podp_command_known ("TASK", true));
     assert (!podp_command_known (NULL, true));
+    assert (podp_command_known ("LEAVE-REQUEST", true));
+    assert (podp_command_known ("DIGEST", true));
+    assert (!podp_command_known ("DIGEST", false));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
@@ -949,6 +1012,46 @@ podp_test (bool verbose)
     podp_msg_destroy (&request);
     zmsg_destroy (&msg);
 
+    //  Round trip: leave request with every field, cover plan with a bool
+    request = podp_msg_new ("LEAVE-REQUEST", json_pack (
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "member", "bob", "kind", "training",
+        "from", "2026-12-01", "to", "2026-12-03T17:00", "note", "Court skills\ncourse",
+        "return", "stay", "rid", (json_int_t) 31));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_command (copy), "LEAVE-REQUEST"));
+    assert (streq (podp_msg_string (copy, "kind"), "training"));
+    assert (streq (podp_msg_string (copy, "return"), "stay"));
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (request)));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    request = podp_msg_new ("COVER-PLAN", json_pack (
+        "{s:s, s:s, s:s, s:b, s:I}", "member", "bob", "from", "2026-12-01",
+        "to", "2026-12-03", "accept", 1, "absence", (json_int_t) 4));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (podp_msg_bool (copy, "accept", false) == true);
+    assert (podp_msg_int (copy, "absence", 0) == 4);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  NOTICE push of a return digest
+    push = podp_msg_new ("NOTICE", json_pack ("{s:s, s:s, s:{s:I, s:s, s:[]}}",
+        "kind", "digest", "text", "Welcome back: 2 task(s) done",
+        "data", "absence", (json_int_t) 4, "member", "bob", "done"));
+    msg = podp_encode (push);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_string (copy, "kind"), "digest"));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&push);
+    zmsg_destroy (&msg);
+
     //  Round trip: REPLY and TASK push, server->client
     podp_msg_t *reply = podp_reply_new (42, PODP_CREATED, NULL,
                                         json_pack ("{s:I}", "id", (json_int_t) 9));
@@ -976,7 +1079,7 @@ podp_test (bool verbose)
     podp_msg_destroy (&reply);
     zmsg_destroy (&msg);
 
-    podp_msg_t *push = podp_msg_new ("TASK", json_pack ("{s:I, s:{s:I, s:s, s:I}}",
+    push = podp_msg_new ("TASK", json_pack ("{s:I, s:{s:I, s:s, s:I}}",
         "delivery", (json_int_t) 3, "task", "id", (json_int_t) 12,
         "state", "offered", "version", (json_int_t) 2));
     msg = podp_encode (push);
@@ -1113,6 +1216,63 @@ podp_test (bool verbose)
               PODP_BAD_REQUEST);
     s_expect (verbose, "MEMBER-ADD", "{\"handle\":\"al\",\"name\":\"Al\",\"email\":"
               "\"al@pod-north.example\",\"role\":\"wizard\"}", PODP_INVALID);
+
+    //  Leave and cover
+    s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"annual\",\"from\":\"2026-12-21\","
+              "\"to\":\"2026-12-24\",\"note\":\"Christmas\\nback on the 29th\"}", 0);
+    s_expect (verbose, "LEAVE-REQUEST", "{\"member\":\"bob\",\"kind\":\"sickness\","
+              "\"return\":\"stay\"}", 0);
+    reason = s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"holiday\"}", PODP_INVALID);
+    assert (streq (reason, "field 'kind': must be one of annual, training, other, "
+                           "sickness, emergency"));
+    s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"Annual\"}", PODP_INVALID);
+    reason = s_expect (verbose, "LEAVE-REQUEST", "{\"from\":\"2026-12-21\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'kind': required"));
+    reason = s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"training\",\"return\":\"keep\"}",
+                       PODP_INVALID);
+    assert (streq (reason, "field 'return': must be one of return, stay"));
+    reason = s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"training\",\"return\":\"returning\"}",
+                       PODP_TOO_LARGE);
+    assert (streq (reason, "field 'return': longer than 8 octets"));
+    s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"other\",\"to\":\"2026-12-24\\r\"}",
+              PODP_INVALID);
+    s_expect (verbose, "LEAVE-REQUEST", "{\"kind\":\"other\",\"from\":null}", PODP_BAD_REQUEST);
+    s_expect (verbose, "LEAVE-APPROVE", "{\"absence\":3,\"return\":\"return\"}", 0);
+    s_expect (verbose, "LEAVE-APPROVE", "{\"absence\":3,\"return\":\"\"}", PODP_INVALID);
+    reason = s_expect (verbose, "LEAVE-APPROVE", "{}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'absence': required"));
+    s_expect (verbose, "LEAVE-REFUSE", "{\"absence\":\"3\",\"reason\":\"short-staffed\"}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "LEAVE-REFUSE", "{\"absence\":3,\"reason\":\"short-staffed\"}", 0);
+    s_expect (verbose, "LEAVE-CANCEL", "{\"absence\":-3}", PODP_INVALID);
+    reason = s_expect (verbose, "LEAVE-CANCEL", "{\"absence\":3,\"reason\":\"x\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'reason'"));
+    s_expect (verbose, "LEAVE-END", "{\"absence\":3,\"at\":\"2026-12-23T12:00\"}", 0);
+    s_expect (verbose, "LEAVE-CALENDAR", "{}", 0);
+    s_expect (verbose, "LEAVE-CALENDAR", "{\"pod\":\"north\",\"from\":\"2026-12-01\","
+              "\"to\":\"2026-12-31\"}", 0);
+    s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\","
+              "\"to\":\"2026-12-24\",\"accept\":true,\"absence\":3}", 0);
+    reason = s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'to': required"));
+    s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\","
+              "\"to\":\"2026-12-24\",\"accept\":\"yes\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "COVER-PLAN", "{\"member\":\"\",\"from\":\"2026-12-21\","
+              "\"to\":\"2026-12-24\"}", PODP_INVALID);
+    s_expect (verbose, "COVER-SET", "{\"case\":\"CH-1\",\"by\":\"carol\"}", 0);
+    s_expect (verbose, "COVER-SET", "{\"case\":\"CH-1\",\"by\":"
+              "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}", PODP_TOO_LARGE);
+    s_expect (verbose, "COVER-MOVE", "{\"from\":\"bob\",\"to\":\"carol\"}", 0);
+    s_expect (verbose, "COVER-MOVE", "{\"from\":\"bob\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-CONTACT", "{\"ref\":\"CH-1\",\"date\":\"2026-12-22\"}", 0);
+    s_expect (verbose, "CASE-CONTACT", "{\"date\":\"2026-12-22\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "LOAD", "{\"pod\":\"north\",\"from\":\"2026-12-01\"}", 0);
+    s_expect (verbose, "LOAD", "{\"member\":\"bob\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "DIGEST", "{}", 0);
+    s_expect (verbose, "DIGEST", "{\"absence\":3}", 0);
+    s_expect (verbose, "DIGEST", "{\"absence\":true}", PODP_BAD_REQUEST);
 
     //  Control characters
     reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH-1\\r\\nX\"}", PODP_INVALID);
