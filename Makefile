@@ -29,9 +29,10 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 
 BINS := $(BUILD)/podd $(BUILD)/podctl $(BUILD)/podd_selftest
+TEST_BINS := $(BUILD)/tests/mailer_driver $(BUILD)/tests/calendar_driver
 
 .PHONY: all run check bench install clean deps
-all: $(BINS)
+all: $(BINS) $(TEST_BINS)
 
 # pkg-config is asked only when building, after deps are installed
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -48,6 +49,14 @@ $(BUILD)/podctl: $(BUILD)/clients/podctl.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/podd_selftest: $(BUILD)/tests/selftest.o $(DAEMON_OBJ) $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+
+# writes invites as .eml files and parses replies for tests/integration/60-invites.sh
+$(BUILD)/tests/calendar_driver: $(BUILD)/tests/calendar_driver.o $(DAEMON_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+
+# drives the podd_mailer actor for tests/integration/50-mailer.sh
+$(BUILD)/tests/mailer_driver: $(BUILD)/tests/mailer_driver.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 deps:

@@ -4,6 +4,9 @@
 #include "store.h"
 #include "when.h"
 #include "podclient.h"
+#include "calendar.h"
+#include "mailer.h"
+#include "message.h"
 
 typedef struct { const char *name; void (*test) (bool verbose); } test_t;
 
@@ -13,6 +16,9 @@ static const test_t s_tests [] = {
     { "config", podd_config_test },
     { "store", podd_store_test },
     { "podclient", podclient_test },
+    { "calendar", podd_calendar_test },
+    { "mailer", podd_mailer_test },
+    { "message", podd_message_test },
 };
 
 int

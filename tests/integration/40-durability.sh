@@ -112,8 +112,8 @@ if [ "$PENDING" -le 1000 ]; then
 fi
 
 # podd carries on: a new task after the restart gets the next delivery
-OUT=$(pc alice.tm --json task new NC-1 --kind general --title "after-restart")
-check "a task after the restart is 201 and offered to dev.sw" \
+OUT=$(pc alice.tm -t 15 --json task new NC-1 --kind general --title "after-restart" 2>&1)
+check "a task after the restart is 201 and offered to dev.sw$(printf '%s' "$OUT" | grep -q '"assignee"' || echo ": $OUT")" \
     "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["assignee"]=="dev.sw" else 1)' "$OUT"
 last=$(sq "SELECT MAX(id) FROM mailbox")
 prev=$(tail -1 "$T/pending.txt")
