@@ -110,6 +110,9 @@ static void s_print_cover_move (json_t *data);
 static void s_print_contact (json_t *data);
 static void s_print_load (json_t *data);
 static void s_print_digest (json_t *data);
+static void s_print_mail_queue (json_t *data);
+static void s_print_mail_item (json_t *data);
+static void s_print_reminders (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -264,6 +267,17 @@ static const cmddef_t s_commands [] = {
     { NULL, "digest", "digest [--absence ID]",
       "what happened while you were away (your latest return, or that absence's)",
       "DIGEST", NULL, s_print_digest, {}, { OPT_ABSENCE } },
+    { "mail", "queue", "mail queue [--state S] [--pod P] [--limit N]",
+      "the mail outbox and each recipient's outcome (S pending, sent, failed, all; team manager)",
+      "MAIL-QUEUE", NULL, s_print_mail_queue, {},
+      { { "state", "state", O_VALUE, false, NULL },
+        OPT_POD,
+        { "limit", "limit", O_NUMBER, false, NULL } } },
+    { "mail", "retry", "mail retry ID", "send a failed message again (team manager)",
+      "MAIL-RETRY", NULL, s_print_mail_item, { { "id", "ID", true } }, {} },
+    { NULL, "reminders", "reminders TASK",
+      "a task's next reminder and the reminders sent for it",
+      "REMINDERS", NULL, s_print_reminders, { { "task", "TASK", true } }, {} },
     { NULL, "watch", "watch [--count N] [--no-ack]",
       "print task deliveries as they arrive, acknowledging each (stop after N)",
       "WATCH", s_watch, NULL, {},
@@ -1395,6 +1409,111 @@ s_print_digest (json_t *data)
     s_print_section (data, "new_tasks", "new tasks", s_digest_new_columns);
     s_print_section (data, "chronology", "chronology", s_digest_chronology_columns);
     s_print_section (data, "open", "still open", s_digest_open_columns);
+}
+
+//  --------------------------------------------------------------------------
+//  Mail and reminder printers
+
+static const char *const s_mail_fields [] = {
+    "id", "state", "kind", "subject", "task", "message_id", "attempts", "queued",
+    "next_attempt", "done", "last_error", NULL
+};
+static const char *const s_mail_skip [] = { "recipients", NULL };
+static const char *const s_reminders_fields [] = { "task", "next", NULL };
+static const char *const s_reminders_skip [] = { "sent", NULL };
+static const column_t s_reminder_columns [] = {
+    { "KIND", "kind" }, { "AT", "at" }, { "TO", "to" }, { "MAIL-STATE", "mail_state" },
+    { NULL, NULL }
+};
+
+//  A message's recipients as text, one per line, indent spaces in front:
+//  "ADDRESS  STATE  CODE  TEXT" (code and text left out until the server
+//  has answered). NULL when there are none.
+
+static char *
+s_recipients_text (json_t *recipients, int indent)
+{
+    if (!json_is_array (recipients) || json_array_size (recipients) == 0)
+        return NULL;
+    table_t table;
+    s_table_init (&table, 4);
+    size_t index;
+    json_t *rcpt;
+    json_array_foreach (recipients, index, rcpt) {
+        s_table_add_value (&table, json_object_get (rcpt, "address"));
+        s_table_add_value (&table, json_object_get (rcpt, "state"));
+        json_t *code = json_object_get (rcpt, "code");
+        if (json_is_integer (code) && json_integer_value (code) > 0)
+            s_table_add_value (&table, code);
+        else
+            s_table_add (&table, "");
+        const char *text = json_string_value (json_object_get (rcpt, "text"));
+        s_table_add (&table, text ? text : "");
+    }
+    return s_table_render (&table, indent);
+}
+
+//  "pending N, sent N, failed N", then "ID STATE KIND ATTEMPTS NEXT
+//  SUBJECT" per message with its recipients indented under it. NEXT is
+//  when a pending message is tried next.
+
+static void
+s_print_mail_queue (json_t *data)
+{
+    json_t *counts = json_object_get (data, "counts");
+    const char *states [] = { "pending", "sent", "failed" };
+    for (size_t i = 0; i < 3; i++) {
+        char *count = s_line_field (counts, states [i]);
+        printf ("%s%s %s", i ? ", " : "", states [i], count);
+        free (count);
+    }
+    printf ("\n\n");
+    table_t table;
+    s_table_init (&table, 6);
+    const char *heads [] = { "ID", "STATE", "KIND", "ATTEMPTS", "NEXT", "SUBJECT" };
+    for (size_t col = 0; col < 6; col++)
+        s_table_add (&table, heads [col]);
+    size_t index;
+    json_t *item;
+    json_array_foreach (s_items (data), index, item) {
+        const char *state = json_string_value (json_object_get (item, "state"));
+        s_table_add_value (&table, json_object_get (item, "id"));
+        s_table_add_value (&table, json_object_get (item, "state"));
+        s_table_add_value (&table, json_object_get (item, "kind"));
+        s_table_add_value (&table, json_object_get (item, "attempts"));
+        if (state && streq (state, "pending"))
+            s_table_add_value (&table, json_object_get (item, "next_attempt"));
+        else
+            s_table_add (&table, "-");
+        s_table_add_value (&table, json_object_get (item, "subject"));
+        char *recipients = s_recipients_text (json_object_get (item, "recipients"), 4);
+        if (recipients)
+            s_table_under (&table, recipients);
+    }
+    s_table_print (&table, stdout, 0);
+}
+
+//  One outbox message: its fields, then its recipients
+
+static void
+s_print_mail_item (json_t *data)
+{
+    s_print_fields (data, s_mail_fields, s_mail_skip);
+    char *recipients = s_recipients_text (json_object_get (data, "recipients"), 2);
+    if (recipients) {
+        printf ("\nrecipients:\n%s", recipients);
+        free (recipients);
+    }
+}
+
+//  The task and its next reminder, then "KIND AT TO MAIL-STATE" per
+//  reminder sent, oldest first
+
+static void
+s_print_reminders (json_t *data)
+{
+    s_print_fields (data, s_reminders_fields, s_reminders_skip);
+    s_print_section (data, "sent", "sent", s_reminder_columns);
 }
 
 //  --------------------------------------------------------------------------

@@ -31,6 +31,7 @@
 #define MAX_PATTERN     64
 #define MAX_ENDPOINT    256
 #define MAX_MESSAGE     512
+#define MAX_CREDENTIAL  256         //  mail user / password, octets
 #define SHOW_MAX        72          //  buffer for a value quoted in a message
 
 #define DEFAULT_ENDPOINT        "tcp://127.0.0.1:5670"
@@ -44,6 +45,15 @@
 #define DEFAULT_MAIL_DOMAIN     "pod.example"
 #define DEFAULT_SMTP            ""
 #define DEFAULT_SPOOL           "var/spool"
+#define DEFAULT_STARTTLS        "optional"
+#define DEFAULT_MAIL_TIMEOUT    30          //  seconds
+#define DEFAULT_RETRY_BASE      60          //  seconds
+#define DEFAULT_RETRY_HORIZON   72          //  hours
+#define DEFAULT_REMIND          "7,1"       //  days before due
+#define DEFAULT_SEND_HOUR       8
+#define DEFAULT_OVERDUE_DAILY   true
+#define DEFAULT_ESCALATE_AFTER  3           //  working days overdue
+#define MAX_REMIND_DAY          365
 #define DEFAULT_PATTERN         "mon-fri"
 
 const char *podd_roles [PODD_ROLE_COUNT] = {
@@ -68,16 +78,17 @@ static const struct {
     int due;                    //  hours after creation
     bool meeting;
     bool urgent;
+    const char *remind;         //  days before due, as in the file
 } s_builtin_kinds [] = {
-    { "stability-meeting", QUALIFIED,                   90, 120, true,  true  },
-    { "pod-meeting",       QUALIFIED,                   60, 168, true,  false },
-    { "handover-visit",    QUALIFIED,                   60,  72, true,  false },
+    { "stability-meeting", QUALIFIED,                   90, 120, true,  true,  "7,1" },
+    { "pod-meeting",       QUALIFIED,                   60, 168, true,  false, "7,1" },
+    { "handover-visit",    QUALIFIED,                   60,  72, true,  false, "7,1" },
     { "welcome-pack",      "support-worker,support-assessment-worker,"
-                           "coordinator,social-worker",  0,  48, false, false },
-    { "leave-cover",       QUALIFIED,                       0,  24, false, false },
-    { "statutory-visit",   QUALIFIED,                    0, 120, false, true  },
-    { "review",            QUALIFIED,                   90, 336, true,  false },
-    { "general",           NULL,                         0, 168, false, false }
+                           "coordinator,social-worker",  0,  48, false, false, "7,1" },
+    { "leave-cover",       QUALIFIED,                    0,  24, false, false, "7,1" },
+    { "statutory-visit",   QUALIFIED,                    0, 120, false, true,  "7,1" },
+    { "review",            QUALIFIED,                   90, 336, true,  false, "7,1" },
+    { "general",           NULL,                         0, 168, false, false, "7,1" }
 };
 #define BUILTIN_KINDS (sizeof (s_builtin_kinds) / sizeof (s_builtin_kinds [0]))
 
@@ -93,6 +104,16 @@ struct _podd_config_t {
     char *mail_domain;
     char *smtp;
     char *spool;
+    int starttls;               //  0 off, 1 optional, 2 required
+    char *mail_user;
+    char *mail_password;
+    int mail_timeout;           //  seconds
+    char *mail_from;
+    int retry_base;             //  seconds
+    int64_t retry_horizon;      //  seconds
+    int remind_hour;
+    bool overdue_daily;
+    int escalate_after;         //  working days
     podd_kind_t *kinds;
     size_t kind_count;
     podd_pod_cfg_t *pods;
@@ -397,6 +418,69 @@ s_role_list (char *buf, size_t size)
     buf [0] = 0;
     for (int i = 0; i < PODD_ROLE_COUNT && out < size; i++)
         out += snprintf (buf + out, size - out, "%s%s", i? ", ": "", podd_roles [i]);
+}
+
+
+//  Reminder days: "" or a comma-separated list of distinct whole numbers
+//  0..MAX_REMIND_DAY, at most PODD_REMIND_MAX, no spaces. Fills days
+//  (sorted descending) and count and returns 0; or returns -1 with the
+//  reason in why (e.g. "day 7 is listed twice").
+static int
+s_parse_remind (const char *s, int *days, size_t *count, char *why, size_t whylen)
+{
+    *count = 0;
+    if (*s == 0)
+        return 0;
+    const char *item = s;
+    while (true) {
+        const char *end = strchr (item, ',');
+        size_t len = end? (size_t) (end - item): strlen (item);
+        char word [16];
+        long day = -1;
+        bool digits = len > 0;
+        for (size_t i = 0; i < len; i++)
+            if (item [i] < '0' || item [i] > '9')
+                digits = false;
+        if (!digits) {
+            snprintf (why, whylen, "syntax");
+            return -1;
+        }
+        bool in_range = false;
+        if (len < sizeof (word)) {
+            memcpy (word, item, len);
+            word [len] = 0;
+            in_range = s_digits_in_range (word, 0, MAX_REMIND_DAY, &day);
+        }
+        if (!in_range) {
+            char copy [SHOW_MAX], show [SHOW_MAX];
+            size_t n = len < SHOW_MAX - 1? len: SHOW_MAX - 1;
+            memcpy (copy, item, n);
+            copy [n] = 0;
+            snprintf (why, whylen, "day '%s' is not from 0 to %d", s_show (copy, show),
+                      MAX_REMIND_DAY);
+            return -1;
+        }
+        for (size_t i = 0; i < *count; i++)
+            if (days [i] == day) {
+                snprintf (why, whylen, "day %ld is listed twice", day);
+                return -1;
+            }
+        if (*count == PODD_REMIND_MAX) {
+            snprintf (why, whylen, "more than %d days", PODD_REMIND_MAX);
+            return -1;
+        }
+        //  Insert keeping the list sorted, largest first
+        size_t at = *count;
+        while (at > 0 && days [at - 1] < day) {
+            days [at] = days [at - 1];
+            at--;
+        }
+        days [at] = (int) day;
+        (*count)++;
+        if (!end)
+            return 0;
+        item = end + 1;
+    }
 }
 
 
@@ -936,8 +1020,12 @@ static int
 s_load_mail (s_loader_t *L, zconfig_t *section)
 {
     podd_config_t *self = L->config;
-    enum { SMTP, SPOOL, KEYS };
-    static const char *const keys [KEYS + 1] = { "smtp", "spool", NULL };
+    enum { SMTP, SPOOL, STARTTLS, USER, PASSWORD, TIMEOUT, FROM, RETRY_BASE,
+           RETRY_HORIZON, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "smtp", "spool", "starttls", "user", "password", "timeout", "from",
+        "retry-base", "retry-horizon", NULL
+    };
     zconfig_t *nodes [KEYS] = { NULL };
     if (section
     && (s_section (L, section) || s_collect (L, section, "mail", keys, nodes, NULL)))
@@ -951,7 +1039,92 @@ s_load_mail (s_loader_t *L, zconfig_t *section)
         return s_fail (L, nodes [SMTP], "smtp must be \"host:port\" or \"\" (spool), not '%s'",
                        s_show (value, show));
     s_set (&self->smtp, value);
-    return s_path (L, nodes [SPOOL], DEFAULT_SPOOL, &self->spool);
+    if (s_path (L, nodes [SPOOL], DEFAULT_SPOOL, &self->spool))
+        return -1;
+
+    if (s_leaf (L, nodes [STARTTLS], DEFAULT_STARTTLS, &value))
+        return -1;
+    if (streq (value, "off"))
+        self->starttls = 0;
+    else
+    if (streq (value, "optional"))
+        self->starttls = 1;
+    else
+    if (streq (value, "required"))
+        self->starttls = 2;
+    else
+        return s_fail (L, nodes [STARTTLS], "starttls must be \"off\", \"optional\" or "
+                       "\"required\", not '%s'", s_show (value, show));
+
+    //  AUTH PLAIN credentials. The password is never quoted in messages.
+    if (s_leaf (L, nodes [USER], "", &value))
+        return -1;
+    if (!s_valid_text (value, MAX_CREDENTIAL))
+        return s_fail (L, nodes [USER], "user must be at most %d octets of UTF-8 text "
+                       "without control characters, not '%s'", MAX_CREDENTIAL,
+                       s_show (value, show));
+    s_set (&self->mail_user, value);
+    if (s_leaf (L, nodes [PASSWORD], "", &value))
+        return -1;
+    if (!s_valid_text (value, MAX_CREDENTIAL))
+        return s_fail (L, nodes [PASSWORD], "password must be at most %d octets of printable "
+                       "text without control characters (value not shown)", MAX_CREDENTIAL);
+    s_set (&self->mail_password, value);
+    if (*self->mail_user) {
+        if (self->starttls == 0)
+            return s_fail (L, nodes [USER], "user is set but starttls is \"off\": the password "
+                           "would cross the network in clear (set starttls to \"optional\" "
+                           "or \"required\")");
+        if (*self->mail_password == 0)
+            return s_fail (L, nodes [USER], "user is set but password is empty");
+    }
+    else
+    if (*self->mail_password)
+        return s_fail (L, nodes [PASSWORD], "password is set but user is empty");
+
+    long number;
+    if (s_number (L, nodes [TIMEOUT], DEFAULT_MAIL_TIMEOUT, 1, 3600, &number))
+        return -1;
+    self->mail_timeout = (int) number;
+
+    if (s_leaf (L, nodes [FROM], "", &value))
+        return -1;
+    if (*value && !podd_valid_email (value))
+        return s_fail (L, nodes [FROM], "from must be \"\" (each pod's mailbox) or an email "
+                       "address, not '%s'", s_show (value, show));
+    s_set (&self->mail_from, value);
+
+    if (s_number (L, nodes [RETRY_BASE], DEFAULT_RETRY_BASE, 1, 3600, &number))
+        return -1;
+    self->retry_base = (int) number;
+    if (s_number (L, nodes [RETRY_HORIZON], DEFAULT_RETRY_HORIZON, 1, 720, &number))
+        return -1;
+    self->retry_horizon = (int64_t) number * 3600;
+    return 0;
+}
+
+static int
+s_load_reminders (s_loader_t *L, zconfig_t *section)
+{
+    podd_config_t *self = L->config;
+    enum { SEND_HOUR, OVERDUE_DAILY, ESCALATE_AFTER, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "send-hour", "overdue-daily", "escalate-after", NULL
+    };
+    zconfig_t *nodes [KEYS] = { NULL };
+    if (section
+    && (s_section (L, section) || s_collect (L, section, "reminders", keys, nodes, NULL)))
+        return -1;
+    long number;
+    if (s_number (L, nodes [SEND_HOUR], DEFAULT_SEND_HOUR, 0, 23, &number))
+        return -1;
+    self->remind_hour = (int) number;
+    if (s_flag (L, nodes [OVERDUE_DAILY], DEFAULT_OVERDUE_DAILY, &self->overdue_daily))
+        return -1;
+    if (s_number (L, nodes [ESCALATE_AFTER], DEFAULT_ESCALATE_AFTER, 0, 60, &number))
+        return -1;
+    self->escalate_after = (int) number;
+    return 0;
 }
 
 static podd_kind_t *
@@ -978,9 +1151,9 @@ s_load_kind (s_loader_t *L, zconfig_t *node, size_t *max)
         return s_fail (L, node, "duplicate kind '%s'", name);
     podd_kind_t *kind = s_add_kind (self, max, name);
 
-    enum { ROLES, DURATION, DUE, MEETING, PRIORITY, KEYS };
+    enum { ROLES, DURATION, DUE, MEETING, PRIORITY, REMIND, KEYS };
     static const char *const keys [KEYS + 1] = {
-        "roles", "duration", "due", "meeting", "priority", NULL
+        "roles", "duration", "due", "meeting", "priority", "remind", NULL
     };
     zconfig_t *nodes [KEYS] = { NULL };
     char context [64];
@@ -1023,6 +1196,17 @@ s_load_kind (s_loader_t *L, zconfig_t *node, size_t *max)
         return s_fail (L, nodes [PRIORITY], "priority must be \"routine\" or \"urgent\", not '%s'",
                        s_show (value, show));
     kind->urgent = streq (value, "urgent");
+
+    if (s_leaf (L, nodes [REMIND], DEFAULT_REMIND, &value))
+        return -1;
+    char why [SHOW_MAX + 64];
+    if (s_parse_remind (value, kind->remind_days, &kind->remind_count, why, sizeof (why))) {
+        if (streq (why, "syntax"))
+            return s_fail (L, nodes [REMIND], "remind must be \"\" or a comma-separated list "
+                           "of days before the due date, 0 to %d, like \"7,1\", not '%s'",
+                           MAX_REMIND_DAY, s_show (value, show));
+        return s_fail (L, nodes [REMIND], "remind: %s", why);
+    }
     return 0;
 }
 
@@ -1043,6 +1227,11 @@ s_load_kinds (s_loader_t *L, zconfig_t *section)
             kind->due_hours = s_builtin_kinds [i].due;
             kind->meeting = s_builtin_kinds [i].meeting;
             kind->urgent = s_builtin_kinds [i].urgent;
+            char why [SHOW_MAX + 64];
+            int rc = s_parse_remind (s_builtin_kinds [i].remind, kind->remind_days,
+                                     &kind->remind_count, why, sizeof (why));
+            assert (rc == 0);
+            (void) rc;
         }
         return 0;
     }
@@ -1289,12 +1478,15 @@ podd_config_load_str (const char *text, const char *name, char *err, size_t errl
     assert (self);
     L->config = self;
 
-    enum { PODD, MAIL, KINDS, PODS, ADMINS, KEYS };
-    static const char *const keys [KEYS + 1] = { "podd", "mail", "kinds", "pods", "admins", NULL };
+    enum { PODD, MAIL, REMINDERS, KINDS, PODS, ADMINS, KEYS };
+    static const char *const keys [KEYS + 1] = {
+        "podd", "mail", "reminders", "kinds", "pods", "admins", NULL
+    };
     zconfig_t *nodes [KEYS] = { NULL };
     if (s_collect (L, root, NULL, keys, nodes, NULL)
     ||  s_load_podd (L, nodes [PODD])
     ||  s_load_mail (L, nodes [MAIL])
+    ||  s_load_reminders (L, nodes [REMINDERS])
     ||  s_load_kinds (L, nodes [KINDS])
     ||  s_load_pods (L, nodes [PODS], nodes [ADMINS]))
         podd_config_destroy (&self);
@@ -1362,6 +1554,15 @@ podd_config_destroy (podd_config_t **self_p)
     free (self->mail_domain);
     free (self->smtp);
     free (self->spool);
+    free (self->mail_user);
+    if (self->mail_password) {
+        //  Do not leave the password in freed memory
+        volatile char *p = self->mail_password;
+        while (*p)
+            *p++ = 0;
+        free (self->mail_password);
+    }
+    free (self->mail_from);
     for (size_t i = 0; i < self->kind_count; i++)
         free (self->kinds [i].name);
     free (self->kinds);
@@ -1401,6 +1602,16 @@ int         podd_config_client_timeout_ms (podd_config_t *self) { assert (self);
 const char *podd_config_mail_domain (podd_config_t *self) { assert (self); return self->mail_domain; }
 const char *podd_config_smtp (podd_config_t *self)        { assert (self); return self->smtp; }
 const char *podd_config_spool (podd_config_t *self)       { assert (self); return self->spool; }
+int         podd_config_mail_starttls (podd_config_t *self) { assert (self); return self->starttls; }
+const char *podd_config_mail_user (podd_config_t *self)   { assert (self); return self->mail_user; }
+const char *podd_config_mail_password (podd_config_t *self) { assert (self); return self->mail_password; }
+int         podd_config_mail_timeout (podd_config_t *self) { assert (self); return self->mail_timeout; }
+const char *podd_config_mail_from (podd_config_t *self)   { assert (self); return self->mail_from; }
+int         podd_config_mail_retry_base (podd_config_t *self) { assert (self); return self->retry_base; }
+int64_t     podd_config_mail_retry_horizon (podd_config_t *self) { assert (self); return self->retry_horizon; }
+int         podd_config_remind_hour (podd_config_t *self) { assert (self); return self->remind_hour; }
+bool        podd_config_overdue_daily (podd_config_t *self) { assert (self); return self->overdue_daily; }
+int         podd_config_escalate_after (podd_config_t *self) { assert (self); return self->escalate_after; }
 
 size_t
 podd_config_kind_count (podd_config_t *self)
@@ -1621,6 +1832,16 @@ podd_config_test (bool verbose)
     assert (streq (podd_config_mail_domain (config), "pod-north.example"));
     assert (streq (podd_config_smtp (config), ""));
     assert (streq (podd_config_spool (config), DEFAULT_SPOOL));
+    assert (podd_config_mail_starttls (config) == 1);
+    assert (streq (podd_config_mail_user (config), ""));
+    assert (streq (podd_config_mail_password (config), ""));
+    assert (podd_config_mail_timeout (config) == DEFAULT_MAIL_TIMEOUT);
+    assert (streq (podd_config_mail_from (config), ""));
+    assert (podd_config_mail_retry_base (config) == DEFAULT_RETRY_BASE);
+    assert (podd_config_mail_retry_horizon (config) == DEFAULT_RETRY_HORIZON * 3600);
+    assert (podd_config_remind_hour (config) == DEFAULT_SEND_HOUR);
+    assert (podd_config_overdue_daily (config) == DEFAULT_OVERDUE_DAILY);
+    assert (podd_config_escalate_after (config) == DEFAULT_ESCALATE_AFTER);
     assert (podd_config_pod_count (config) == 2);
     assert (podd_config_member_count (config) == 11 + 4 + 1);
     assert (podd_config_kind_count (config) == BUILTIN_KINDS);
@@ -1681,11 +1902,16 @@ podd_config_test (bool verbose)
         assert (kind->due_hours == shipped->due_hours);
         assert (kind->meeting == shipped->meeting);
         assert (kind->urgent == shipped->urgent);
+        assert (kind->remind_count == shipped->remind_count);
+        assert (memcmp (kind->remind_days, shipped->remind_days,
+                        kind->remind_count * sizeof (int)) == 0);
     }
     podd_kind_t *kind = podd_config_kind (builtin, "stability-meeting");
     assert (kind && kind->meeting && kind->urgent);
     assert (kind->duration_min == 90 && kind->due_hours == 120);
     assert (kind->roles == ((1u << 0) | (1u << 1) | (1u << 2)));
+    assert (kind->remind_count == 2);
+    assert (kind->remind_days [0] == 7 && kind->remind_days [1] == 1);
     assert (podd_config_kind (builtin, "general")->roles == ALL_ROLES);
     assert (!podd_config_kind (builtin, "welcome-pack")->meeting);
     assert (podd_config_kind (builtin, "welcome-pack")->roles
@@ -1698,6 +1924,16 @@ podd_config_test (bool verbose)
     assert (streq (podd_config_mail_domain (builtin), DEFAULT_MAIL_DOMAIN));
     assert (podd_config_pod_count (builtin) == 0);
     assert (podd_config_member_count (builtin) == 0);
+    assert (podd_config_mail_starttls (builtin) == 1);
+    assert (streq (podd_config_mail_user (builtin), ""));
+    assert (streq (podd_config_mail_password (builtin), ""));
+    assert (podd_config_mail_timeout (builtin) == 30);
+    assert (streq (podd_config_mail_from (builtin), ""));
+    assert (podd_config_mail_retry_base (builtin) == 60);
+    assert (podd_config_mail_retry_horizon (builtin) == 72 * 3600);
+    assert (podd_config_remind_hour (builtin) == 8);
+    assert (podd_config_overdue_daily (builtin));
+    assert (podd_config_escalate_after (builtin) == 3);
     podd_config_destroy (&builtin);
     assert (builtin == NULL);
     podd_config_destroy (&builtin);             //  destroying NULL is fine
@@ -1717,13 +1953,27 @@ podd_config_test (bool verbose)
         "\r\n"
         "mail\r\n"
         "    smtp = \"mail.pod-north.example:25\"\r\n"
+        "    starttls = \"required\"\r\n"
+        "    user = \"podd@pod-north.example\"\r\n"
+        "    password = 'p\"a ss#w\xc3\xa9rd'   # quotes, space, hash, UTF-8\r\n"
+        "    timeout = 3600\r\n"
+        "    from = \"bounces@pod-north.example\"\r\n"
+        "    retry-base = 1\r\n"
+        "    retry-horizon = 720\r\n"
+        "reminders\r\n"
+        "    send-hour = 0\r\n"
+        "    overdue-daily = 0\r\n"
+        "    escalate-after = 60\r\n"
         "kinds\r\n"
         "    kind = \"visit\"\r\n"
+        "        remind = \"\"\r\n"
         "    kind = \"case-conference\"\r\n"
         "        meeting = 1\r\n"
         "        roles = \"team-manager\"\r\n"
         "        priority = urgent\r\n"
         "        due = 8760\r\n"
+        "        remind = \"0,14,365,3,1,2,7,28\"\r\n"
+        "    kind = \"letter\"\r\n"
         "pods\r\n"
         "    pod = \"east\"\r\n"
         "        member = \"eve.tm\"\r\n"
@@ -1738,13 +1988,32 @@ podd_config_test (bool verbose)
     assert (podd_config_client_timeout_ms (config) == 101);
     assert (podd_config_max_body (config) == 1024);
     assert (streq (podd_config_smtp (config), "mail.pod-north.example:25"));
-    assert (podd_config_kind_count (config) == 2);
+    assert (podd_config_mail_starttls (config) == 2);
+    assert (streq (podd_config_mail_user (config), "podd@pod-north.example"));
+    assert (streq (podd_config_mail_password (config), "p\"a ss#w\xc3\xa9rd"));
+    assert (podd_config_mail_timeout (config) == 3600);
+    assert (streq (podd_config_mail_from (config), "bounces@pod-north.example"));
+    assert (podd_config_mail_retry_base (config) == 1);
+    assert (podd_config_mail_retry_horizon (config) == (int64_t) 720 * 3600);
+    assert (podd_config_remind_hour (config) == 0);
+    assert (!podd_config_overdue_daily (config));
+    assert (podd_config_escalate_after (config) == 60);
+    assert (podd_config_kind_count (config) == 3);
     kind = podd_config_kind (config, "visit");
     assert (kind->roles == ALL_ROLES && !kind->meeting && !kind->urgent);
     assert (kind->duration_min == 0 && kind->due_hours == 168);
+    assert (kind->remind_count == 0);
     kind = podd_config_kind (config, "case-conference");
     assert (kind->roles == 1 && kind->meeting && kind->urgent);
     assert (kind->duration_min == 60 && kind->due_hours == 8760);
+    {
+        int days [] = { 365, 28, 14, 7, 3, 2, 1, 0 };
+        assert (kind->remind_count == 8);
+        assert (memcmp (kind->remind_days, days, sizeof (days)) == 0);
+    }
+    kind = podd_config_kind (config, "letter");
+    assert (kind->remind_count == 2);
+    assert (kind->remind_days [0] == 7 && kind->remind_days [1] == 1);
     pod = podd_config_pod_at (config, 0);
     assert (streq (pod->title, "east"));
     assert (streq (pod->mailbox, "pod-east@pod.example"));
@@ -1856,6 +2125,147 @@ podd_config_test (bool verbose)
                     TEST_NAME ":2: mail-domain must be", verbose);
     s_expect_error ("podd\n    database = \"\"\n",
                     TEST_NAME ":2: database must be a path", verbose);
+
+    //  Mail: STARTTLS, AUTH, timeouts, sender, retries
+    s_expect_error ("mail\n    starttls = \"yes\"\n",
+                    TEST_NAME ":2: starttls must be \"off\", \"optional\" or \"required\", not 'yes'",
+                    verbose);
+    s_expect_error ("mail\n    starttls = \"\"\n",
+                    TEST_NAME ":2: starttls must be", verbose);
+    s_expect_error ("mail\n"
+                    "    user = \"podd\"\n"                         //  2
+                    "    password = \"secret\"\n"                   //  3
+                    "    starttls = \"off\"\n",                     //  4
+                    TEST_NAME ":2: user is set but starttls is \"off\"", verbose);
+    s_expect_error ("mail\n"
+                    "    starttls = off\n"                          //  2
+                    "    password = \"secret\"\n"                   //  3
+                    "    user = \"podd\"\n",                        //  4
+                    TEST_NAME ":4: user is set but starttls is \"off\"", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n",
+                    TEST_NAME ":2: user is set but password is empty", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n    password = \"\"\n",
+                    TEST_NAME ":2: user is set but password is empty", verbose);
+    s_expect_error ("mail\n    password = \"secret\"\n",
+                    TEST_NAME ":2: password is set but user is empty", verbose);
+    s_expect_error ("mail\n    user = \"\"\n    password = \"secret\"\n",
+                    TEST_NAME ":3: password is set but user is empty", verbose);
+    s_expect_error ("mail\n    user = \"po\tdd\"\n    password = \"secret\"\n",
+                    TEST_NAME ":2: user must be at most 256 octets", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n    password = \"sec\tret\"\n",
+                    TEST_NAME ":3: password must be at most 256 octets of printable text", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n    password = \"secret\x7f\"\n",
+                    TEST_NAME ":3: password must be", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n    password = \"secret\xc2\x85\"\n",
+                    TEST_NAME ":3: password must be", verbose);
+    s_expect_error ("mail\n    user = \"podd\"\n    password = \"secret\xff\"\n",
+                    TEST_NAME ":3: password must be", verbose);
+    {
+        //  257 octets is too long; the password never appears in the message
+        char text [400];
+        size_t at = (size_t) snprintf (text, sizeof (text),
+                                       "mail\n    user = \"podd\"\n    password = \"");
+        memset (text + at, 'x', 257);
+        snprintf (text + at + 257, sizeof (text) - at - 257, "\"\n");
+        s_expect_error (text, TEST_NAME ":3: password must be", verbose);
+        config = podd_config_load_str ("mail\n    user = \"podd\"\n"
+                                       "    password = \"hunter2\x01\"\n",
+                                       TEST_NAME, err, sizeof (err));
+        assert (!config && strstr (err, "password must be") && !strstr (err, "hunter2"));
+        text [at + 256] = '"';                  //  256 octets is fine
+        text [at + 257] = '\n';
+        text [at + 258] = 0;
+        config = s_expect_ok (text);
+        assert (strlen (podd_config_mail_password (config)) == 256);
+        podd_config_destroy (&config);
+    }
+    s_expect_error ("mail\n    timeout = 0\n",
+                    TEST_NAME ":2: timeout must be a whole number from 1 to 3600, not '0'", verbose);
+    s_expect_error ("mail\n    timeout = 3601\n",
+                    TEST_NAME ":2: timeout must be a whole number from 1 to 3600", verbose);
+    s_expect_error ("mail\n    timeout = 30s\n",
+                    TEST_NAME ":2: timeout must be a whole number", verbose);
+    s_expect_error ("mail\n    from = \"podd\"\n",
+                    TEST_NAME ":2: from must be \"\" (each pod's mailbox) or an email address, "
+                    "not 'podd'", verbose);
+    s_expect_error ("mail\n    from = \"a@pod-north.example\rBcc: x@y.z\"\n",
+                    TEST_NAME ":2: from must be", verbose);
+    s_expect_error ("mail\n    from = \"<a@pod-north.example>\"\n",
+                    TEST_NAME ":2: from must be", verbose);
+    s_expect_error ("mail\n    retry-base = 0\n",
+                    TEST_NAME ":2: retry-base must be a whole number from 1 to 3600", verbose);
+    s_expect_error ("mail\n    retry-base = 3601\n",
+                    TEST_NAME ":2: retry-base must be a whole number from 1 to 3600", verbose);
+    s_expect_error ("mail\n    retry-horizon = 0\n",
+                    TEST_NAME ":2: retry-horizon must be a whole number from 1 to 720", verbose);
+    s_expect_error ("mail\n    retry-horizon = 721\n",
+                    TEST_NAME ":2: retry-horizon must be a whole number from 1 to 720", verbose);
+    s_expect_error ("mail\n    smtp = \"\"\n    tls = 1\n",
+                    TEST_NAME ":3: unknown key 'tls' in mail", verbose);
+    s_expect_error ("mail\n    user = \"a\"\n    user = \"b\"\n",
+                    TEST_NAME ":3: duplicate key 'user' in mail", verbose);
+    config = s_expect_ok ("mail\n    starttls = \"off\"\n    from = \"x@pod-north.example\"\n");
+    assert (podd_config_mail_starttls (config) == 0);
+    assert (streq (podd_config_mail_user (config), ""));
+    podd_config_destroy (&config);
+    config = s_expect_ok ("mail\n    user = \"podd\"\n    password = \"s3cret\"\n");
+    assert (podd_config_mail_starttls (config) == 1);
+    assert (streq (podd_config_mail_password (config), "s3cret"));
+    podd_config_destroy (&config);
+
+    //  Reminders
+    s_expect_error ("reminders\n    send-hour = 24\n",
+                    TEST_NAME ":2: send-hour must be a whole number from 0 to 23, not '24'", verbose);
+    s_expect_error ("reminders\n    send-hour = -1\n",
+                    TEST_NAME ":2: send-hour must be a whole number from 0 to 23", verbose);
+    s_expect_error ("reminders\n    overdue-daily = 2\n",
+                    TEST_NAME ":2: overdue-daily must be 0 or 1, not '2'", verbose);
+    s_expect_error ("reminders\n    escalate-after = 61\n",
+                    TEST_NAME ":2: escalate-after must be a whole number from 0 to 60", verbose);
+    s_expect_error ("reminders\n    hour = 8\n",
+                    TEST_NAME ":2: unknown key 'hour' in reminders", verbose);
+    s_expect_error ("reminders\n    send-hour = 8\n    send-hour = 9\n",
+                    TEST_NAME ":3: duplicate key 'send-hour' in reminders", verbose);
+    s_expect_error ("reminders = 8\n",
+                    TEST_NAME ":1: 'reminders' is a section", verbose);
+    s_expect_error ("reminders\nreminders\n",
+                    TEST_NAME ":2: duplicate section 'reminders'", verbose);
+    s_expect_error ("reminders\n    send-hour = 8\n        minute = 0\n",
+                    TEST_NAME ":3: 'send-hour' takes no sub-keys", verbose);
+    config = s_expect_ok ("reminders\n    escalate-after = 0\n");
+    assert (podd_config_escalate_after (config) == 0);
+    assert (podd_config_remind_hour (config) == 8 && podd_config_overdue_daily (config));
+    podd_config_destroy (&config);
+
+    //  Kind reminder days
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7,,1\"\n",
+                    TEST_NAME ":3: remind must be \"\" or a comma-separated list of days before "
+                    "the due date, 0 to 365, like \"7,1\", not '7,,1'", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7, 1\"\n",
+                    TEST_NAME ":3: remind must be", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7,1,\"\n",
+                    TEST_NAME ":3: remind must be", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \",7\"\n",
+                    TEST_NAME ":3: remind must be", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"-1\"\n",
+                    TEST_NAME ":3: remind must be", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"1w\"\n",
+                    TEST_NAME ":3: remind must be", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7,366\"\n",
+                    TEST_NAME ":3: remind: day '366' is not from 0 to 365", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"99999999999999999999\"\n",
+                    TEST_NAME ":3: remind: day '99999999999999999999' is not from 0 to 365",
+                    verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7,1,7\"\n",
+                    TEST_NAME ":3: remind: day 7 is listed twice", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"07,7\"\n",
+                    TEST_NAME ":3: remind: day 7 is listed twice", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"1,2,3,4,5,6,7,8,9\"\n",
+                    TEST_NAME ":3: remind: more than 8 days", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        reminder = \"7\"\n",
+                    TEST_NAME ":3: unknown key 'reminder' in kind 'x'", verbose);
+    s_expect_error ("kinds\n    kind = \"x\"\n        remind = \"7\"\n        remind = \"1\"\n",
+                    TEST_NAME ":4: duplicate key 'remind' in kind 'x'", verbose);
 
     //  Duplicates, duty, team manager
     s_expect_error (BASE_PODD BASE_POD

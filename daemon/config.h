@@ -10,12 +10,16 @@
 
 #include <czmq.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define PODD_ROLE_COUNT 7
 /* The roles, in this order; index is the role id. */
 extern const char *podd_roles [PODD_ROLE_COUNT];
 /* Role index for a name, or -1. */
 int podd_role_index (const char *name);
+
+/* Most reminder days a kind may list */
+#define PODD_REMIND_MAX 8
 
 typedef struct {
     char *name;                 /* e.g. "stability-meeting" */
@@ -24,6 +28,12 @@ typedef struct {
     int   due_hours;            /* default due offset from creation, hours */
     bool  meeting;              /* gets calendar invites */
     bool  urgent;               /* default priority urgent */
+    /* remind = "7,1": days before the due date at which a reminder is
+       sent (0 = on the due day), distinct, 0..365, sorted largest first;
+       remind_count 0 (remind = "") means no reminders before the due
+       date. Default "7,1" when the key is absent. */
+    int    remind_days [PODD_REMIND_MAX];
+    size_t remind_count;
 } podd_kind_t;
 
 typedef struct {
@@ -68,6 +78,30 @@ int         podd_config_client_timeout_ms (podd_config_t *self); /* 15000: expir
 const char *podd_config_mail_domain (podd_config_t *self);  /* pod.example */
 const char *podd_config_smtp (podd_config_t *self);         /* "" = spool */
 const char *podd_config_spool (podd_config_t *self);        /* var/spool */
+/* STARTTLS mode: 0 off, 1 optional (default), 2 required; the same values
+   as PODD_STARTTLS_OFF / _OPTIONAL / _REQUIRED in mailer.h. */
+int         podd_config_mail_starttls (podd_config_t *self);
+/* AUTH PLAIN credentials, "" when absent (no AUTH). When user is set the
+   password is non-empty and starttls is not off (checked at load). UTF-8
+   text without control characters, at most 256 octets each. */
+const char *podd_config_mail_user (podd_config_t *self);
+const char *podd_config_mail_password (podd_config_t *self);
+int         podd_config_mail_timeout (podd_config_t *self); /* 30: seconds per SMTP step, 1..3600 */
+/* Envelope sender (MAIL FROM), a valid address, or "" = each pod's mailbox */
+const char *podd_config_mail_from (podd_config_t *self);
+/* First retry delay in seconds, 1..3600 (default 60); the delay doubles
+   with each attempt, with jitter. */
+int         podd_config_mail_retry_base (podd_config_t *self);
+/* How long after a message was first queued to give up and mark it
+   failed, in SECONDS (the file gives hours, 1..720; default 72 h = 259200 s). */
+int64_t     podd_config_mail_retry_horizon (podd_config_t *self);
+
+/* reminders section */
+int         podd_config_remind_hour (podd_config_t *self);    /* 8: local hour 0..23 reminders go out */
+bool        podd_config_overdue_daily (podd_config_t *self);  /* true: a reminder every working day while overdue */
+/* Working days overdue before the team manager is copied in, 0..60
+   (default 3; 0 = on the first overdue day). */
+int         podd_config_escalate_after (podd_config_t *self);
 
 /* Task kinds */
 size_t       podd_config_kind_count (podd_config_t *self);

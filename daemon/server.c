@@ -7,6 +7,9 @@
 #include "caseops.h"
 #include "taskops.h"
 #include "leave.h"
+#include "outbox.h"
+#include "reminders.h"
+#include "mailops.h"
 #include "when.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -38,6 +41,7 @@ typedef struct {
     zsock_t *zap;
     zloop_t *loop;
     zcert_t *cert;
+    podd_outbox_t *outbox;      /* mail: outbox rows -> mailer actor */
     zhashx_t *sessions;         /* routing id hex -> s_session_t */
     zhashx_t *keys;             /* Z85 public key -> member handle */
     char *endpoint;
@@ -69,6 +73,8 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "COVER-PLAN", podd_op_cover_plan },   { "COVER-SET", podd_op_cover_set },
     { "COVER-MOVE", podd_op_cover_move },   { "CASE-CONTACT", podd_op_case_contact },
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
+    { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
+    { "REMINDERS", podd_op_reminders },
 };
 
 //  --------------------------------------------------------------------
@@ -477,12 +483,13 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
 #define SCHEDULE_MAX_MS  60000  /* re-check at least this often (clock changes) */
 #define SCHEDULE_FAKE_MS 200    /* with a test clock, poll it */
 
-static int
-s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
+//  Run one piece of system work (no client) in its own transaction, then
+//  send what it pushes. work is a leave, reminder or outbox step.
+typedef int (s_work_fn) (s_server_t *self, podd_request_t *req);
+
+static void
+s_system_work (s_server_t *self, s_work_fn *work)
 {
-    (void) loop; (void) timer_id;
-    s_server_t *self = (s_server_t *) arg;
-    self->schedule_timer = -1;
     podd_member_t system = { .id = 0, .handle = "podd", .active = true, .admin = true };
     podd_request_t req = {
         .store = self->store, .config = self->config, .actor = &system,
@@ -493,7 +500,7 @@ s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
     zlistx_set_destructor (outgoing, s_outgoing_destroy);
     bool committed = false;
     if (podd_store_begin (self->store) == 0) {
-        if (podd_leave_run_due (&req) == 0)
+        if (work (self, &req) == 0)
             committed = podd_store_commit (self->store) == 0;
         else {
             log_error ("podd: scheduler: %s", req.reason);
@@ -508,6 +515,43 @@ s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
     zlistx_destroy (&outgoing);
     zlistx_destroy (&req.pushes);
     json_decref (req.data);
+}
+
+static int
+s_due_work (s_server_t *self, podd_request_t *req)
+{
+    (void) self;
+    return podd_leave_run_due (req) || podd_reminders_run_due (req)? -1: 0;
+}
+
+static int
+s_mailer_work (s_server_t *self, podd_request_t *req)
+{
+    return podd_outbox_result (self->outbox, req);
+}
+
+static int
+s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id;
+    s_server_t *self = (s_server_t *) arg;
+    self->schedule_timer = -1;
+    s_system_work (self, s_due_work);
+    //  Mail queued by committed work goes out now
+    podd_outbox_pump (self->outbox, self->store, podd_when_now ());
+    s_schedule (self);
+    return 0;
+}
+
+//  A result from the mailer: record it, then send what is due next
+static int
+s_mailer_ready (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop; (void) reader;
+    s_server_t *self = (s_server_t *) arg;
+    s_system_work (self, s_mailer_work);
+    if (!podd_outbox_busy (self->outbox))
+        podd_outbox_pump (self->outbox, self->store, podd_when_now ());
     s_schedule (self);
     return 0;
 }
@@ -518,7 +562,15 @@ s_schedule (s_server_t *self)
     if (self->schedule_timer >= 0)
         zloop_timer_end (self->loop, self->schedule_timer);
     self->schedule_timer = -1;
+    //  The earliest of: an absence starting or ending, a reminder, mail to send
     int64_t next = podd_leave_next_due (self->store);
+    int64_t candidates [2] = {
+        podd_reminders_next_due (self->store),
+        podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store)
+    };
+    for (int i = 0; i < 2; i++)
+        if (candidates [i] && (!next || candidates [i] < next))
+            next = candidates [i];
     int64_t delay_ms = SCHEDULE_MAX_MS;
     if (next) {
         int64_t wait = next - podd_when_now ();
@@ -662,6 +714,7 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         return -1;
     }
     self->endpoint = zsock_last_endpoint (self->router);
+    self->outbox = podd_outbox_new (self->config);
     return 0;
 }
 
@@ -717,6 +770,7 @@ s_server_destroy (s_server_t **self_p)
     s_server_t *self = *self_p;
     if (self) {
         zloop_destroy (&self->loop);
+        podd_outbox_destroy (&self->outbox);
         zsock_destroy (&self->router);
         zsock_destroy (&self->zap);
         zcert_destroy (&self->cert);
@@ -756,6 +810,7 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_reader (self->loop, self->router, s_router_ready, self);
     if (self->zap)
         zloop_reader (self->loop, self->zap, s_zap_ready, self);
+    zloop_reader (self->loop, podd_outbox_pipe (self->outbox), s_mailer_ready, self);
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
     s_schedule (self);

@@ -118,7 +118,31 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "  absence_id INTEGER REFERENCES absences (id), created INTEGER NOT NULL, body TEXT NOT NULL);"
     "CREATE INDEX digests_member ON digests (member_id, id);"
     "CREATE INDEX chronology_at ON chronology (case_id, at);"
-    "CREATE INDEX task_history_at ON task_history (at);"
+    "CREATE INDEX task_history_at ON task_history (at);",
+
+    //  4: the mail outbox (per-recipient status) and task reminders
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    "  pod_id INTEGER REFERENCES pods (id), task_id INTEGER REFERENCES tasks (id),"
+    "  sender TEXT NOT NULL, subject TEXT NOT NULL, body BLOB NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, queued INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '', done_at INTEGER);"
+    "CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';"
+    "CREATE INDEX outbox_pod ON outbox (pod_id, state, id);"
+    "CREATE TABLE outbox_rcpts ("
+    "  outbox_id INTEGER NOT NULL REFERENCES outbox (id), address TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','failed')),"
+    "  code INTEGER NOT NULL DEFAULT 0, text TEXT NOT NULL DEFAULT '',"
+    "  PRIMARY KEY (outbox_id, address)) WITHOUT ROWID;"
+    "ALTER TABLE tasks ADD COLUMN next_reminder INTEGER;"
+    "ALTER TABLE tasks ADD COLUMN last_reminded INTEGER;"
+    "CREATE INDEX tasks_reminder ON tasks (next_reminder) WHERE next_reminder IS NOT NULL;"
+    "CREATE TABLE reminders ("
+    "  id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id),"
+    "  member_id INTEGER REFERENCES members (id), kind TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  outbox_id INTEGER REFERENCES outbox (id));"
+    "CREATE INDEX reminders_task ON reminders (task_id, id);"
 };
 
 //  Every statement, prepared once on first use and kept.
@@ -319,6 +343,40 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
                      " WHERE (c.lead_id = ?1 OR t.assignee_id = ?1) AND t.state IN " OPEN_STATES \
                      " ORDER BY t.due IS NULL, t.due, t.id LIMIT 200") \
+    X (OUTBOX_ADD,   "INSERT INTO outbox (message_id, kind, pod_id, task_id, sender, subject, body," \
+                     " next_attempt, queued) VALUES (?1, ?2, NULLIF (?3, 0), NULLIF (?4, 0), ?5, ?6, ?7, ?8, ?8)") \
+    X (OUTBOX_RCPT_ADD, "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?1, ?2)") \
+    X (OUTBOX_DUE,   "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ?1" \
+                     " ORDER BY next_attempt, id LIMIT ?2") \
+    X (OUTBOX_NEXT,  "SELECT MIN (next_attempt) FROM outbox WHERE state = 'pending'") \
+    X (OUTBOX_GET,   "SELECT id, message_id, sender, body, attempts, queued, IFNULL (pod_id, 0)," \
+                     " IFNULL (task_id, 0), state, kind FROM outbox WHERE id = ?1") \
+    X (OUTBOX_PENDING_RCPTS, "SELECT address FROM outbox_rcpts WHERE outbox_id = ?1 AND state = 'pending'" \
+                     " ORDER BY address") \
+    X (OUTBOX_RCPT_SET, "UPDATE outbox_rcpts SET state = ?3, code = ?4, text = ?5" \
+                     " WHERE outbox_id = ?1 AND address = ?2") \
+    X (OUTBOX_SET,   "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, last_error = ?5," \
+                     " done_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?6 END WHERE id = ?1") \
+    X (OUTBOX_RETRY, "UPDATE outbox SET state = 'pending', next_attempt = ?2, attempts = 0, queued = ?2," \
+                     " done_at = NULL WHERE id = ?1") \
+    X (OUTBOX_RETRY_RCPTS, "UPDATE outbox_rcpts SET state = 'pending', code = 0, text = ''" \
+                     " WHERE outbox_id = ?1 AND state = 'failed'") \
+    X (OUTBOX_LIST,  "SELECT id FROM outbox WHERE (?1 = 0 OR pod_id = ?1) AND (?2 = 'all' OR state = ?2)" \
+                     " ORDER BY id DESC LIMIT ?3") \
+    X (OUTBOX_JSON,  "SELECT id, message_id, kind, state, attempts, next_attempt, queued, last_error, done_at," \
+                     " task_id, subject FROM outbox WHERE id = ?1") \
+    X (OUTBOX_RCPTS_JSON, "SELECT address, state, code, text FROM outbox_rcpts WHERE outbox_id = ?1 ORDER BY address") \
+    X (OUTBOX_FAILED_RCPTS, "SELECT COUNT (*) FROM outbox_rcpts WHERE outbox_id = ?1 AND state = 'failed'") \
+    X (OUTBOX_COUNT, "SELECT state, COUNT (*) FROM outbox WHERE (?1 = 0 OR pod_id = ?1) GROUP BY state") \
+    X (TASK_REMINDER_SET, "UPDATE tasks SET next_reminder = NULLIF (?2, 0), last_reminded = ?3 WHERE id = ?1") \
+    X (TASK_REMINDER_GET, "SELECT IFNULL (next_reminder, 0), IFNULL (last_reminded, created) FROM tasks WHERE id = ?1") \
+    X (TASK_REMINDER_DUE, "SELECT id FROM tasks WHERE next_reminder <= ?1 ORDER BY next_reminder, id LIMIT ?2") \
+    X (TASK_REMINDER_NEXT, "SELECT MIN (next_reminder) FROM tasks WHERE next_reminder IS NOT NULL") \
+    X (REMINDER_ADD, "INSERT INTO reminders (task_id, member_id, kind, at, outbox_id)" \
+                     " VALUES (?1, NULLIF (?2, 0), ?3, ?4, NULLIF (?5, 0))") \
+    X (REMINDER_LIST, "SELECT r.kind, r.at, m.handle, o.message_id, o.state FROM reminders r" \
+                     " LEFT JOIN members m ON m.id = r.member_id LEFT JOIN outbox o ON o.id = r.outbox_id" \
+                     " WHERE r.task_id = ?1 ORDER BY r.id") \
     X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
@@ -1735,6 +1793,295 @@ podd_store_digest_build (podd_store_t *self, int64_t member_id, int64_t from, in
         "new_tasks", s_rows (self, SQL_DIGEST_NEW, member_id, from, to, fresh, "itss"),
         "chronology", s_rows (self, SQL_DIGEST_CHRONO, member_id, from, to, chrono, "sssss"),
         "open", s_rows (self, SQL_DIGEST_OPEN, member_id, from, to, open, "isswss"));
+}
+
+
+//  --------------------------------------------------------------------
+//  Outbox and reminders
+
+int64_t
+podd_store_outbox_add (podd_store_t *self, const char *message_id, const char *kind,
+                       int64_t pod_id, int64_t task_id, const char *sender,
+                       const char **rcpts, size_t rcpt_count, const char *subject,
+                       const void *body, size_t size, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_ADD);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, message_id);
+    s_bind_text (stmt, 2, kind);
+    sqlite3_bind_int64 (stmt, 3, pod_id);
+    sqlite3_bind_int64 (stmt, 4, task_id);
+    s_bind_text (stmt, 5, sender);
+    s_bind_text (stmt, 6, subject);
+    sqlite3_bind_blob (stmt, 7, body, (int) size, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 8, now);
+    if (s_done (stmt))
+        return -1;
+    int64_t id = sqlite3_last_insert_rowid (self->db);
+    for (size_t i = 0; i < rcpt_count; i++) {
+        stmt = s_stmt (self, SQL_OUTBOX_RCPT_ADD);
+        sqlite3_bind_int64 (stmt, 1, id);
+        s_bind_text (stmt, 2, rcpts [i]);
+        if (s_done (stmt))
+            return -1;
+    }
+    return id;
+}
+
+size_t
+podd_store_outbox_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_outbox_next_due (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+int
+podd_store_outbox_get (podd_store_t *self, int64_t id, podd_mail_row_t *out)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        memset (out, 0, sizeof *out);
+        out->id = sqlite3_column_int64 (stmt, 0);
+        s_copy (out->message_id, sizeof out->message_id, sqlite3_column_text (stmt, 1));
+        s_copy (out->sender, sizeof out->sender, sqlite3_column_text (stmt, 2));
+        out->size = (size_t) sqlite3_column_bytes (stmt, 3);
+        out->body = malloc (out->size + 1);
+        assert (out->body);
+        memcpy (out->body, sqlite3_column_blob (stmt, 3), out->size);
+        out->attempts = sqlite3_column_int (stmt, 4);
+        out->queued = sqlite3_column_int64 (stmt, 5);
+        out->pod_id = sqlite3_column_int64 (stmt, 6);
+        out->task_id = sqlite3_column_int64 (stmt, 7);
+        s_copy (out->state, sizeof out->state, sqlite3_column_text (stmt, 8));
+        s_copy (out->kind, sizeof out->kind, sqlite3_column_text (stmt, 9));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    if (rc == 0) {
+        stmt = s_stmt (self, SQL_OUTBOX_PENDING_RCPTS);
+        sqlite3_bind_int64 (stmt, 1, id);
+        while (out->rcpt_count < PODD_OUTBOX_RCPTS && sqlite3_step (stmt) == SQLITE_ROW)
+            out->rcpts [out->rcpt_count++] = strdup ((const char *) sqlite3_column_text (stmt, 0));
+        sqlite3_reset (stmt);
+    }
+    return rc;
+}
+
+void
+podd_store_outbox_free (podd_mail_row_t *out)
+{
+    free (out->body);
+    out->body = NULL;
+    for (size_t i = 0; i < out->rcpt_count; i++)
+        free (out->rcpts [i]);
+    out->rcpt_count = 0;
+}
+
+int
+podd_store_outbox_rcpt_set (podd_store_t *self, int64_t id, const char *address,
+                            const char *state, int code, const char *text)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_RCPT_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, address);
+    s_bind_text (stmt, 3, state);
+    sqlite3_bind_int (stmt, 4, code);
+    s_bind_text (stmt, 5, text? text: "");
+    return s_done (stmt);
+}
+
+int
+podd_store_outbox_set (podd_store_t *self, int64_t id, const char *state, int attempts,
+                       int64_t next_attempt, const char *error, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, state);
+    sqlite3_bind_int (stmt, 3, attempts);
+    sqlite3_bind_int64 (stmt, 4, next_attempt);
+    s_bind_text (stmt, 5, error? error: "");
+    sqlite3_bind_int64 (stmt, 6, now);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_outbox_failed_rcpts (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_FAILED_RCPTS);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_outbox_retry (podd_store_t *self, int64_t id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_RETRY_RCPTS);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    if (s_done (stmt))
+        return -1;
+    return s_run_ii (self, SQL_OUTBOX_RETRY, id, now);
+}
+
+json_t *
+podd_store_outbox_json (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *item = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        item = json_pack ("{s:I s:o s:o s:o s:i s:o s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "message_id", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
+            "state", s_json_text (stmt, 3), "attempts", sqlite3_column_int (stmt, 4),
+            "next_attempt", s_json_when (stmt, 5), "queued", s_json_when (stmt, 6),
+            "last_error", s_json_text (stmt, 7), "done", s_json_when (stmt, 8),
+            "task", sqlite3_column_type (stmt, 9) == SQLITE_NULL? json_null ()
+                  : json_integer (sqlite3_column_int64 (stmt, 9)),
+            "subject", s_json_text (stmt, 10));
+    sqlite3_reset (stmt);
+    if (!item)
+        return NULL;
+    stmt = s_stmt (self, SQL_OUTBOX_RCPTS_JSON);
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *rcpts = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (rcpts, json_pack ("{s:o s:o s:i s:o}",
+            "address", s_json_text (stmt, 0), "state", s_json_text (stmt, 1),
+            "code", sqlite3_column_int (stmt, 2), "text", s_json_text (stmt, 3)));
+    sqlite3_reset (stmt);
+    json_object_set_new (item, "recipients", rcpts);
+    return item;
+}
+
+json_t *
+podd_store_outbox_list (podd_store_t *self, int64_t pod_id, const char *state, size_t limit)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_LIST);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, state? state: "all");
+    sqlite3_bind_int64 (stmt, 3, (int64_t) limit);
+    return s_list (self, stmt, podd_store_outbox_json);
+}
+
+json_t *
+podd_store_outbox_counts (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_COUNT);
+    json_t *counts = json_pack ("{s:i s:i s:i}", "pending", 0, "sent", 0, "failed", 0);
+    if (!stmt)
+        return counts;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_object_set_new (counts, (const char *) sqlite3_column_text (stmt, 0),
+                             json_integer (sqlite3_column_int64 (stmt, 1)));
+    sqlite3_reset (stmt);
+    return counts;
+}
+
+int
+podd_store_task_reminder_set (podd_store_t *self, int64_t task_id, int64_t next, int64_t last)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_REMINDER_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, next);
+    sqlite3_bind_int64 (stmt, 3, last);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_reminder_get (podd_store_t *self, int64_t task_id, int64_t *next, int64_t *last)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_REMINDER_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *next = sqlite3_column_int64 (stmt, 0);
+        *last = sqlite3_column_int64 (stmt, 1);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+size_t
+podd_store_reminders_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_REMINDER_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_reminders_next_due (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_REMINDER_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+int
+podd_store_reminder_add (podd_store_t *self, int64_t task_id, int64_t member_id, const char *kind,
+                         int64_t at, int64_t outbox_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_REMINDER_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, kind);
+    sqlite3_bind_int64 (stmt, 4, at);
+    sqlite3_bind_int64 (stmt, 5, outbox_id);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_reminder_list (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_REMINDER_LIST);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:o s:o s:o s:o s:o}",
+            "kind", s_json_text (stmt, 0), "at", s_json_when (stmt, 1), "to", s_json_text (stmt, 2),
+            "message_id", s_json_text (stmt, 3), "mail_state", s_json_text (stmt, 4)));
+    sqlite3_reset (stmt);
+    return items;
 }
 
 //  --------------------------------------------------------------------

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 3     /* current schema version */
+#define PODD_STORE_SCHEMA 4     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -215,6 +215,51 @@ int64_t podd_store_digest_add (podd_store_t *self, int64_t member_id, int64_t ab
 json_t *podd_store_digest_get (podd_store_t *self, int64_t member_id, int64_t absence_id);
 //  What happened on the cases member leads during [from, to), and what is open
 json_t *podd_store_digest_build (podd_store_t *self, int64_t member_id, int64_t from, int64_t to);
+
+//  Outbox: every outgoing message, committed with the change that caused it
+#define PODD_OUTBOX_RCPTS 64
+typedef struct {
+    int64_t id;
+    char message_id [256];
+    char sender [255];
+    char kind [17];
+    char state [10];
+    void *body;                 /* owned: podd_store_outbox_free */
+    size_t size;
+    int attempts;
+    int64_t queued;
+    int64_t pod_id;
+    int64_t task_id;
+    char *rcpts [PODD_OUTBOX_RCPTS];   /* recipients still pending, owned */
+    size_t rcpt_count;
+} podd_mail_row_t;
+
+int64_t podd_store_outbox_add (podd_store_t *self, const char *message_id, const char *kind,
+                               int64_t pod_id, int64_t task_id, const char *sender,
+                               const char **rcpts, size_t rcpt_count, const char *subject,
+                               const void *body, size_t size, int64_t now);
+size_t  podd_store_outbox_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max);
+int64_t podd_store_outbox_next_due (podd_store_t *self);           /* 0 = none */
+int     podd_store_outbox_get (podd_store_t *self, int64_t id, podd_mail_row_t *out);
+void    podd_store_outbox_free (podd_mail_row_t *out);
+int     podd_store_outbox_rcpt_set (podd_store_t *self, int64_t id, const char *address,
+                                    const char *state, int code, const char *text);
+int     podd_store_outbox_set (podd_store_t *self, int64_t id, const char *state, int attempts,
+                               int64_t next_attempt, const char *error, int64_t now);
+int     podd_store_outbox_retry (podd_store_t *self, int64_t id, int64_t now);
+int64_t podd_store_outbox_failed_rcpts (podd_store_t *self, int64_t id);
+json_t *podd_store_outbox_json (podd_store_t *self, int64_t id);
+json_t *podd_store_outbox_list (podd_store_t *self, int64_t pod_id, const char *state, size_t limit);
+json_t *podd_store_outbox_counts (podd_store_t *self, int64_t pod_id);
+
+//  Reminders: tasks carry the next moment one is due (indexed)
+int     podd_store_task_reminder_set (podd_store_t *self, int64_t task_id, int64_t next, int64_t last);
+int     podd_store_task_reminder_get (podd_store_t *self, int64_t task_id, int64_t *next, int64_t *last);
+size_t  podd_store_reminders_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max);
+int64_t podd_store_reminders_next_due (podd_store_t *self);        /* 0 = none */
+int     podd_store_reminder_add (podd_store_t *self, int64_t task_id, int64_t member_id,
+                                 const char *kind, int64_t at, int64_t outbox_id);
+json_t *podd_store_reminder_list (podd_store_t *self, int64_t task_id);
 
 //  Durable mailbox of task deliveries
 int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id,

@@ -4,6 +4,7 @@
 #include "access.h"
 #include "routing.h"
 #include "when.h"
+#include "reminders.h"
 
 #define LIST_LIMIT 500
 
@@ -53,6 +54,8 @@ podd_task_move (podd_request_t *req, int64_t task_id, const char *state, int64_t
                                      assignee_id, reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot update task: %s",
                           podd_store_errmsg (req->store));
+    if (podd_reminders_arm (req, task_id))
+        return -1;
     if (assignee_id && strcmp (state, "offered") == 0)
         return s_deliver (req, task_id, assignee_id, reason);
     return 0;
@@ -347,6 +350,8 @@ podd_op_task_cancel (podd_request_t *req)
     ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "cancelled",
                                      task.assignee_id, reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot cancel");
+    if (podd_reminders_arm (req, task.id))
+        return -1;
     if ((task.assignee_id && task.assignee_id != req->actor->id
          && s_deliver (req, task.id, task.assignee_id, "cancelled"))
     ||  s_audit_task (req, "task-cancel", task.id, reason))

@@ -151,6 +151,27 @@ podd_when_local_date (int64_t t, char *buf)
     return buf;
 }
 
+int64_t
+podd_when_local_day_at (int64_t t, int day_offset, int hour)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
+    it.hour = hour;
+    it.minute = 0;
+    it.second = 0;
+    icaltime_adjust (&it, day_offset, 0, 0, 0);
+    it.zone = zone;
+    return (int64_t) icaltime_as_timet_with_zone (it, zone);
+}
+
+int
+podd_when_local_weekday (int64_t t)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
+    return (icaltime_day_of_week (it) + 5) % 7;       //  libical: 1 = Sunday
+}
+
 void
 podd_when_test (bool verbose)
 {
@@ -180,6 +201,12 @@ podd_when_test (bool verbose)
     for (int i = 0; bad [i]; i++)
         assert (podd_when_parse (bad [i], &t) == -1);
     assert (podd_when_parse ("2028-02-29", &t) == 0);
+    //  08:00 local a day before, across the October clock change
+    assert (podd_when_parse ("2026-10-26T12:00", &t) == 0);       //  Monday, GMT
+    assert (podd_when_local_weekday (t) == 0);
+    assert (streq (podd_when_format (podd_when_local_day_at (t, -1, 8), buf), "2026-10-25T08:00:00Z"));
+    assert (streq (podd_when_format (podd_when_local_day_at (t, -2, 8), buf), "2026-10-24T07:00:00Z"));
+    assert (podd_when_local_weekday (podd_when_local_day_at (t, -2, 8)) == 5);   //  Saturday
     assert (podd_when_parse ("2027-02-29", &t) == -1);
     if (verbose)
         printf ("OK\n");

@@ -36,6 +36,13 @@ char *podd_when_format (int64_t t, char *buf);
 /* Calendar date of an instant in Europe/London into buf (PODD_DATE_LEN). */
 char *podd_when_local_date (int64_t t, char *buf);
 
+/*  The instant of HOUR:00 Europe/London on the local date of t moved by
+   day_offset days (across BST/GMT changes: always that wall-clock hour). */
+int64_t podd_when_local_day_at (int64_t t, int day_offset, int hour);
+
+/*  Local weekday of t: 0 = Monday .. 6 = Sunday. */
+int podd_when_local_weekday (int64_t t);
+
 void podd_when_test (bool verbose);
 
 #endif

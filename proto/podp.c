@@ -60,6 +60,7 @@ static const char *const s_roles [] = {
 static const char *const s_leave_kinds [] =
     { "annual", "training", "other", "sickness", "emergency", NULL };
 static const char *const s_leave_return [] = { "return", "stay", NULL };
+static const char *const s_mail_states [] = { "pending", "sent", "failed", "all", NULL };
 
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
@@ -220,6 +221,17 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "DIGEST",      true, {
         { "absence",   INT,     OPT, 0,   NULL },
+        { END } } },
+    { "MAIL-QUEUE",  true, {
+        { "state",     STRING,  OPT, 16,  s_mail_states },
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },
+        { END } } },
+    { "MAIL-RETRY",  true, {
+        { "id",        INT,     REQ, 0,   NULL },
+        { END } } },
+    { "REMINDERS",   true, {
+        { "task",      INT,     REQ, 0,   NULL },
         { END } } },
 
     /*  Server -> client */
@@ -1273,6 +1285,10 @@ podp_test (bool verbose)
     s_expect (verbose, "DIGEST", "{}", 0);
     s_expect (verbose, "DIGEST", "{\"absence\":3}", 0);
     s_expect (verbose, "DIGEST", "{\"absence\":true}", PODP_BAD_REQUEST);
+    s_expect (verbose, "MAIL-QUEUE", "{\"state\":\"failed\",\"limit\":10}", 0);
+    s_expect (verbose, "MAIL-QUEUE", "{\"state\":\"lost\"}", PODP_INVALID);
+    s_expect (verbose, "MAIL-RETRY", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "REMINDERS", "{\"task\":4}", 0);
 
     //  Control characters
     reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH-1\\r\\nX\"}", PODP_INVALID);
