@@ -6,6 +6,10 @@
     Exit status: 0 success, 1 usage or local error, 2 error reply from
     podd, 3 no answer within the timeout (or interrupted).
 
+    `podctl ingest-mail` is what a mail server runs for each message that
+    reaches the pod's mailbox: it reads the message on standard input and
+    hands it to podd, which accepts it only as a valid meeting reply.
+
     Commands are described by one table (s_commands): their words,
     positional arguments, options and the PODP command they send; one
     generic parser turns the arguments into the request body.
@@ -29,6 +33,8 @@
 #define DEFAULT_KEYDIR      "var/keys"
 #define DEFAULT_SERVERCERT  "var/keys/podd.cert"
 #define DEFAULT_TIMEOUT     5.0
+#define INGEST_TIMEOUT      30.0    //  ingest-mail's default: podd parses a whole mail
+#define INGEST_MAX          786432  //  octets of mail; base64 makes PODP_INGEST_MESSAGE_MAX
 #define MAX_TIMEOUT         86400.0
 #define MAX_ID              9007199254740991LL     //  2^53 - 1
 
@@ -41,6 +47,7 @@ typedef struct {
     const char *servercert;
     double timeout;             //  seconds, as given
     int timeout_ms;
+    bool timeout_given;         //  -t on the command line
     bool json;
     bool insecure;
     char keybuf [PATH_MAX];     //  default key file path
@@ -91,6 +98,7 @@ struct _cmddef_t {
 
 static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static void s_print_ping (json_t *data);
 static void s_print_member (json_t *data);
 static void s_print_member_list (json_t *data);
@@ -113,10 +121,14 @@ static void s_print_digest (json_t *data);
 static void s_print_mail_queue (json_t *data);
 static void s_print_mail_item (json_t *data);
 static void s_print_reminders (json_t *data);
+static void s_print_partner (json_t *data);
+static void s_print_partner_list (json_t *data);
+static void s_print_meeting (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
 #define POS_ABSENCE { "absence", "ID", true }
+#define POS_MEETING { "task", "TASK", true }
 #define OPT_REASON  { "reason", "reason", O_VALUE, false, NULL }
 #define OPT_RETURN  { "return", "return", O_VALUE, false, NULL }
 #define OPT_POD     { "pod", "pod", O_VALUE, false, NULL }
@@ -278,6 +290,55 @@ static const cmddef_t s_commands [] = {
     { NULL, "reminders", "reminders TASK",
       "a task's next reminder and the reminders sent for it",
       "REMINDERS", NULL, s_print_reminders, { { "task", "TASK", true } }, {} },
+    { "partner", "add",
+      "partner add --agency A --agency-kind K --name N --email E [--role R] [--alias E]...",
+      "add an agency contact who gets meeting invites (K school, health, police, "
+      "virtual-school or other)",
+      "PARTNER-ADD", NULL, s_print_partner, {},
+      { { "agency", "agency", O_VALUE, true, NULL },
+        { "agency-kind", "agency_kind", O_VALUE, true, NULL },
+        { "name", "name", O_VALUE, true, NULL },
+        { "email", "email", O_VALUE, true, NULL },
+        { "role", "role", O_VALUE, false, NULL },
+        { "alias", "aliases", O_MULTI, false, NULL } } },
+    { "partner", "list", "partner list [--case REF]",
+      "list partners, all or those linked to a case",
+      "PARTNER-LIST", NULL, s_print_partner_list, {},
+      { { "case", "case", O_VALUE, false, NULL } } },
+    { "partner", "link", "partner link CASE EMAIL", "link a partner to a case",
+      "PARTNER-LINK", NULL, s_print_partner_list,
+      { { "case", "CASE", false }, { "partner", "EMAIL", false } }, {} },
+    { "partner", "unlink", "partner unlink CASE EMAIL", "unlink a partner from a case",
+      "PARTNER-UNLINK", NULL, s_print_partner_list,
+      { { "case", "CASE", false }, { "partner", "EMAIL", false } }, {} },
+    { "meeting", "schedule",
+      "meeting schedule TASK --start D --end D --location L [--invite EMAIL]... [--member H]...",
+      "schedule a meeting task and e-mail the invites (partners linked to the case, members)",
+      "MEETING-SCHEDULE", NULL, s_print_meeting, { POS_MEETING },
+      { { "start", "start", O_VALUE, true, NULL },
+        { "end", "end", O_VALUE, true, NULL },
+        { "location", "location", O_VALUE, true, NULL },
+        { "invite", "invite", O_MULTI, false, NULL },
+        { "member", "members", O_MULTI, false, NULL } } },
+    { "meeting", "update", "meeting update TASK [--start D] [--end D] [--location L]",
+      "move a meeting; every attendee is asked again",
+      "MEETING-UPDATE", NULL, s_print_meeting, { POS_MEETING },
+      { { "start", "start", O_VALUE, false, NULL },
+        { "end", "end", O_VALUE, false, NULL },
+        { "location", "location", O_VALUE, false, NULL } } },
+    { "meeting", "cancel", "meeting cancel TASK [--reason R]",
+      "cancel a meeting; every attendee is told",
+      "MEETING-CANCEL", NULL, s_print_meeting, { POS_MEETING }, { OPT_REASON } },
+    { "meeting", "attendees", "meeting attendees TASK",
+      "a meeting and each attendee's answer",
+      "MEETING-ATTENDEES", NULL, s_print_meeting, { POS_MEETING }, {} },
+    { "meeting", "outcome", "meeting outcome TASK --summary S",
+      "send the partners what happens next; recorded in the case chronology",
+      "MEETING-OUTCOME", NULL, s_print_meeting, { POS_MEETING },
+      { { "summary", "summary", O_VALUE, true, NULL } } },
+    { NULL, "ingest-mail", "ingest-mail < MESSAGE",
+      "give podd one received mail, a meeting reply (at most 768 KiB; for a mail gateway)",
+      "INGEST-MAIL", s_ingest_mail, NULL, {}, {} },
     { NULL, "watch", "watch [--count N] [--no-ack]",
       "print task deliveries as they arrive, acknowledging each (stop after N)",
       "WATCH", s_watch, NULL, {},
@@ -323,7 +384,8 @@ s_help (FILE *out)
         "                            (default $PODCTL_KEY or " DEFAULT_KEYDIR "/$USER.cert)\n"
         "  -s, --server-cert CERT    podd's public certificate\n"
         "                            (default $PODD_SERVER_CERT or " DEFAULT_SERVERCERT ")\n"
-        "  -t, --timeout SECONDS     wait at most this long for an answer (default 5)\n"
+        "  -t, --timeout SECONDS     wait at most this long for an answer\n"
+        "                            (default 5; 30 for ingest-mail)\n"
         "      --json                print the reply data as JSON, one line per document\n"
         "      --insecure            no CURVE encryption or authentication (development only)\n"
         "  -h, --help                print this help\n"
@@ -499,6 +561,7 @@ s_global_option (config_t *cfg, const cmddef_t *cmd, int argc, char **argv, int 
                     return -1;
                 }
                 cfg->timeout_ms = (int) (cfg->timeout * 1000.0 + 0.999);
+                cfg->timeout_given = true;
                 break;
             case G_JSON:
                 cfg->json = true;
@@ -1517,6 +1580,62 @@ s_print_reminders (json_t *data)
 }
 
 //  --------------------------------------------------------------------------
+//  Partner and meeting printers
+
+static const char *const s_partner_fields [] = {
+    "email", "name", "agency", "agency_kind", "role", "aliases", NULL
+};
+static const column_t s_partner_columns [] = {
+    { "EMAIL", "email" }, { "NAME", "name" }, { "AGENCY", "agency" },
+    { "KIND", "agency_kind" }, { "ROLE", "role" }, { "ALIASES", "aliases" }, { NULL, NULL }
+};
+static const char *const s_meeting_fields [] = {
+    "task", "case", "status", "start", "end", "location", "sequence", "organiser",
+    "uid", NULL
+};
+static const char *const s_meeting_skip [] = { "attendees", NULL };
+static const column_t s_attendee_columns [] = {
+    { "NAME", "name" }, { "EMAIL", "email" }, { "KIND", "kind" },
+    { "PARTSTAT", "partstat" }, { "REPLIED", "replied" }, { NULL, NULL }
+};
+
+static void
+s_print_partner (json_t *data)
+{
+    s_print_fields (data, s_partner_fields, NULL);
+}
+
+//  "EMAIL NAME AGENCY KIND ROLE ALIASES" per partner (after "case: REF"
+//  when the reply names the case, as PARTNER-LINK and -UNLINK may)
+
+static void
+s_print_partner_list (json_t *data)
+{
+    json_t *ref = json_object_get (data, "case");
+    if (json_is_string (ref)) {
+        char *text = s_line_field (data, "case");
+        printf ("case: %s\n\n", text);
+        free (text);
+    }
+    s_print_items (s_items (data), s_partner_columns, 0);
+}
+
+//  The meeting: time, place, sequence, status..., then one row per
+//  attendee, "NAME EMAIL KIND PARTSTAT REPLIED" (REPLIED - until they do)
+
+static void
+s_print_meeting (json_t *data)
+{
+    s_print_fields (data, s_meeting_fields, s_meeting_skip);
+    json_t *attendees = json_object_get (data, "attendees");
+    printf ("\n");
+    if (json_is_array (attendees) && json_array_size (attendees))
+        s_print_items (attendees, s_attendee_columns, 0);
+    else
+        printf ("(no attendees)\n");
+}
+
+//  --------------------------------------------------------------------------
 //  Talking to podd
 
 static bool
@@ -1856,6 +1975,135 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
     }
     podclient_destroy (&client);
     return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  ingest-mail < MESSAGE
+
+//  RFC 4648 base64 (standard alphabet, '=' padding, no line breaks) of
+//  size octets at data. Returns a new NUL-terminated string.
+
+static char *
+s_base64 (const unsigned char *data, size_t size)
+{
+    static const char alphabet [] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = (char *) malloc ((size + 2) / 3 * 4 + 1);
+    assert (out);
+    char *o = out;
+    size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        uint32_t v = (uint32_t) data [i] << 16 | (uint32_t) data [i + 1] << 8 | data [i + 2];
+        *o++ = alphabet [v >> 18];
+        *o++ = alphabet [(v >> 12) & 63];
+        *o++ = alphabet [(v >> 6) & 63];
+        *o++ = alphabet [v & 63];
+    }
+    if (size - i == 1) {
+        uint32_t v = (uint32_t) data [i] << 16;
+        *o++ = alphabet [v >> 18];
+        *o++ = alphabet [(v >> 12) & 63];
+        *o++ = '=';
+        *o++ = '=';
+    }
+    else
+    if (size - i == 2) {
+        uint32_t v = (uint32_t) data [i] << 16 | (uint32_t) data [i + 1] << 8;
+        *o++ = alphabet [v >> 18];
+        *o++ = alphabet [(v >> 12) & 63];
+        *o++ = alphabet [(v >> 6) & 63];
+        *o++ = '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+//  Read all of standard input, at most max octets. Returns a new buffer
+//  and its size, or NULL with a message printed (read error, too large).
+
+static unsigned char *
+s_read_stdin (size_t max, size_t *size)
+{
+    unsigned char *buffer = (unsigned char *) malloc (max + 1);
+    assert (buffer);
+    size_t used = 0;
+    while (used <= max) {
+        ssize_t got = read (STDIN_FILENO, buffer + used, max + 1 - used);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            if (errno == EINTR && !zsys_interrupted)
+                continue;
+            fprintf (stderr, "podctl: cannot read standard input: %s\n", strerror (errno));
+            free (buffer);
+            return NULL;
+        }
+        used += (size_t) got;
+    }
+    if (used > max) {
+        fprintf (stderr, "podctl: message on standard input is larger than %zu octets; "
+                 "not sent\n", max);
+        free (buffer);
+        return NULL;
+    }
+    *size = used;
+    return buffer;
+}
+
+static int
+s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    (void) args;
+    size_t size = 0;
+    unsigned char *mail = s_read_stdin (INGEST_MAX, &size);
+    if (!mail)
+        return EXIT_USAGE;
+    //  A pipe from .forward, procmail or Postfix (flag F) may put an mbox
+    //  "From " envelope line first; it is not part of the message
+    size_t skip = 0;
+    if (size >= 5 && memcmp (mail, "From ", 5) == 0) {
+        unsigned char *eol = (unsigned char *) memchr (mail, '\n', size);
+        skip = eol ? (size_t) (eol - mail) + 1 : size;
+    }
+    if (size - skip == 0) {
+        free (mail);
+        fprintf (stderr, "podctl: no message on standard input\n");
+        return EXIT_USAGE;
+    }
+    char *encoded = s_base64 (mail + skip, size - skip);
+    free (mail);
+    if (!cfg->timeout_given) {
+        cfg->timeout = INGEST_TIMEOUT;
+        cfg->timeout_ms = (int) (INGEST_TIMEOUT * 1000);
+    }
+    podclient_t *client = s_connect (cfg);
+    if (!client) {
+        free (encoded);
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    char reason [600];
+    json_t *body = json_object ();
+    json_object_set_new (body, "message", json_string_nocheck (encoded));
+    free (encoded);
+    json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    podclient_destroy (&client);
+    if (!data)
+        return s_failure (cfg, status, reason);
+    if (cfg->json)
+        s_print_json (data);
+    else {
+        char *attendee = s_line_field (data, "attendee");
+        char *partstat = s_line_field (data, "partstat");
+        char *task = s_line_field (data, "task");
+        printf ("accepted: %s %s (task %s)\n", attendee, partstat, task);
+        free (attendee);
+        free (partstat);
+        free (task);
+    }
+    json_decref (data);
+    return EXIT_OK;
 }
 
 //  --------------------------------------------------------------------------

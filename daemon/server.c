@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
+#include "meetops.h"
 #include "when.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -75,6 +76,11 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },
+    { "PARTNER-ADD", podd_op_partner_add }, { "PARTNER-LIST", podd_op_partner_list },
+    { "PARTNER-LINK", podd_op_partner_link }, { "PARTNER-UNLINK", podd_op_partner_unlink },
+    { "MEETING-SCHEDULE", podd_op_meeting_schedule }, { "MEETING-UPDATE", podd_op_meeting_update },
+    { "MEETING-CANCEL", podd_op_meeting_cancel }, { "MEETING-ATTENDEES", podd_op_meeting_attendees },
+    { "MEETING-OUTCOME", podd_op_meeting_outcome }, { "INGEST-MAIL", podd_op_ingest_mail },
 };
 
 //  --------------------------------------------------------------------
@@ -352,7 +358,16 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
 {
     s_session_t *session = s_session_for (self, routing_id);
     podp_error_t err;
-    podp_msg_t *msg_in = podp_decode (msg, true, podd_config_max_body (self->config), &err);
+    //  Mail replies come whole: INGEST-MAIL alone may exceed max-body
+    size_t max_body = podd_config_max_body (self->config);
+    zframe_t *command_frame = NULL;
+    if (zmsg_size (msg) == 3) {
+        zmsg_first (msg);
+        command_frame = zmsg_next (msg);
+    }
+    if (command_frame && zframe_streq (command_frame, "INGEST-MAIL") && max_body < PODP_INGEST_BODY_MAX)
+        max_body = PODP_INGEST_BODY_MAX;
+    podp_msg_t *msg_in = podp_decode (msg, true, max_body, &err);
     if (!msg_in) {
         int64_t rid = podp_peek_rid (msg, podd_config_max_body (self->config));
         s_queue_reply (outgoing, routing_id, rid, err.status, err.reason, NULL);

@@ -142,7 +142,35 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "  id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL REFERENCES tasks (id),"
     "  member_id INTEGER REFERENCES members (id), kind TEXT NOT NULL, at INTEGER NOT NULL,"
     "  outbox_id INTEGER REFERENCES outbox (id));"
-    "CREATE INDEX reminders_task ON reminders (task_id, id);"
+    "CREATE INDEX reminders_task ON reminders (task_id, id);",
+
+    //  5: partners (never log in), meetings with invites, replies
+    "CREATE TABLE partners ("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  agency TEXT NOT NULL, agency_kind TEXT NOT NULL CHECK (agency_kind IN"
+    "  ('school','health','police','virtual-school','other')), role TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL);"
+    "CREATE TABLE partner_aliases ("
+    "  email TEXT PRIMARY KEY, partner_id INTEGER NOT NULL REFERENCES partners (id)) WITHOUT ROWID;"
+    "CREATE TABLE case_partners ("
+    "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  partner_id INTEGER NOT NULL REFERENCES partners (id),"
+    "  PRIMARY KEY (case_id, partner_id)) WITHOUT ROWID;"
+    "CREATE TABLE meetings ("
+    "  task_id INTEGER PRIMARY KEY REFERENCES tasks (id), uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0, starts INTEGER NOT NULL, ends INTEGER NOT NULL,"
+    "  location TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'confirmed'"
+    "  CHECK (status IN ('confirmed','cancelled')));"
+    "CREATE TABLE meeting_attendees ("
+    "  task_id INTEGER NOT NULL REFERENCES meetings (task_id), email TEXT NOT NULL,"
+    "  name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('member','partner')),"
+    "  partner_id INTEGER REFERENCES partners (id),"
+    "  partstat TEXT NOT NULL DEFAULT 'NEEDS-ACTION', replied INTEGER,"
+    "  reply_sequence INTEGER NOT NULL DEFAULT -1, reply_dtstamp INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (task_id, email)) WITHOUT ROWID;"
+    "CREATE TABLE ingested ("
+    "  message_id TEXT PRIMARY KEY, at INTEGER NOT NULL, task_id INTEGER REFERENCES tasks (id))"
+    "  WITHOUT ROWID;"
 };
 
 //  Every statement, prepared once on first use and kept.
@@ -377,6 +405,35 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (REMINDER_LIST, "SELECT r.kind, r.at, m.handle, o.message_id, o.state FROM reminders r" \
                      " LEFT JOIN members m ON m.id = r.member_id LEFT JOIN outbox o ON o.id = r.outbox_id" \
                      " WHERE r.task_id = ?1 ORDER BY r.id") \
+    X (PARTNER_ADD,  "INSERT INTO partners (email, name, agency, agency_kind, role, created)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+    X (PARTNER_ALIAS_ADD, "INSERT INTO partner_aliases (email, partner_id) VALUES (?1, ?2)") \
+    X (PARTNER_BY_EMAIL, "SELECT p.id FROM partners p WHERE p.email = ?1 UNION" \
+                     " SELECT a.partner_id FROM partner_aliases a WHERE a.email = ?1 LIMIT 1") \
+    X (PARTNER_ROW,  "SELECT id, email, name, agency, agency_kind, role FROM partners WHERE id = ?1") \
+    X (PARTNER_ALIASES, "SELECT email FROM partner_aliases WHERE partner_id = ?1 ORDER BY email") \
+    X (PARTNER_LIST, "SELECT id FROM partners ORDER BY agency, name") \
+    X (PARTNER_LIST_CASE, "SELECT p.id FROM partners p JOIN case_partners c ON c.partner_id = p.id" \
+                     " WHERE c.case_id = ?1 ORDER BY p.agency, p.name") \
+    X (PARTNER_LINK, "INSERT OR IGNORE INTO case_partners (case_id, partner_id) VALUES (?1, ?2)") \
+    X (PARTNER_UNLINK, "DELETE FROM case_partners WHERE case_id = ?1 AND partner_id = ?2") \
+    X (PARTNER_LINKED, "SELECT 1 FROM case_partners WHERE case_id = ?1 AND partner_id = ?2") \
+    X (MEETING_ADD,  "INSERT INTO meetings (task_id, uid, starts, ends, location) VALUES (?1, ?2, ?3, ?4, ?5)") \
+    X (MEETING_GET,  "SELECT task_id, uid, sequence, starts, ends, location, status FROM meetings WHERE task_id = ?1") \
+    X (MEETING_BY_UID, "SELECT task_id FROM meetings WHERE uid = ?1") \
+    X (MEETING_SET,  "UPDATE meetings SET sequence = ?2, starts = ?3, ends = ?4, location = ?5, status = ?6" \
+                     " WHERE task_id = ?1") \
+    X (ATTENDEE_ADD, "INSERT OR IGNORE INTO meeting_attendees (task_id, email, name, kind, partner_id)" \
+                     " VALUES (?1, ?2, ?3, ?4, NULLIF (?5, 0))") \
+    X (ATTENDEE_GET, "SELECT email, name, kind, IFNULL (partner_id, 0), partstat, reply_sequence, reply_dtstamp" \
+                     " FROM meeting_attendees WHERE task_id = ?1 ORDER BY kind, email") \
+    X (ATTENDEE_RESET, "UPDATE meeting_attendees SET partstat = 'NEEDS-ACTION' WHERE task_id = ?1") \
+    X (ATTENDEE_REPLY, "UPDATE meeting_attendees SET partstat = ?3, replied = ?4, reply_sequence = ?5," \
+                     " reply_dtstamp = ?6 WHERE task_id = ?1 AND email = ?2") \
+    X (ATTENDEES_JSON, "SELECT name, email, kind, partstat, replied FROM meeting_attendees" \
+                     " WHERE task_id = ?1 ORDER BY kind, email") \
+    X (INGESTED_SEEN, "SELECT 1 FROM ingested WHERE message_id = ?1") \
+    X (INGESTED_ADD, "INSERT INTO ingested (message_id, at, task_id) VALUES (?1, ?2, NULLIF (?3, 0))") \
     X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
@@ -2082,6 +2139,289 @@ podd_store_reminder_list (podd_store_t *self, int64_t task_id)
             "message_id", s_json_text (stmt, 3), "mail_state", s_json_text (stmt, 4)));
     sqlite3_reset (stmt);
     return items;
+}
+
+
+//  --------------------------------------------------------------------
+//  Partners and meetings
+
+int64_t
+podd_store_partner_add (podd_store_t *self, const char *email, const char *name, const char *agency,
+                        const char *agency_kind, const char *role, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_ADD);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, email);
+    s_bind_text (stmt, 2, name);
+    s_bind_text (stmt, 3, agency);
+    s_bind_text (stmt, 4, agency_kind);
+    s_bind_text (stmt, 5, role? role: "");
+    sqlite3_bind_int64 (stmt, 6, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_partner_alias_add (podd_store_t *self, int64_t partner_id, const char *email)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_ALIAS_ADD);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, email);
+    sqlite3_bind_int64 (stmt, 2, partner_id);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_partner_by_email (podd_store_t *self, const char *email)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_BY_EMAIL);
+    if (!stmt || !email)
+        return 0;
+    s_bind_text (stmt, 1, email);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_partner_get (podd_store_t *self, int64_t id, podd_partner_t *partner)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_ROW);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        partner->id = sqlite3_column_int64 (stmt, 0);
+        s_copy (partner->email, sizeof partner->email, sqlite3_column_text (stmt, 1));
+        s_copy (partner->name, sizeof partner->name, sqlite3_column_text (stmt, 2));
+        s_copy (partner->agency, sizeof partner->agency, sqlite3_column_text (stmt, 3));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+json_t *
+podd_store_partner_json (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_ROW);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *partner = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        partner = json_pack ("{s:o s:o s:o s:o s:o}", "email", s_json_text (stmt, 1),
+            "name", s_json_text (stmt, 2), "agency", s_json_text (stmt, 3),
+            "agency_kind", s_json_text (stmt, 4), "role", s_json_text (stmt, 5));
+    sqlite3_reset (stmt);
+    if (partner) {
+        stmt = s_stmt (self, SQL_PARTNER_ALIASES);
+        sqlite3_bind_int64 (stmt, 1, id);
+        json_object_set_new (partner, "aliases", s_text_array (stmt));
+    }
+    return partner;
+}
+
+json_t *
+podd_store_partner_list (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, case_id? SQL_PARTNER_LIST_CASE: SQL_PARTNER_LIST);
+    if (!stmt)
+        return NULL;
+    if (case_id)
+        sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_list (self, stmt, podd_store_partner_json);
+}
+
+int
+podd_store_partner_link (podd_store_t *self, int64_t case_id, int64_t partner_id, bool link)
+{
+    return s_run_ii (self, link? SQL_PARTNER_LINK: SQL_PARTNER_UNLINK, case_id, partner_id);
+}
+
+bool
+podd_store_partner_linked (podd_store_t *self, int64_t case_id, int64_t partner_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_LINKED);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, partner_id);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int
+podd_store_meeting_add (podd_store_t *self, int64_t task_id, const char *uid, int64_t starts,
+                        int64_t ends, const char *location)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEETING_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, uid);
+    sqlite3_bind_int64 (stmt, 3, starts);
+    sqlite3_bind_int64 (stmt, 4, ends);
+    s_bind_text (stmt, 5, location);
+    return s_done (stmt);
+}
+
+int
+podd_store_meeting_get (podd_store_t *self, int64_t task_id, podd_meeting_row_t *meeting)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEETING_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        meeting->task_id = sqlite3_column_int64 (stmt, 0);
+        s_copy (meeting->uid, sizeof meeting->uid, sqlite3_column_text (stmt, 1));
+        meeting->sequence = sqlite3_column_int (stmt, 2);
+        meeting->starts = sqlite3_column_int64 (stmt, 3);
+        meeting->ends = sqlite3_column_int64 (stmt, 4);
+        s_copy (meeting->location, sizeof meeting->location, sqlite3_column_text (stmt, 5));
+        meeting->cancelled = strcmp ((const char *) sqlite3_column_text (stmt, 6), "cancelled") == 0;
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    if (rc == 0) {
+        meeting->attendee_count = 0;
+        stmt = s_stmt (self, SQL_ATTENDEE_GET);
+        sqlite3_bind_int64 (stmt, 1, task_id);
+        while (meeting->attendee_count < PODD_MEETING_ATTENDEES && sqlite3_step (stmt) == SQLITE_ROW) {
+            podd_attendee_row_t *a = &meeting->attendees [meeting->attendee_count++];
+            s_copy (a->email, sizeof a->email, sqlite3_column_text (stmt, 0));
+            s_copy (a->name, sizeof a->name, sqlite3_column_text (stmt, 1));
+            a->partner = strcmp ((const char *) sqlite3_column_text (stmt, 2), "partner") == 0;
+            a->partner_id = sqlite3_column_int64 (stmt, 3);
+            s_copy (a->partstat, sizeof a->partstat, sqlite3_column_text (stmt, 4));
+            a->reply_sequence = sqlite3_column_int (stmt, 5);
+            a->reply_dtstamp = sqlite3_column_int64 (stmt, 6);
+        }
+        sqlite3_reset (stmt);
+    }
+    return rc;
+}
+
+int64_t
+podd_store_meeting_by_uid (podd_store_t *self, const char *uid)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEETING_BY_UID);
+    if (!stmt || !uid)
+        return 0;
+    s_bind_text (stmt, 1, uid);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_meeting_set (podd_store_t *self, const podd_meeting_row_t *meeting)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEETING_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, meeting->task_id);
+    sqlite3_bind_int (stmt, 2, meeting->sequence);
+    sqlite3_bind_int64 (stmt, 3, meeting->starts);
+    sqlite3_bind_int64 (stmt, 4, meeting->ends);
+    s_bind_text (stmt, 5, meeting->location);
+    s_bind_text (stmt, 6, meeting->cancelled? "cancelled": "confirmed");
+    return s_done (stmt);
+}
+
+int
+podd_store_attendee_add (podd_store_t *self, int64_t task_id, const char *email, const char *name,
+                         int64_t partner_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ATTENDEE_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, email);
+    s_bind_text (stmt, 3, name);
+    s_bind_text (stmt, 4, partner_id? "partner": "member");
+    sqlite3_bind_int64 (stmt, 5, partner_id);
+    return s_done (stmt);
+}
+
+int
+podd_store_attendees_reset (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ATTENDEE_RESET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    return s_done (stmt);
+}
+
+int
+podd_store_attendee_reply (podd_store_t *self, int64_t task_id, const char *email, const char *partstat,
+                           int64_t now, int sequence, int64_t dtstamp)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ATTENDEE_REPLY);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, email);
+    s_bind_text (stmt, 3, partstat);
+    sqlite3_bind_int64 (stmt, 4, now);
+    sqlite3_bind_int (stmt, 5, sequence);
+    sqlite3_bind_int64 (stmt, 6, dtstamp);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_meeting_json (podd_store_t *self, int64_t task_id)
+{
+    podd_meeting_row_t meeting;
+    podd_task_t task;
+    podd_case_t kase;
+    if (podd_store_meeting_get (self, task_id, &meeting)
+    ||  podd_store_task_get (self, task_id, &task)
+    ||  podd_store_case_by_id (self, task.case_id, &kase))
+        return NULL;
+    podd_pod_t pod;
+    podd_store_pod_by_id (self, kase.pod_id, &pod);
+    char a [PODD_WHEN_LEN], b [PODD_WHEN_LEN];
+    json_t *json = json_pack ("{s:I s:s s:s s:i s:s s:s s:s s:s s:s}",
+        "task", (json_int_t) task_id, "case", kase.ref, "uid", meeting.uid,
+        "sequence", meeting.sequence, "start", podd_when_format (meeting.starts, a),
+        "end", podd_when_format (meeting.ends, b), "location", meeting.location,
+        "status", meeting.cancelled? "cancelled": "confirmed", "organiser", pod.mailbox);
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ATTENDEES_JSON);
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    json_t *attendees = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (attendees, json_pack ("{s:o s:o s:o s:o s:o}",
+            "name", s_json_text (stmt, 0), "email", s_json_text (stmt, 1),
+            "kind", s_json_text (stmt, 2), "partstat", s_json_text (stmt, 3),
+            "replied", s_json_when (stmt, 4)));
+    sqlite3_reset (stmt);
+    json_object_set_new (json, "attendees", attendees);
+    return json;
+}
+
+bool
+podd_store_ingested_seen (podd_store_t *self, const char *message_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_INGESTED_SEEN);
+    if (!stmt || !message_id)
+        return false;
+    s_bind_text (stmt, 1, message_id);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int
+podd_store_ingested_add (podd_store_t *self, const char *message_id, int64_t task_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_INGESTED_ADD);
+    if (!stmt)
+        return -1;
+    s_bind_text (stmt, 1, message_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    sqlite3_bind_int64 (stmt, 3, task_id);
+    return s_done (stmt);
 }
 
 //  --------------------------------------------------------------------

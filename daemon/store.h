@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 4     /* current schema version */
+#define PODD_STORE_SCHEMA 5     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -260,6 +260,63 @@ int64_t podd_store_reminders_next_due (podd_store_t *self);        /* 0 = none *
 int     podd_store_reminder_add (podd_store_t *self, int64_t task_id, int64_t member_id,
                                  const char *kind, int64_t at, int64_t outbox_id);
 json_t *podd_store_reminder_list (podd_store_t *self, int64_t task_id);
+
+//  Partners and meetings
+typedef struct {
+    int64_t id;
+    char email [255];
+    char name [129];
+    char agency [129];
+} podd_partner_t;
+
+#define PODD_MEETING_ATTENDEES 100
+typedef struct {
+    char email [255];
+    char name [129];
+    bool partner;
+    int64_t partner_id;
+    char partstat [16];
+    int reply_sequence;         /* -1 = no reply yet */
+    int64_t reply_dtstamp;
+} podd_attendee_row_t;
+
+typedef struct {
+    int64_t task_id;
+    char uid [256];
+    int sequence;
+    int64_t starts;
+    int64_t ends;
+    char location [201];
+    bool cancelled;
+    podd_attendee_row_t attendees [PODD_MEETING_ATTENDEES];
+    size_t attendee_count;
+} podd_meeting_row_t;
+
+int64_t podd_store_partner_add (podd_store_t *self, const char *email, const char *name,
+                                const char *agency, const char *agency_kind, const char *role,
+                                int64_t now);
+int     podd_store_partner_alias_add (podd_store_t *self, int64_t partner_id, const char *email);
+//  Partner id by address or alias, 0 = none
+int64_t podd_store_partner_by_email (podd_store_t *self, const char *email);
+int     podd_store_partner_get (podd_store_t *self, int64_t id, podd_partner_t *partner);
+json_t *podd_store_partner_json (podd_store_t *self, int64_t id);
+json_t *podd_store_partner_list (podd_store_t *self, int64_t case_id /* 0 = all */);
+int     podd_store_partner_link (podd_store_t *self, int64_t case_id, int64_t partner_id, bool link);
+bool    podd_store_partner_linked (podd_store_t *self, int64_t case_id, int64_t partner_id);
+int     podd_store_meeting_add (podd_store_t *self, int64_t task_id, const char *uid, int64_t starts,
+                                int64_t ends, const char *location);
+int     podd_store_meeting_get (podd_store_t *self, int64_t task_id, podd_meeting_row_t *meeting);
+int64_t podd_store_meeting_by_uid (podd_store_t *self, const char *uid);
+int     podd_store_meeting_set (podd_store_t *self, const podd_meeting_row_t *meeting);
+int     podd_store_attendee_add (podd_store_t *self, int64_t task_id, const char *email,
+                                 const char *name, int64_t partner_id /* 0 = member */);
+int     podd_store_attendees_reset (podd_store_t *self, int64_t task_id);
+int     podd_store_attendee_reply (podd_store_t *self, int64_t task_id, const char *email,
+                                   const char *partstat, int64_t now, int sequence, int64_t dtstamp);
+json_t *podd_store_meeting_json (podd_store_t *self, int64_t task_id);
+bool    podd_store_ingested_seen (podd_store_t *self, const char *message_id);
+int     podd_store_ingested_add (podd_store_t *self, const char *message_id, int64_t task_id,
+                                 int64_t now);
 
 //  Durable mailbox of task deliveries
 int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id,

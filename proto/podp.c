@@ -61,6 +61,8 @@ static const char *const s_leave_kinds [] =
     { "annual", "training", "other", "sickness", "emergency", NULL };
 static const char *const s_leave_return [] = { "return", "stay", NULL };
 static const char *const s_mail_states [] = { "pending", "sent", "failed", "all", NULL };
+static const char *const s_agency_kinds [] =
+    { "school", "health", "police", "virtual-school", "other", NULL };
 
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
@@ -232,6 +234,56 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "REMINDERS",   true, {
         { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "PARTNER-ADD", true, {
+        { "agency",    STRING,  REQ, 128, NULL },
+        { "agency_kind", STRING, REQ, 16, s_agency_kinds },
+        { "name",      STRING,  REQ, 128, NULL },
+        { "email",     STRING,  REQ, 254, NULL },
+        { "role",      STRING,  OPT, 64,  NULL },
+        { "aliases",   STRINGS, OPT, 254, NULL },
+        { END } } },
+    { "PARTNER-LIST", true, {
+        { "case",      STRING,  OPT, 64,  NULL },
+        { END } } },
+    { "PARTNER-LINK", true, {
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "partner",   STRING,  REQ, 254, NULL },
+        { END } } },
+    { "PARTNER-UNLINK", true, {
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "partner",   STRING,  REQ, 254, NULL },
+        { END } } },
+    { "MEETING-SCHEDULE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "start",     STRING,  REQ, 32,  NULL },
+        { "end",       STRING,  REQ, 32,  NULL },
+        { "location",  STRING,  REQ, 200, NULL },
+        { "invite",    STRINGS, OPT, 254, NULL },
+        { "members",   STRINGS, OPT, 32,  NULL },
+        { END } } },
+    { "MEETING-UPDATE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "start",     STRING,  OPT, 32,  NULL },
+        { "end",       STRING,  OPT, 32,  NULL },
+        { "location",  STRING,  OPT, 200, NULL },
+        { END } } },
+    { "MEETING-CANCEL", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "MEETING-ATTENDEES", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "MEETING-OUTCOME", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "summary",   TEXT,    REQ, 0,   NULL },
+        { END } } },
+    /*  The whole RFC 5322 message, base64 (no line breaks: a STRING has no
+        control characters). The server allows this one command a body of
+        PODP_INGEST_BODY_MAX octets whatever its max-body. */
+    { "INGEST-MAIL", true, {
+        { "message",   STRING,  REQ, PODP_INGEST_MESSAGE_MAX, NULL },
         { END } } },
 
     /*  Server -> client */
@@ -906,7 +958,7 @@ s_expect (bool verbose, const char *command, const char *body, int status)
     zmsg_t *msg = s_raw (PODP_SIGNATURE, command, body, strlen (body));
     podp_msg_t *decoded = podp_decode (msg, true, 0, &err);
     if (verbose)
-        printf ("  %-14s %-60.60s -> %d %s\n", command, body, err.status, err.reason);
+        printf ("  %-17s %-60.60s -> %d %s\n", command, body, err.status, err.reason);
     if (status == 0) {
         assert (decoded);
         assert (err.status == 0);
@@ -955,6 +1007,9 @@ podp_test (bool verbose)
     assert (podp_command_known ("LEAVE-REQUEST", true));
     assert (podp_command_known ("DIGEST", true));
     assert (!podp_command_known ("DIGEST", false));
+    assert (podp_command_known ("INGEST-MAIL", true));
+    assert (podp_command_known ("MEETING-ATTENDEES", true));
+    assert (!podp_command_known ("PARTNER-ADD", false));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
@@ -1289,6 +1344,143 @@ podp_test (bool verbose)
     s_expect (verbose, "MAIL-QUEUE", "{\"state\":\"lost\"}", PODP_INVALID);
     s_expect (verbose, "MAIL-RETRY", "{}", PODP_BAD_REQUEST);
     s_expect (verbose, "REMINDERS", "{\"task\":4}", 0);
+
+    //  Partners, meetings and replies
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"Hillside Primary\",\"agency_kind\":"
+              "\"school\",\"name\":\"Pat Head\",\"email\":\"head@hillside.example\","
+              "\"role\":\"Designated safeguarding lead\",\"aliases\":"
+              "[\"pat.head@hillside.example\"]}", 0);
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"VS\",\"agency_kind\":\"virtual-school\","
+              "\"name\":\"Vi\",\"email\":\"vi@vs.example\"}", 0);
+    reason = s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"St Anne's\",\"agency_kind\":"
+                       "\"church\",\"name\":\"Rev\",\"email\":\"rev@stanne.example\"}",
+                       PODP_INVALID);
+    assert (streq (reason, "field 'agency_kind': must be one of school, health, police, "
+                           "virtual-school, other"));
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"GP\",\"agency_kind\":\"Health\","
+              "\"name\":\"Dr A\",\"email\":\"a@gp.example\"}", PODP_INVALID);
+    reason = s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"GP\",\"name\":\"Dr A\","
+                       "\"email\":\"a@gp.example\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'agency_kind': required"));
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"GP\",\"agency_kind\":\"health\","
+              "\"name\":\"Dr A\",\"email\":\"a@gp.example\",\"aliases\":[\"\"]}",
+              PODP_INVALID);
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"GP\",\"agency_kind\":\"health\","
+              "\"name\":\"Dr A\",\"email\":\"a@gp.example\",\"aliases\":\"b@gp.example\"}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"GP\",\"agency_kind\":\"health\","
+              "\"name\":\"Dr A\\r\\nBcc: x@evil.example\",\"email\":\"a@gp.example\"}",
+              PODP_INVALID);
+    s_expect (verbose, "PARTNER-LIST", "{}", 0);
+    s_expect (verbose, "PARTNER-LIST", "{\"case\":\"CH-1\"}", 0);
+    s_expect (verbose, "PARTNER-LINK", "{\"case\":\"CH-1\",\"partner\":\"a@gp.example\"}", 0);
+    reason = s_expect (verbose, "PARTNER-LINK", "{\"case\":\"CH-1\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'partner': required"));
+    s_expect (verbose, "PARTNER-UNLINK", "{\"case\":\"CH-1\",\"partner\":\"a@gp.example\"}", 0);
+    s_expect (verbose, "PARTNER-UNLINK", "{\"case\":\"CH-1\",\"partner\":\"\"}", PODP_INVALID);
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
+              "\"end\":\"2026-12-10T11:00\",\"location\":\"Room 2, County Hall\","
+              "\"invite\":[\"a@gp.example\"],\"members\":[\"bob\"]}", 0);
+    reason = s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":"
+                       "\"2026-12-10T10:00\",\"end\":\"2026-12-10T11:00\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'location': required"));
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
+              "\"end\":\"2026-12-10T11:00\",\"location\":\"Room 2\\nCounty Hall\"}",
+              PODP_INVALID);
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
+              "\"end\":\"2026-12-10T11:00\",\"location\":\"Room 2\",\"invite\":[3]}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "MEETING-UPDATE", "{\"task\":7}", 0);
+    s_expect (verbose, "MEETING-UPDATE", "{\"task\":7,\"location\":\"Room 3\"}", 0);
+    s_expect (verbose, "MEETING-UPDATE", "{\"task\":7,\"invite\":[\"a@gp.example\"]}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "MEETING-CANCEL", "{\"task\":7,\"reason\":\"Family moved\\nto Leeds\"}", 0);
+    s_expect (verbose, "MEETING-CANCEL", "{\"task\":\"7\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "MEETING-ATTENDEES", "{\"task\":7}", 0);
+    s_expect (verbose, "MEETING-ATTENDEES", "{\"task\":7,\"case\":\"CH-1\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "MEETING-OUTCOME", "{\"task\":7,\"summary\":\"Next review\\tin May\"}", 0);
+    reason = s_expect (verbose, "MEETING-OUTCOME", "{\"task\":7}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'summary': required"));
+    s_expect (verbose, "MEETING-OUTCOME", "{\"task\":7,\"summary\":\"\"}", PODP_INVALID);
+    s_expect (verbose, "INGEST-MAIL", "{\"message\":\"RnJvbTogYUBiLmV4YW1wbGUNCg==\"}", 0);
+    s_expect (verbose, "INGEST-MAIL", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "INGEST-MAIL", "{\"message\":\"\"}", PODP_INVALID);
+    s_expect (verbose, "INGEST-MAIL", "{\"message\":\"RnJvbTog\\r\\nYUBi\"}", PODP_INVALID);
+
+    //  INGEST-MAIL: a 1 MiB message needs the caller's larger body limit
+    {
+        size_t body_max = PODP_INGEST_MESSAGE_MAX + 64;
+        char *mail = (char *) zmalloc (body_max);
+        strcpy (mail, "{\"rid\":9,\"message\":\"");
+        size_t at = strlen (mail);
+        for (size_t i = 0; i < PODP_INGEST_MESSAGE_MAX; i++)
+            mail [at++] = "ABCD+/09"[i % 8];
+        mail [at++] = '"';
+        mail [at++] = '}';
+        mail [at] = 0;
+        msg = s_raw (PODP_SIGNATURE, "INGEST-MAIL", mail, at);
+        assert (podp_decode (msg, true, 0, &err) == NULL);
+        assert (err.status == PODP_TOO_LARGE);
+        assert (strstr (err.reason, "body is"));
+        copy = podp_decode (msg, true, PODP_INGEST_BODY_MAX, &err);
+        assert (copy);
+        assert (strlen (podp_msg_string (copy, "message")) == PODP_INGEST_MESSAGE_MAX);
+        assert (podp_msg_int (copy, "rid", -1) == 9);
+        podp_msg_destroy (&copy);
+        zmsg_destroy (&msg);
+        //  One octet more than the field allows
+        memmove (mail + at - 2, "A\"}", 4);
+        at++;
+        msg = s_raw (PODP_SIGNATURE, "INGEST-MAIL", mail, at);
+        assert (podp_decode (msg, true, PODP_INGEST_BODY_MAX, &err) == NULL);
+        assert (err.status == PODP_TOO_LARGE);
+        assert (streq (err.reason, "field 'message': longer than 1048576 octets"));
+        zmsg_destroy (&msg);
+        free (mail);
+    }
+
+    //  Round trip: partner with aliases, meeting with invitees
+    request = podp_msg_new ("PARTNER-ADD", json_pack (
+        "{s:s, s:s, s:s, s:s, s:[s,s]}", "agency", "Northfield Health Centre",
+        "agency_kind", "health", "name", "Nia Nurse", "email", "nia@nhc.example",
+        "aliases", "n.nurse@nhc.example", "nia.nurse@mail.example"));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_string (copy, "agency_kind"), "health"));
+    assert (json_array_size (podp_msg_array (copy, "aliases")) == 2);
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (request)));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    request = podp_msg_new ("MEETING-SCHEDULE", json_pack (
+        "{s:I, s:s, s:s, s:s, s:[s], s:[s,s], s:I}", "task", (json_int_t) 12,
+        "start", "2026-12-10T10:00", "end", "2026-12-10T11:30",
+        "location", "Room 2, County Hall", "invite", "nia@nhc.example",
+        "members", "bob", "carol", "rid", (json_int_t) 5));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (podp_msg_int (copy, "task", 0) == 12);
+    assert (json_array_size (podp_msg_array (copy, "members")) == 2);
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (request)));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  NOTICE push of an accepted reply
+    push = podp_msg_new ("NOTICE", json_pack ("{s:s, s:s, s:{s:I, s:s, s:s}}",
+        "kind", "meeting-reply", "text", "nia@nhc.example accepted task 12",
+        "data", "task", (json_int_t) 12, "attendee", "nia@nhc.example",
+        "partstat", "ACCEPTED"));
+    msg = podp_encode (push);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_string (copy, "kind"), "meeting-reply"));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&push);
+    zmsg_destroy (&msg);
 
     //  Control characters
     reason = s_expect (verbose, "CASE-SHOW", "{\"ref\":\"CH-1\\r\\nX\"}", PODP_INVALID);

@@ -23,6 +23,9 @@
 #define PODP_COMMAND_MAX    32          /* octets in a command token */
 #define PODP_BODY_DEFAULT   65536       /* default max body octets */
 #define PODP_STRING_MAX     4096        /* default max octets in a string field */
+#define PODP_INGEST_MESSAGE_MAX 1048576 /* INGEST-MAIL "message": base64 of a mail */
+#define PODP_INGEST_BODY_MAX    (PODP_INGEST_MESSAGE_MAX + 1024)
+                                        /* INGEST-MAIL body limit, whatever max-body says */
 
 /* Status codes (PROTOCOL.md section "Status codes") */
 typedef enum {

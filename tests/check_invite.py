@@ -19,6 +19,18 @@ first on PATH cannot see it).
       wrapped in MIME with the email module (gmail: multipart/alternative with
       an inline text/calendar; outlook: a lone text/calendar body without
       ORGANIZER; attached: an application/ics attachment only).
+
+  check_invite.py note FILE.eml [--forbid TEXT]...
+      A message without a calendar (e.g. a meeting outcome): the header
+      facts, the parts and the text/plain body (line ends as " ").
+
+  check_invite.py scan DIR
+      One line per DIR/msg-*.eml, in order: "FILE METHOD UID SEQUENCE" for
+      a message with a text/calendar part, "FILE - - -" for any other.
+
+  Header facts (invite and note) include to_raw (the To header as sent,
+  unfolded), to_names (decoded display names, "|"-separated) and
+  header_names (every top-level header field name, lower case).
 """
 import argparse
 import datetime
@@ -45,6 +57,68 @@ def emit(key, value):
     print("%s=%s" % (key, str(value).replace("\r", " ").replace("\n", " ")))
 
 
+def header_facts(raw, msg):
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    unfolded = head.replace(b"\r\n", b"\n").replace(b"\n ", b" ").replace(b"\n\t", b" ")
+    names, to_raw = [], ""
+    for line in unfolded.split(b"\n"):
+        if b":" in line and line[:1] not in (b" ", b"\t"):
+            name = line.split(b":", 1)[0].decode("ascii", "replace").strip().lower()
+            names.append(name)
+            if name == "to" and not to_raw:
+                to_raw = line.split(b":", 1)[1].decode("utf-8", "replace").strip()
+    emit("header_names", ",".join(names))
+    emit("to_raw", to_raw)
+    emit("to_names", "|".join(a.display_name for a in msg["to"].addresses) if msg["to"] is not None else "")
+
+
+def note(path, forbid):
+    raw = open(path, "rb").read()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    emit("crlf", "yes" if raw.count(b"\n") == raw.count(b"\r\n") else "no")
+    emit("ascii", "yes" if all(b < 0x80 for b in raw) else "no")
+    emit("subject", msg["subject"])
+    emit("from", ",".join(a.addr_spec.lower() for a in msg["from"].addresses))
+    recipients = []
+    for header in ("to", "cc", "bcc"):
+        if msg[header] is not None:
+            recipients += [a.addr_spec.lower() for a in msg[header].addresses]
+    emit("recipients", ",".join(recipients))
+    emit("message_id", msg["message-id"])
+    header_facts(raw, msg)
+    parts = list(msg.walk())
+    emit("parts", ",".join(p.get_content_type() for p in parts))
+    emit("calendar_parts", len([p for p in parts if p.get_content_type() == "text/calendar"]))
+    plain = [p for p in parts if p.get_content_type() == "text/plain"]
+    text = plain[0].get_content() if plain else ""
+    emit("text", text)
+    if forbid:
+        haystacks = [raw.decode("utf-8", "replace"), str(msg["subject"]), text]
+        haystacks += [str(msg[h]) for h in ("to", "from", "cc") if msg[h] is not None]
+        found = [f for f in forbid if any(f.lower() in h.lower() for h in haystacks)]
+        emit("forbidden_found", ",".join(found) if found else "none")
+    return 0
+
+
+def scan(directory):
+    import glob
+    import os
+    for path in sorted(glob.glob(os.path.join(directory, "msg-*.eml"))):
+        msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+        cals = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+        fields = ["-", "-", "-"]
+        if cals:
+            fields[0] = cals[0].get_param("method") or "?"
+            try:
+                ev = icalendar.Calendar.from_ical(cals[0].get_payload(decode=True)).walk("VEVENT")[0]
+                fields[1] = str(ev.get("uid"))
+                fields[2] = str(int(ev.get("sequence")))
+            except Exception:          # unreadable: left for the checkers to report
+                fields[1:] = ["?", "?"]
+        print(path, *fields)
+    return 0
+
+
 def invite(path, forbid):
     raw = open(path, "rb").read()
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -60,6 +134,7 @@ def invite(path, forbid):
     emit("message_id", msg["message-id"])
     emit("date", msg["date"])
     emit("mime_version", msg["mime-version"])
+    header_facts(raw, msg)
     parts = list(msg.walk())
     emit("parts", ",".join(p.get_content_type() for p in parts))
     plain = [p for p in parts if p.get_content_type() == "text/plain"]
@@ -200,9 +275,18 @@ def main():
     p.add_argument("--shape", choices=["gmail", "outlook", "attached"], default="gmail")
     p.add_argument("--variant", default="ok",
                    choices=["ok", "two-attendees", "request", "not-ical", "garbage", "no-calendar"])
+    p = sub.add_parser("note")
+    p.add_argument("file")
+    p.add_argument("--forbid", action="append", default=[])
+    p = sub.add_parser("scan")
+    p.add_argument("dir")
     args = parser.parse_args()
     if args.command == "invite":
         return invite(args.file, args.forbid)
+    if args.command == "note":
+        return note(args.file, args.forbid)
+    if args.command == "scan":
+        return scan(args.dir)
     return reply(args)
 
 

@@ -86,6 +86,14 @@ pc () {
     "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t 5 "$@"
 }
 
+# watch_bg HANDLE OUTFILE ARGS...: podctl watch in the background (podctl
+# itself, so that W is its pid and `kill $W` stops it)
+watch_bg () {
+    local who=$1 out=$2; shift 2
+    "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t 5 watch "$@" > "$out" 2>/dev/null &
+    W=$!
+}
+
 # expect_ok DESC CMD...: exit 0
 expect_ok () {
     local desc=$1; shift

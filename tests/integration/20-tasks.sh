@@ -19,8 +19,8 @@ for k in sys.argv[2].split("."): d=d[k] if not k.isdigit() else d[int(k)]
 print(d)' "$OUT" "$1"; }
 
 # Two devices of dev.sw watching, one of erin.sw
-pc dev.sw watch --count 1 > "$T/dev-a.out" 2>"$T/dev-a.err" &  WA=$!
-pc dev.sw watch --count 1 > "$T/dev-b.out" 2>"$T/dev-b.err" &  WB=$!
+watch_bg dev.sw "$T/dev-a.out" --count 1; WA=$W
+watch_bg dev.sw "$T/dev-b.out" --count 1; WB=$W
 sleep 0.5
 
 OUT=$(pc alice.tm --json task new NC-1 --kind statutory-visit --title "Statutory visit" --due 2026-12-01)

@@ -104,7 +104,7 @@ OUT=$(pc alice.tm --json case contact NC-101)
 check "contact for NC-101 is no longer femi.sw ($(jget contact))" sh -c "[ '$(jget contact)' != femi.sw ] && [ '$(jget contact)' != dev.sw ]"
 
 # Return: dev.sw is watching when the leave ends
-pc dev.sw watch --count 50 > "$T/dev-watch.out" 2>/dev/null & W=$!
+watch_bg dev.sw "$T/dev-watch.out" --count 50
 sleep 0.5
 clock "2026-12-18T18:00:00Z"
 sleep 0.5

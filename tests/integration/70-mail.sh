@@ -50,7 +50,7 @@ T1=$(jget id)
 OUT=$(pc dev.sw --json reminders "$T1")
 check "first reminder is 7 days before, 08:00 London ($(jget next))" [ "$(jget next)" = "2026-12-03T08:00:00Z" ]
 
-pc dev.sw watch --count 5 > "$T/watch.out" 2>/dev/null & W=$!
+watch_bg dev.sw "$T/watch.out" --count 5
 sleep 0.4
 clock "2026-12-03T08:00:30Z"
 for _ in $(seq 1 30); do [ -n "$(ids)" ] && break; sleep 0.2; done

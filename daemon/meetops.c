@@ -1,0 +1,498 @@
+/*  meetops.c - partners, meetings and replies. See meetops.h. */
+#include "meetops.h"
+#include "access.h"
+#include "caseops.h"
+#include "calendar.h"
+#include "message.h"
+#include "outbox.h"
+#include "when.h"
+#include <glib.h>
+#include <ctype.h>
+
+#define NOTE_MAX 4096
+
+static bool
+s_streq (const char *a, const char *b)
+{
+    return a && b && strcmp (a, b) == 0;
+}
+
+//  --------------------------------------------------------------------
+//  Partners
+
+int
+podd_op_partner_add (podd_request_t *req)
+{
+    const char *email = podp_msg_string (req->msg, "email");
+    const char *name = podp_msg_string (req->msg, "name");
+    const char *agency = podp_msg_string (req->msg, "agency");
+    if (!podd_access_pod_allocate (req->actor, req->actor->pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "only a team manager, senior practitioner or "
+                          "coordinator adds partners");
+    if (!podd_valid_email (email))
+        return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
+    if (!podd_valid_name (name) || strchr (name, '"') || strchr (name, '^'))
+        return podd_fail (req, PODP_INVALID, "field 'name': no quotes or carets in a contact's name");
+    if (!podd_valid_name (agency))
+        return podd_fail (req, PODP_INVALID, "field 'agency': not a valid name");
+    if (podd_store_partner_by_email (req->store, email))
+        return podd_fail (req, PODP_CONFLICT, "a partner with address %s exists already", email);
+    int64_t id = podd_store_partner_add (req->store, email, name, agency,
+                                         podp_msg_string (req->msg, "agency_kind"),
+                                         podp_msg_string (req->msg, "role"), req->now);
+    if (id < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot store partner: %s", podd_store_errmsg (req->store));
+    json_t *aliases = podp_msg_array (req->msg, "aliases");
+    size_t index;
+    json_t *alias;
+    json_array_foreach (aliases, index, alias) {
+        const char *address = json_string_value (alias);
+        if (!podd_valid_email (address))
+            return podd_fail (req, PODP_INVALID, "field 'aliases' item %zu: not a valid address", index);
+        if (podd_store_partner_by_email (req->store, address))
+            return podd_fail (req, PODP_CONFLICT, "address %s is already known", address);
+        if (podd_store_partner_alias_add (req->store, id, address))
+            return podd_fail (req, PODP_INTERNAL, "cannot store alias");
+    }
+    if (podd_audit (req, "partner-add", email, agency))
+        return -1;
+    return podd_ok (req, PODP_CREATED, podd_store_partner_json (req->store, id));
+}
+
+int
+podd_op_partner_list (podd_request_t *req)
+{
+    const char *ref = podp_msg_string (req->msg, "case");
+    podd_case_t kase = { 0 };
+    if (ref && podd_case_for_work (req, ref, &kase))
+        return -1;
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
+                    podd_store_partner_list (req->store, kase.id)));
+}
+
+static int
+s_link (podd_request_t *req, bool link)
+{
+    podd_case_t kase;
+    const char *email = podp_msg_string (req->msg, "partner");
+    if (podd_case_for_work (req, podp_msg_string (req->msg, "case"), &kase))
+        return -1;
+    int64_t partner = podd_store_partner_by_email (req->store, email);
+    if (!partner)
+        return podd_fail (req, PODP_NOT_FOUND, "no partner %s", email);
+    if (podd_store_partner_link (req->store, kase.id, partner, link)
+    ||  podd_audit (req, link? "partner-link": "partner-unlink", kase.ref, email))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot change the case's partners");
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
+                    podd_store_partner_list (req->store, kase.id)));
+}
+
+int podd_op_partner_link (podd_request_t *req) { return s_link (req, true); }
+int podd_op_partner_unlink (podd_request_t *req) { return s_link (req, false); }
+
+//  --------------------------------------------------------------------
+//  Meetings
+
+//  "stability-meeting" -> "Stability meeting"
+static void
+s_summary (const char *kind, char *buf, size_t size)
+{
+    snprintf (buf, size, "%s", kind);
+    for (char *p = buf; *p; p++)
+        if (*p == '-')
+            *p = ' ';
+    buf [0] = (char) toupper ((unsigned char) buf [0]);
+}
+
+static podd_partstat_t
+s_partstat (const char *name)
+{
+    return s_streq (name, "ACCEPTED")? PODD_PARTSTAT_ACCEPTED
+         : s_streq (name, "DECLINED")? PODD_PARTSTAT_DECLINED
+         : s_streq (name, "TENTATIVE")? PODD_PARTSTAT_TENTATIVE: PODD_PARTSTAT_NEEDS_ACTION;
+}
+
+//  The meeting, its task and case, with work access for the actor
+static int
+s_meeting_for (podd_request_t *req, podd_task_t *task, podd_case_t *kase,
+               podd_meeting_row_t *meeting, bool must_exist)
+{
+    int64_t id = podp_msg_int (req->msg, "task", 0);
+    if (podd_store_task_get (req->store, id, task)
+    ||  podd_store_case_by_id (req->store, task->case_id, kase))
+        return podd_fail (req, PODP_NOT_FOUND, "no task %lld", (long long) id);
+    if (!podd_access_pod_work (req->actor, kase->pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "task %lld belongs to another pod", (long long) id);
+    bool exists = podd_store_meeting_get (req->store, id, meeting) == 0;
+    if (must_exist && !exists)
+        return podd_fail (req, PODP_NOT_FOUND, "task %lld has no meeting", (long long) id);
+    if (!must_exist && exists)
+        return podd_fail (req, PODP_CONFLICT, "task %lld has a meeting already: update it", (long long) id);
+    return 0;
+}
+
+//  Build the invite or cancel for every attendee and queue it
+static int
+s_send_invite (podd_request_t *req, const podd_task_t *task, const podd_case_t *kase,
+               const podd_meeting_row_t *row, podd_method_t method)
+{
+    podd_pod_t pod;
+    podd_member_t lead = { 0 }, duty = { 0 };
+    podd_store_pod_by_id (req->store, kase->pod_id, &pod);
+    if (kase->lead_id)
+        podd_store_member_by_id (req->store, kase->lead_id, &lead);
+    int64_t duty_id = pod.duty_id? pod.duty_id: podd_store_pod_manager (req->store, kase->pod_id);
+    podd_store_member_by_id (req->store, duty_id, &duty);
+    podd_attendee_t attendees [PODD_MEETING_ATTENDEES];
+    const char *rcpts [PODD_MEETING_ATTENDEES];
+    for (size_t i = 0; i < row->attendee_count; i++) {
+        attendees [i].name = row->attendees [i].name;
+        attendees [i].address = row->attendees [i].email;
+        attendees [i].partstat = s_partstat (row->attendees [i].partstat);
+        rcpts [i] = row->attendees [i].email;
+    }
+    char summary [64], contact [400], cover [700], message_id [256];
+    s_summary (task->kind, summary, sizeof summary);
+    snprintf (contact, sizeof contact, "%s, %s", pod.title, pod.mailbox);
+    snprintf (cover, sizeof cover, "If %s is away, contact %s (%s)",
+              lead.id? lead.name: "the lead worker", duty.name, duty.email);
+    podd_meeting_t meeting = {
+        .uid = row->uid, .sequence = row->sequence, .start = row->starts, .end = row->ends,
+        .summary = summary, .location = row->location, .organiser_name = pod.title,
+        .organiser_address = pod.mailbox, .attendees = attendees,
+        .attendee_count = row->attendee_count,
+        .status = method == PODD_METHOD_CANCEL? PODD_MEETING_CANCELLED: PODD_MEETING_CONFIRMED,
+        .contact = contact, .cover = duty.id? cover: NULL
+    };
+    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    char *raw = NULL;
+    size_t size = 0;
+    const char *reason = NULL;
+    if (podd_calendar_invite (&meeting, method, NULL, message_id, req->now, &raw, &size, &reason))
+        return podd_fail (req, PODP_INVALID, "cannot build the invitation: %s", reason);
+    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
+                                                              : pod.mailbox;
+    int64_t id = podd_outbox_queue (req, method == PODD_METHOD_CANCEL? "cancel": "invite",
+                                    kase->pod_id, task->id, sender, rcpts, row->attendee_count,
+                                    summary, message_id, raw, size);
+    free (raw);
+    return id < 0? -1: 0;
+}
+
+static int
+s_chronology (podd_request_t *req, const podd_case_t *kase, const char *text)
+{
+    if (podd_store_chronology_add (req->store, kase->id, NULL, "event", text, req->actor->id,
+                                   req->now) < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot write chronology");
+    return 0;
+}
+
+//  Add the partners and members named in the request as attendees
+static int
+s_add_attendees (podd_request_t *req, const podd_task_t *task, const podd_case_t *kase,
+                 const char *organiser)
+{
+    podd_member_t holder;
+    if (task->assignee_id && podd_store_member_by_id (req->store, task->assignee_id, &holder) == 0
+    &&  podd_store_attendee_add (req->store, task->id, holder.email, holder.name, 0))
+        return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
+    size_t index;
+    json_t *value;
+    json_array_foreach (podp_msg_array (req->msg, "members"), index, value) {
+        podd_member_t member;
+        if (podd_pod_member (req, json_string_value (value), kase->pod_id, &member))
+            return -1;
+        if (podd_store_attendee_add (req->store, task->id, member.email, member.name, 0))
+            return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
+    }
+    json_array_foreach (podp_msg_array (req->msg, "invite"), index, value) {
+        const char *email = json_string_value (value);
+        if (!podd_valid_email (email))
+            return podd_fail (req, PODP_INVALID, "field 'invite' item %zu: not a valid address", index);
+        int64_t partner_id = podd_store_partner_by_email (req->store, email);
+        podd_partner_t partner;
+        if (!partner_id || podd_store_partner_get (req->store, partner_id, &partner))
+            return podd_fail (req, PODP_NOT_FOUND, "no partner %s", email);
+        if (!podd_store_partner_linked (req->store, kase->id, partner_id))
+            return podd_fail (req, PODP_INVALID, "partner %s is not linked to case %s", email, kase->ref);
+        if (s_streq (partner.email, organiser))
+            return podd_fail (req, PODP_INVALID, "the organiser cannot be an attendee");
+        if (podd_store_attendee_add (req->store, task->id, partner.email, partner.name, partner_id))
+            return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
+    }
+    return 0;
+}
+
+static int
+s_when_pair (podd_request_t *req, int64_t *starts, int64_t *ends)
+{
+    const char *start = podp_msg_string (req->msg, "start");
+    const char *end = podp_msg_string (req->msg, "end");
+    if (start && podd_when_parse (start, starts))
+        return podd_fail (req, PODP_INVALID, "field 'start': '%s' is not a valid date/time", start);
+    if (end && podd_when_parse (end, ends))
+        return podd_fail (req, PODP_INVALID, "field 'end': '%s' is not a valid date/time", end);
+    if (*ends <= *starts)
+        return podd_fail (req, PODP_INVALID, "the meeting ends before it starts");
+    return 0;
+}
+
+int
+podd_op_meeting_schedule (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    if (s_meeting_for (req, &task, &kase, &row, false))
+        return -1;
+    podd_kind_t *kind = podd_config_kind (req->config, task.kind);
+    if (!kind || !kind->meeting)
+        return podd_fail (req, PODP_INVALID, "a %s task is not a meeting", task.kind);
+    if (strcmp (task.state, "open") && strcmp (task.state, "offered") && strcmp (task.state, "accepted"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    int64_t starts = 0, ends = 0;
+    if (s_when_pair (req, &starts, &ends))
+        return -1;
+    const char *location = podp_msg_string (req->msg, "location");
+    podd_pod_t pod;
+    podd_store_pod_by_id (req->store, kase.pod_id, &pod);
+    char uid [256], random_id [200];
+    podd_message_id (podd_config_mail_domain (req->config), random_id, sizeof random_id);
+    snprintf (uid, sizeof uid, "meeting-%lld-%s", (long long) task.id, random_id);
+    if (podd_store_meeting_add (req->store, task.id, uid, starts, ends, location))
+        return podd_fail (req, PODP_INTERNAL, "cannot store meeting: %s", podd_store_errmsg (req->store));
+    if (s_add_attendees (req, &task, &kase, pod.mailbox)
+    ||  podd_store_meeting_get (req->store, task.id, &row))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "meeting vanished");
+    if (!row.attendee_count)
+        return podd_fail (req, PODP_INVALID, "nobody to invite");
+    char text [400], date [PODD_WHEN_LEN];
+    snprintf (text, sizeof text, "%s scheduled for %s at %s, %zu invited", task.kind,
+              podd_when_format (starts, date), location, row.attendee_count);
+    if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_REQUEST)
+    ||  s_chronology (req, &kase, text)
+    ||  podd_audit (req, "meeting-schedule", kase.ref, uid))
+        return -1;
+    return podd_ok (req, PODP_CREATED, podd_store_meeting_json (req->store, task.id));
+}
+
+int
+podd_op_meeting_update (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    if (s_meeting_for (req, &task, &kase, &row, true))
+        return -1;
+    if (row.cancelled)
+        return podd_fail (req, PODP_CONFLICT, "the meeting is cancelled");
+    const char *location = podp_msg_string (req->msg, "location");
+    if (!location && !podp_msg_string (req->msg, "start") && !podp_msg_string (req->msg, "end"))
+        return podd_fail (req, PODP_BAD_REQUEST, "nothing to change: give start, end or location");
+    if (s_when_pair (req, &row.starts, &row.ends))
+        return -1;
+    if (location)
+        snprintf (row.location, sizeof row.location, "%s", location);
+    row.sequence++;
+    //  A new time or place asks everyone again (RFC 5546)
+    for (size_t i = 0; i < row.attendee_count; i++)
+        snprintf (row.attendees [i].partstat, sizeof row.attendees [i].partstat, "NEEDS-ACTION");
+    char text [400], date [PODD_WHEN_LEN];
+    snprintf (text, sizeof text, "Meeting moved to %s at %s", podd_when_format (row.starts, date),
+              row.location);
+    if (podd_store_meeting_set (req->store, &row) || podd_store_attendees_reset (req->store, task.id))
+        return podd_fail (req, PODP_INTERNAL, "cannot update meeting");
+    if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_REQUEST)
+    ||  s_chronology (req, &kase, text)
+    ||  podd_audit (req, "meeting-update", kase.ref, row.uid))
+        return -1;
+    return podd_ok (req, PODP_OK, podd_store_meeting_json (req->store, task.id));
+}
+
+int
+podd_op_meeting_cancel (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    if (s_meeting_for (req, &task, &kase, &row, true))
+        return -1;
+    if (row.cancelled)
+        return podd_fail (req, PODP_CONFLICT, "the meeting is cancelled already");
+    row.sequence++;
+    row.cancelled = true;
+    if (podd_store_meeting_set (req->store, &row))
+        return podd_fail (req, PODP_INTERNAL, "cannot cancel meeting");
+    const char *reason = podp_msg_string (req->msg, "reason");
+    char text [NOTE_MAX + 64];
+    snprintf (text, sizeof text, "Meeting cancelled%s%s", reason? ": ": "", reason? reason: "");
+    if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_CANCEL)
+    ||  s_chronology (req, &kase, text)
+    ||  podd_audit (req, "meeting-cancel", kase.ref, row.uid))
+        return -1;
+    return podd_ok (req, PODP_OK, podd_store_meeting_json (req->store, task.id));
+}
+
+int
+podd_op_meeting_attendees (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    int64_t id = podp_msg_int (req->msg, "task", 0);
+    if (podd_store_task_get (req->store, id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase)
+    ||  podd_store_meeting_get (req->store, id, &row))
+        return podd_fail (req, PODP_NOT_FOUND, "no meeting for task %lld", (long long) id);
+    if (!podd_access_pod_read (req->actor, kase.pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "task %lld belongs to another pod", (long long) id);
+    return podd_ok (req, PODP_OK, podd_store_meeting_json (req->store, id));
+}
+
+int
+podd_op_meeting_outcome (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    if (s_meeting_for (req, &task, &kase, &row, true))
+        return -1;
+    const char *summary = podp_msg_string (req->msg, "summary");
+    podd_pod_t pod;
+    podd_store_pod_by_id (req->store, kase.pod_id, &pod);
+    podd_mailbox_t to [PODD_MEETING_ATTENDEES];
+    const char *rcpts [PODD_MEETING_ATTENDEES];
+    size_t count = 0;
+    for (size_t i = 0; i < row.attendee_count; i++)
+        if (row.attendees [i].partner) {
+            to [count].name = row.attendees [i].name;
+            to [count].address = row.attendees [i].email;
+            rcpts [count++] = row.attendees [i].email;
+        }
+    if (!count)
+        return podd_fail (req, PODP_CONFLICT, "no partner was invited to this meeting");
+    char kind [64], subject [PODD_SUBJECT_MAX], date [PODD_DATE_LEN], message_id [256];
+    char body [NOTE_MAX + 512];
+    s_summary (task.kind, kind, sizeof kind);
+    snprintf (subject, sizeof subject, "Outcome: %s on %s", kind, podd_when_local_date (row.starts, date));
+    snprintf (body, sizeof body, "Thank you for taking part in the %s on %s.\n\n"
+              "What happens next:\n%s\n\n-- \n%s, %s\n", kind, date, summary, pod.title, pod.mailbox);
+    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    podd_mailbox_t from = { pod.title, pod.mailbox };
+    char *raw = NULL;
+    size_t size = 0;
+    const char *reason = NULL;
+    if (podd_message_text (&from, to, count, NULL, 0, subject, body, message_id, req->now,
+                           &raw, &size, &reason))
+        return podd_fail (req, PODP_INVALID, "cannot build the note: %s", reason);
+    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
+                                                              : pod.mailbox;
+    int64_t id = podd_outbox_queue (req, "outcome", kase.pod_id, task.id, sender, rcpts, count,
+                                    subject, message_id, raw, size);
+    free (raw);
+    char text [NOTE_MAX + 64];
+    snprintf (text, sizeof text, "Outcome sent to partners: %s", summary);
+    if (id < 0 || s_chronology (req, &kase, text) || podd_audit (req, "meeting-outcome", kase.ref, ""))
+        return -1;
+    return podd_ok (req, PODP_OK, podd_store_meeting_json (req->store, task.id));
+}
+
+//  --------------------------------------------------------------------
+//  Replies
+
+static bool
+s_may_ingest (const podd_member_t *actor)
+{
+    return podd_access_admin (actor) || s_streq (actor->role, "team-manager");
+}
+
+int
+podd_op_ingest_mail (podd_request_t *req)
+{
+    if (!s_may_ingest (req->actor))
+        return podd_fail (req, PODP_FORBIDDEN, "only an admin or team manager key may ingest mail");
+    const char *encoded = podp_msg_string (req->msg, "message");
+    size_t len = strlen (encoded);
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum ((unsigned char) encoded [i]) && !strchr ("+/=", encoded [i]))
+            return podd_fail (req, PODP_INVALID, "field 'message': not base64");
+    gsize size = 0;
+    guchar *raw = g_base64_decode (encoded, &size);
+    podd_calendar_reply_t *reply = NULL;
+    const char *reason = NULL;
+    int rc = podd_calendar_parse_reply (raw, size, &reply, &reason);
+    g_free (raw);
+    if (rc)
+        return podd_fail (req, PODP_INVALID, "refused: %s", reason);
+    rc = -1;
+    podd_meeting_row_t row;
+    podd_task_t task;
+    podd_case_t kase;
+    int64_t task_id = podd_store_meeting_by_uid (req->store, reply->uid);
+    podd_attendee_row_t *attendee = NULL;
+    if (reply->message_id && podd_store_ingested_seen (req->store, reply->message_id)) {
+        podd_fail (req, PODP_CONFLICT, "refused: message %s was taken in already", reply->message_id);
+        goto done;
+    }
+    if (!task_id || podd_store_meeting_get (req->store, task_id, &row)
+    ||  podd_store_task_get (req->store, task_id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase)) {
+        podd_fail (req, PODP_NOT_FOUND, "refused: no meeting with UID %s", reply->uid);
+        goto done;
+    }
+    for (size_t i = 0; i < row.attendee_count && !attendee; i++)
+        if (g_ascii_strcasecmp (row.attendees [i].email, reply->attendee) == 0)
+            attendee = &row.attendees [i];
+    if (!attendee) {
+        podd_fail (req, PODP_FORBIDDEN, "refused: %s was not invited", reply->attendee);
+        goto done;
+    }
+    //  From must be the attendee, or an alias of the same partner
+    bool from_ok = g_ascii_strcasecmp (reply->from, attendee->email) == 0
+                || (attendee->partner_id
+                    && podd_store_partner_by_email (req->store, reply->from) == attendee->partner_id);
+    if (!from_ok) {
+        podd_fail (req, PODP_FORBIDDEN, "refused: From %s is not %s", reply->from, attendee->email);
+        goto done;
+    }
+    if (reply->sequence < row.sequence
+    ||  (reply->sequence == attendee->reply_sequence && reply->dtstamp <= attendee->reply_dtstamp)) {
+        podd_fail (req, PODP_CONFLICT, "refused: stale reply (SEQUENCE %d, the meeting is at %d)",
+                   reply->sequence, row.sequence);
+        goto done;
+    }
+    const char *partstat = podd_calendar_partstat_name (reply->partstat);
+    char text [512];
+    snprintf (text, sizeof text, "%s (%s) replied %s to the meeting invitation", attendee->name,
+              attendee->email, partstat);
+    if (podd_store_attendee_reply (req->store, task_id, attendee->email, partstat, req->now,
+                                   reply->sequence, reply->dtstamp)
+    ||  (reply->message_id && podd_store_ingested_add (req->store, reply->message_id, task_id, req->now))
+    ||  s_chronology (req, &kase, text)
+    ||  podd_audit (req, "meeting-reply", kase.ref, text)) {
+        if (!req->status)
+            podd_fail (req, PODP_INTERNAL, "cannot record the reply");
+        goto done;
+    }
+    //  The lead worker's client hears of it (their cover while away)
+    int64_t tell = kase.lead_id;
+    if (tell && podd_store_member_absent (req->store, tell, req->now)) {
+        int64_t cover = podd_store_cover_for (req->store, kase.id, kase.lead_id, req->now);
+        tell = cover? cover: task.assignee_id;
+    }
+    if (!tell)
+        tell = task.assignee_id;
+    json_t *data = json_pack ("{s:I s:s s:s s:s}", "task", (json_int_t) task_id,
+                              "attendee", attendee->email, "partstat", partstat, "case", kase.ref);
+    if (tell)
+        podd_notice (req, tell, json_pack ("{s:s s:s s:O}", "kind", "meeting-reply", "text", text,
+                                           "data", data));
+    podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:I}", "result", "accepted",
+             "attendee", attendee->email, "partstat", partstat, "task", (json_int_t) task_id));
+    json_decref (data);
+    rc = 0;
+done:
+    podd_calendar_reply_destroy (&reply);
+    return rc;
+}
