@@ -99,6 +99,7 @@ struct _cmddef_t {
 static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static void s_print_ping (json_t *data);
 static void s_print_member (json_t *data);
 static void s_print_member_list (json_t *data);
@@ -124,6 +125,8 @@ static void s_print_reminders (json_t *data);
 static void s_print_partner (json_t *data);
 static void s_print_partner_list (json_t *data);
 static void s_print_meeting (json_t *data);
+static void s_print_case_event (json_t *data);
+static void s_print_standards (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -193,6 +196,20 @@ static const cmddef_t s_commands [] = {
       "CASE-NOTE", NULL, s_print_entry, { POS_REF, { "text", "TEXT", false } },
       { { "kind", "kind", O_VALUE, false, NULL },
         { "date", "date", O_VALUE, false, NULL } } },
+    { "case", "event",
+      "case event REF --type T --date D [--note N] [--dob D] [--family-and-friends]",
+      "record a case event on day D; podd creates the tasks its practice standards "
+      "ask for (the types T are listed in podctl(1))",
+      "CASE-EVENT", NULL, s_print_case_event, { POS_REF },
+      { { "type", "type", O_VALUE, true, NULL },
+        { "date", "date", O_VALUE, true, NULL },
+        { "note", "note", O_VALUE, false, NULL },
+        { "dob", "dob", O_VALUE, false, NULL },
+        { "family-and-friends", "family_and_friends", O_FLAG, false, NULL } } },
+    { "case", "event-correct", "case event-correct EVENT --date D",
+      "correct the date of a case event; open tasks it created are given new due dates",
+      "CASE-EVENT-CORRECT", NULL, s_print_case_event, { { "event", "EVENT", true } },
+      { { "date", "date", O_VALUE, true, NULL } } },
     { "case", "contact", "case contact REF [--date D]",
       "who to contact about a case today (or on day D): lead, cover, duty or manager",
       "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
@@ -224,11 +241,12 @@ static const cmddef_t s_commands [] = {
     { "task", "handoff", "task handoff ID --to H [--reason R]", "hand a task to a colleague",
       "TASK-HANDOFF", NULL, s_print_task, { POS_TASK },
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
-    { "task", "done", "task done ID --evidence E [--reference R]",
-      "complete a task with evidence",
+    { "task", "done", "task done ID --evidence E [--reference R] [--date D]",
+      "complete a task with evidence (done on day D, default today)",
       "TASK-DONE", NULL, s_print_task, { POS_TASK },
       { { "evidence", "evidence", O_VALUE, true, NULL },
-        { "reference", "reference", O_VALUE, false, NULL } } },
+        { "reference", "reference", O_VALUE, false, NULL },
+        { "date", "date", O_VALUE, false, NULL } } },
     { "task", "reassign", "task reassign ID --to H [--reason R]",
       "reassign a task to another member",
       "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
@@ -290,6 +308,20 @@ static const cmddef_t s_commands [] = {
     { NULL, "reminders", "reminders TASK",
       "a task's next reminder and the reminders sent for it",
       "REMINDERS", NULL, s_print_reminders, { { "task", "TASK", true } }, {} },
+    { NULL, "standards", "standards",
+      "the practice standards podd applies: what starts each one, its timescale and source",
+      "STANDARDS-LIST", NULL, s_print_standards, {}, {} },
+    { "report", "compliance",
+      "report compliance [--pod P] [--member H] [--from D] [--to D] [--standard ID] "
+      "[--csv | --json]",
+      "tasks of practice standards done on time, late, overdue or due in 14 days, "
+      "per standard and per member",
+      "REPORT-COMPLIANCE", s_report_compliance, NULL, {},
+      { OPT_POD,
+        { "member", "member", O_VALUE, false, NULL },
+        OPT_FROM, OPT_TO,
+        { "standard", "standard", O_VALUE, false, NULL },
+        { "csv", "csv", O_FLAG, false, NULL } } },
     { "partner", "add",
       "partner add --agency A --agency-kind K --name N --email E [--role R] [--alias E]...",
       "add an agency contact who gets meeting invites (K school, health, police, "
@@ -1070,8 +1102,9 @@ static const char *const s_case_fields [] = {
 };
 static const char *const s_case_skip [] = { "chronology", NULL };
 static const char *const s_task_fields [] = {
-    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "creator",
-    "version", "created", "updated", "evidence", "reference", NULL
+    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "standard",
+    "done_on", "on_time", "creator", "version", "created", "updated", "evidence",
+    "reference", NULL
 };
 static const char *const s_task_skip [] = { "route", "history", NULL };
 static const char *const s_entry_fields [] = {
@@ -1636,6 +1669,207 @@ s_print_meeting (json_t *data)
 }
 
 //  --------------------------------------------------------------------------
+//  Practice standards printers
+
+static const char *const s_event_fields [] = {
+    "id", "case", "type", "date", "author", "note", NULL
+};
+static const column_t s_event_task_columns [] = {
+    { "ID", "id" }, { "STANDARD", "standard" }, { "KIND", "kind" },
+    { "ASSIGNEE", "assignee" }, { "DUE", "due" }, { "TITLE", "title" }, { NULL, NULL }
+};
+
+//  A case event (CASE-EVENT: the event and the tasks its standards created;
+//  CASE-EVENT-CORRECT: the event and the open tasks given a new due date)
+
+static void
+s_print_case_event (json_t *data)
+{
+    json_t *event = json_object_get (data, "event");
+    s_print_fields (json_is_object (event) ? event : data, s_event_fields, NULL);
+    const char *sections [][2] = {
+        { "created", "tasks created" }, { "recomputed", "due dates recomputed" }
+    };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *tasks = json_object_get (data, sections [i][0]);
+        if (!json_is_array (tasks))
+            continue;
+        printf ("\n%s:\n", sections [i][1]);
+        if (json_array_size (tasks))
+            s_print_items (tasks, s_event_task_columns, 2);
+        else
+            printf ("  (none)\n");
+    }
+}
+
+//  "ID CASE-KIND TRIGGER TIMESCALE TASK-KIND SOURCE" per standard; the
+//  timescale says "before" when it counts back from the trigger, and a
+//  figure that is a local choice rather than law is marked "(local)"
+
+static void
+s_print_standards (json_t *data)
+{
+    static const char *const heads [] = {
+        "ID", "CASE-KIND", "TRIGGER", "TIMESCALE", "TASK-KIND", "SOURCE"
+    };
+    table_t table;
+    s_table_init (&table, 6);
+    for (size_t col = 0; col < 6; col++)
+        s_table_add (&table, heads [col]);
+    size_t index;
+    json_t *item;
+    json_array_foreach (s_items (data), index, item) {
+        s_table_add_value (&table, json_object_get (item, "id"));
+        s_table_add_value (&table, json_object_get (item, "case_kind"));
+        s_table_add_value (&table, json_object_get (item, "trigger"));
+        char *timescale = s_value_text (json_object_get (item, "timescale"));
+        const char *counts = json_string_value (json_object_get (item, "counts"));
+        bool before = counts && streq (counts, "before");
+        bool recurring = json_is_true (json_object_get (item, "recurring"));
+        s_table_add_owned (&table, zsys_sprintf ("%s%s%s", timescale,
+                           before ? " before" : "", recurring ? ", recurring" : ""));
+        free (timescale);
+        s_table_add_value (&table, json_object_get (item, "task_kind"));
+        char *source = s_value_text (json_object_get (item, "source"));
+        if (json_is_true (json_object_get (item, "local_choice")))
+            s_table_add_owned (&table, zsys_sprintf ("%s (local)", source));
+        else
+            s_table_add (&table, source);
+        free (source);
+    }
+    s_table_print (&table, stdout, 0);
+}
+
+//  The four counts of a compliance line, as in the reply
+
+static const char *const s_compliance_counts [] = {
+    "on_time", "late", "overdue", "due_soon", NULL
+};
+
+//  Readable compliance report: the period, then "STANDARD ON-TIME LATE
+//  OVERDUE DUE-14D" per standard, the cases behind each non-zero number,
+//  then the same counts per member
+
+static void
+s_print_compliance (json_t *data)
+{
+    static const char *const period [] = { "from", "to", "now", NULL };
+    static const char *const skip [] = { "standards", "members", NULL };
+    static const char *const labels [] = { "on time", "late", "overdue", "due soon" };
+    s_print_fields (data, period, skip);
+    printf ("\n");
+
+    table_t table;
+    s_table_init (&table, 5);
+    static const char *const heads [] = { "STANDARD", "ON-TIME", "LATE", "OVERDUE", "DUE-14D" };
+    for (size_t col = 0; col < 5; col++)
+        s_table_add (&table, heads [col]);
+    json_t *standards = json_object_get (data, "standards");
+    size_t index;
+    json_t *item;
+    json_array_foreach (standards, index, item) {
+        s_table_add_value (&table, json_object_get (item, "standard"));
+        for (size_t i = 0; s_compliance_counts [i]; i++)
+            s_table_add_value (&table, json_object_get (item, s_compliance_counts [i]));
+    }
+    s_table_print (&table, stdout, 0);
+
+    //  The cases behind the numbers that are not zero
+    s_table_init (&table, 3);
+    json_array_foreach (standards, index, item) {
+        json_t *cases = json_object_get (item, "cases");
+        for (size_t i = 0; s_compliance_counts [i]; i++) {
+            json_t *count = json_object_get (item, s_compliance_counts [i]);
+            json_t *refs = json_object_get (cases, s_compliance_counts [i]);
+            if (json_integer_value (count) == 0
+            &&  !(json_is_array (refs) && json_array_size (refs)))
+                continue;
+            s_table_add_value (&table, json_object_get (item, "standard"));
+            s_table_add (&table, labels [i]);
+            s_table_add_value (&table, refs);
+        }
+    }
+    if (table.count) {
+        printf ("\ncases:\n");
+        s_table_print (&table, stdout, 2);
+    }
+    else
+        s_table_print (&table, stdout, 0);      //  frees it; prints nothing
+
+    printf ("\n");
+    s_table_init (&table, 5);
+    static const char *const member_heads [] = {
+        "MEMBER", "ON-TIME", "LATE", "OVERDUE", "DUE-14D"
+    };
+    for (size_t col = 0; col < 5; col++)
+        s_table_add (&table, member_heads [col]);
+    json_array_foreach (json_object_get (data, "members"), index, item) {
+        s_table_add_value (&table, json_object_get (item, "member"));
+        for (size_t i = 0; s_compliance_counts [i]; i++)
+            s_table_add_value (&table, json_object_get (item, s_compliance_counts [i]));
+    }
+    s_table_print (&table, stdout, 0);
+}
+
+//  One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a
+//  comma, a double quote, CR or LF; as it is otherwise. A JSON string is
+//  written as is, an integer in decimal, anything else (null) as empty.
+
+static void
+s_csv_field (FILE *out, json_t *value, bool last)
+{
+    char *number = NULL;
+    const char *text = "";
+    if (json_is_string (value))
+        text = json_string_value (value);
+    else
+    if (json_is_integer (value))
+        text = number = zsys_sprintf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
+    else
+    if (json_is_boolean (value))
+        text = json_is_true (value) ? "true" : "false";
+    if (strpbrk (text, ",\"\r\n")) {
+        fputc ('"', out);
+        for (const char *s = text; *s; s++) {
+            if (*s == '"')
+                fputc ('"', out);
+            fputc (*s, out);
+        }
+        fputc ('"', out);
+    }
+    else
+        fputs (text, out);
+    fputc (last ? '\n' : ',', out);
+    free (number);
+}
+
+//  --csv: "standard,title,on_time,late,overdue,due_soon" then a row per
+//  standard; a blank line; "member,on_time,late,overdue,due_soon" then a
+//  row per member. Lines end with LF.
+
+static void
+s_print_compliance_csv (json_t *data)
+{
+    printf ("standard,title,on_time,late,overdue,due_soon\n");
+    size_t index;
+    json_t *item;
+    json_array_foreach (json_object_get (data, "standards"), index, item) {
+        s_csv_field (stdout, json_object_get (item, "standard"), false);
+        s_csv_field (stdout, json_object_get (item, "title"), false);
+        for (size_t i = 0; s_compliance_counts [i]; i++)
+            s_csv_field (stdout, json_object_get (item, s_compliance_counts [i]),
+                         s_compliance_counts [i + 1] == NULL);
+    }
+    printf ("\nmember,on_time,late,overdue,due_soon\n");
+    json_array_foreach (json_object_get (data, "members"), index, item) {
+        s_csv_field (stdout, json_object_get (item, "member"), false);
+        for (size_t i = 0; s_compliance_counts [i]; i++)
+            s_csv_field (stdout, json_object_get (item, s_compliance_counts [i]),
+                         s_compliance_counts [i + 1] == NULL);
+    }
+}
+
+//  --------------------------------------------------------------------------
 //  Talking to podd
 
 static bool
@@ -2102,6 +2336,40 @@ s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args)
         free (partstat);
         free (task);
     }
+    json_decref (data);
+    return EXIT_OK;
+}
+
+//  --------------------------------------------------------------------------
+//  report compliance [...] [--csv | --json]
+
+static int
+s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    bool csv = json_is_true (json_object_get (args, "csv"));
+    if (csv && cfg->json)
+        return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
+    json_t *body = json_deep_copy (args);
+    json_object_del (body, "csv");          //  ours, not a protocol field
+    podclient_t *client = s_connect (cfg);
+    if (!client) {
+        json_decref (body);
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    char reason [600];
+    json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    podclient_destroy (&client);
+    if (!data)
+        return s_failure (cfg, status, reason);
+    if (cfg->json)
+        s_print_json (data);
+    else
+    if (csv)
+        s_print_compliance_csv (data);
+    else
+        s_print_compliance (data);
     json_decref (data);
     return EXIT_OK;
 }

@@ -7,9 +7,11 @@
     optional "= value", "#" comments). The scan reports syntax errors with
     their line and records every key line in order; a pre-order walk of
     the zconfig tree then pairs each node with its line, so every
-    validation error can name "FILE:LINE".
+    validation error can name "FILE:LINE". That scan lives in zpl.c,
+    shared with the practice standards loader.
 */
 #include "config.h"
+#include "zpl.h"
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -19,9 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINE        1024        //  zconfig truncates longer lines
-#define MAX_DEPTH       (MAX_LINE / 4 + 1)
-#define MAX_FILE        (1024 * 1024)
 #define MAX_PATH_LEN    1024
 #define MAX_NAME        128
 #define MAX_EMAIL       254
@@ -32,7 +31,7 @@
 #define MAX_ENDPOINT    256
 #define MAX_MESSAGE     512
 #define MAX_CREDENTIAL  256         //  mail user / password, octets
-#define SHOW_MAX        72          //  buffer for a value quoted in a message
+#define SHOW_MAX        PODD_ZPL_SHOW_MAX   //  buffer for a value quoted in a message
 
 #define DEFAULT_ENDPOINT        "tcp://127.0.0.1:5670"
 #define DEFAULT_DATABASE        "var/podd.db"
@@ -122,24 +121,13 @@ struct _podd_config_t {
     size_t member_count;
 };
 
-//  One key line of the file, paired with the zconfig node built from it
-typedef struct {
-    int line;
-    int level;
-    char *path;                 //  e.g. "pods/pod/member"
-    const char *name;           //  last segment of path
-    zconfig_t *node;
-} s_entry_t;
-
 //  Loading state; lives only for one podd_config_load_str call
 typedef struct {
     const char *name;           //  file name for messages
     char *err;
     size_t errlen;
     bool failed;
-    s_entry_t *entries;
-    size_t entry_count;
-    size_t entry_max;
+    podd_zpl_t *zpl;            //  the text with its line numbers
     podd_config_t *config;
 } s_loader_t;
 
@@ -173,25 +161,12 @@ s_grow (void *array, size_t *max, size_t count, size_t size)
     return bigger;
 }
 
-//  Printable form of a value for messages: non-printable-ASCII bytes as
-//  \xNN, truncated. Returns buf (SHOW_MAX bytes).
+//  Printable form of a value for messages (see podd_zpl_show). Returns
+//  buf (SHOW_MAX bytes).
 static const char *
 s_show (const char *s, char *buf)
 {
-    size_t out = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char) *s;
-        if (out + 8 >= SHOW_MAX) {
-            memcpy (buf + out, "...", 4);
-            return buf;
-        }
-        if (c < 0x20 || c >= 0x7f || c == '\\')
-            out += snprintf (buf + out, SHOW_MAX - out, "\\x%02x", c);
-        else
-            buf [out++] = (char) c;
-    }
-    buf [out] = 0;
-    return buf;
+    return podd_zpl_show (s, buf);
 }
 
 static bool
@@ -213,47 +188,11 @@ s_digits_in_range (const char *s, long min, long max, long *out)
     return true;
 }
 
-//  Valid UTF-8 (shortest form, no surrogates) without C0, DEL or C1
-//  control characters, at most max octets.
+//  Valid UTF-8 without control characters, at most max octets
 static bool
 s_valid_text (const char *s, size_t max)
 {
-    const unsigned char *p = (const unsigned char *) s;
-    size_t len = 0;
-    while (*p) {
-        unsigned char c = *p;
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return false;
-            n = 1;
-            cp = c;
-        }
-        else
-        if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
-        else
-        if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
-        else
-        if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
-        else
-            return false;
-        for (size_t i = 1; i < n; i++) {
-            if ((p [i] & 0xc0) != 0x80)
-                return false;       //  also catches the terminating NUL
-            cp = (cp << 6) | (p [i] & 0x3f);
-        }
-        if ((n == 3 && cp < 0x800)
-        ||  (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-        ||  (cp >= 0xd800 && cp <= 0xdfff)
-        ||  (cp >= 0x80 && cp <= 0x9f))
-            return false;
-        p += n;
-        len += n;
-        if (len > max)
-            return false;
-    }
-    return true;
+    return podd_zpl_valid_text (s, max);
 }
 
 //  Domain: labels of [A-Za-z0-9-], at least one dot, no empty label
@@ -650,26 +589,9 @@ s_vfail (s_loader_t *L, int line, const char *format, va_list args)
 }
 
 static int
-s_fail_line (s_loader_t *L, int line, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
-static int
-s_fail_line (s_loader_t *L, int line, const char *format, ...)
-{
-    va_list args;
-    va_start (args, format);
-    s_vfail (L, line, format, args);
-    va_end (args);
-    return -1;
-}
-
-static int
 s_line_of (s_loader_t *L, zconfig_t *node)
 {
-    if (node)
-        for (size_t i = 0; i < L->entry_count; i++)
-            if (L->entries [i].node == node)
-                return L->entries [i].line;
-    return 0;
+    return L->zpl? podd_zpl_line (L->zpl, node): 0;
 }
 
 //  Fail at the line of node (or without a line when node is NULL)
@@ -684,157 +606,6 @@ s_fail (s_loader_t *L, zconfig_t *node, const char *format, ...)
     s_vfail (L, s_line_of (L, node), format, args);
     va_end (args);
     return -1;
-}
-
-
-//  --------------------------------------------------------------------------
-//  Line index: mirrors zconfig_chunk_load's line syntax
-
-static bool
-s_is_namechar (char c)
-{
-    return ((unsigned char) c < 0x80 && isalnum ((unsigned char) c))
-        || (c && strchr ("$-_@.&+/", c));
-}
-
-//  Only whitespace or a comment until end of line?
-static bool
-s_eoln (const char *p)
-{
-    while (isspace ((unsigned char) *p))
-        p++;
-    return *p == 0 || *p == '#';
-}
-
-static int
-s_index (s_loader_t *L, const char *text)
-{
-    size_t open [MAX_DEPTH];            //  entry at each open level
-    int depth = 0;                      //  levels that may take children
-    int lineno = 0;
-    const char *ptr = text;
-
-    while (*ptr) {
-        const char *eol = strchr (ptr, '\n');
-        size_t rawlen = eol? (size_t) (eol - ptr): strlen (ptr);
-        lineno++;
-        if (rawlen > MAX_LINE)
-            return s_fail_line (L, lineno, "syntax error: line longer than %d octets",
-                                MAX_LINE);
-        char line [MAX_LINE + 1];
-        memcpy (line, ptr, rawlen);
-        line [rawlen] = 0;
-        ptr = eol? eol + 1: ptr + rawlen;
-        while (rawlen && isspace ((unsigned char) line [rawlen - 1]))
-            line [--rawlen] = 0;
-        if (line [0] == '#')
-            continue;
-
-        char *p = line;
-        while (*p == ' ')
-            p++;
-        size_t indent = p - line;
-        if (indent % 4)
-            return s_fail_line (L, lineno,
-                "syntax error: indent with a multiple of 4 spaces (found %zu)", indent);
-        int level = (int) (indent / 4);
-
-        char *name = p;
-        while (s_is_namechar (*p))
-            p++;
-        size_t namelen = p - name;
-        if (namelen == 0) {
-            if (s_eoln (p))
-                continue;               //  blank or comment line
-            char show [SHOW_MAX];
-            return s_fail_line (L, lineno, "syntax error: expected a name, found '%s'",
-                                s_show (p, show));
-        }
-        if (name [0] == '/' || name [namelen - 1] == '/')
-            return s_fail_line (L, lineno,
-                                "syntax error: '/' cannot start or end a name");
-        char saved = *p;
-        *p = 0;
-        char *keyname = s_strdup (name);
-        *p = saved;
-
-        while (isspace ((unsigned char) *p))
-            p++;
-        int rc = 0;
-        if (*p == '=') {
-            p++;
-            while (isspace ((unsigned char) *p))
-                p++;
-            if (*p == '"' || *p == '\'') {
-                char *close = strchr (p + 1, *p);
-                if (!close)
-                    rc = s_fail_line (L, lineno, "syntax error: unterminated quote (missing %c)", *p);
-                else
-                if (!s_eoln (close + 1))
-                    rc = s_fail_line (L, lineno,
-                                      "syntax error: unexpected text after the value of '%s'",
-                                      keyname);
-            }
-            else
-            if (*p == '#')
-                rc = s_fail_line (L, lineno,
-                                  "syntax error: missing value (write %s = \"\" for an empty value)",
-                                  keyname);
-        }
-        else
-        if (!s_eoln (p))
-            rc = s_fail_line (L, lineno, "syntax error: expected '=' after '%s'", keyname);
-        if (rc == 0 && level > depth)
-            rc = s_fail_line (L, lineno,
-                              "syntax error: '%s' is indented too deep", keyname);
-        if (rc) {
-            free (keyname);
-            return -1;
-        }
-        //  Record the key line with its path
-        L->entries = (s_entry_t *) s_grow (L->entries, &L->entry_max,
-                                           L->entry_count, sizeof (s_entry_t));
-        s_entry_t *entry = &L->entries [L->entry_count];
-        memset (entry, 0, sizeof (*entry));
-        entry->line = lineno;
-        entry->level = level;
-        if (level == 0)
-            entry->path = keyname;
-        else {
-            const char *parent = L->entries [open [level - 1]].path;
-            size_t size = strlen (parent) + 1 + namelen + 1;
-            entry->path = (char *) malloc (size);
-            assert (entry->path);
-            snprintf (entry->path, size, "%s/%s", parent, keyname);
-            free (keyname);
-        }
-        entry->name = entry->path + strlen (entry->path) - namelen;
-        open [level] = L->entry_count++;
-        depth = level + 1;
-    }
-    return 0;
-}
-
-//  Pair zconfig nodes (pre-order) with index entries (file order)
-static int
-s_pair (s_loader_t *L, zconfig_t *parent, const char *parent_path, size_t *cursor)
-{
-    for (zconfig_t *node = zconfig_child (parent); node; node = zconfig_next (node)) {
-        if (*cursor >= L->entry_count)
-            return -1;
-        s_entry_t *entry = &L->entries [(*cursor)++];
-        const char *name = zconfig_name (node);
-        size_t plen = parent_path? strlen (parent_path): 0;
-        if (!streq (entry->name, name)
-        ||  (parent_path && (strncmp (entry->path, parent_path, plen) != 0
-                             || entry->path [plen] != '/'))
-        ||  (!parent_path && entry->name != entry->path))
-            return -1;
-        entry->node = node;
-        if (s_pair (L, node, entry->path, cursor))
-            return -1;
-    }
-    return 0;
 }
 
 
@@ -1458,21 +1229,10 @@ podd_config_load_str (const char *text, const char *name, char *err, size_t errl
     s_loader_t loader = { .name = name, .err = err, .errlen = errlen };
     s_loader_t *L = &loader;
     podd_config_t *self = NULL;
-    zconfig_t *root = NULL;
-
-    if (s_index (L, text))
-        goto done;
-    root = zconfig_str_load (text);
-    if (!root) {
-        //  The index mirrors zconfig's syntax, so this should not happen
-        s_fail_line (L, 0, "syntax error");
-        goto done;
-    }
-    size_t cursor = 0;
-    if (s_pair (L, root, NULL, &cursor) || cursor != L->entry_count)
-        //  Should not happen either; degrade to messages without lines
-        for (size_t i = 0; i < L->entry_count; i++)
-            L->entries [i].node = NULL;
+    L->zpl = podd_zpl_parse (text, name, err, errlen);
+    if (!L->zpl)
+        return NULL;                    //  syntax error, with its line
+    zconfig_t *root = podd_zpl_root (L->zpl);
 
     self = (podd_config_t *) zmalloc (sizeof (podd_config_t));
     assert (self);
@@ -1490,11 +1250,7 @@ podd_config_load_str (const char *text, const char *name, char *err, size_t errl
     ||  s_load_kinds (L, nodes [KINDS])
     ||  s_load_pods (L, nodes [PODS], nodes [ADMINS]))
         podd_config_destroy (&self);
-done:
-    zconfig_destroy (&root);
-    for (size_t i = 0; i < L->entry_count; i++)
-        free (L->entries [i].path);
-    free (L->entries);
+    podd_zpl_destroy (&L->zpl);
     return self;
 }
 
@@ -1502,40 +1258,10 @@ podd_config_t *
 podd_config_load (const char *path, char *err, size_t errlen)
 {
     assert (path);
-    FILE *file = fopen (path, "rb");
-    if (!file) {
-        if (err && errlen)
-            snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
+    char *text = podd_zpl_read (path, err, errlen);
+    if (!text)
         return NULL;
-    }
-    char *text = (char *) malloc (MAX_FILE + 1);
-    assert (text);
-    size_t size = fread (text, 1, MAX_FILE + 1, file);
-    bool failed = ferror (file);
-    fclose (file);
-    podd_config_t *self = NULL;
-    if (failed) {
-        if (err && errlen)
-            snprintf (err, errlen, "%s: cannot read", path);
-    }
-    else
-    if (size > MAX_FILE) {
-        if (err && errlen)
-            snprintf (err, errlen, "%s: larger than %d octets", path, MAX_FILE);
-    }
-    else {
-        text [size] = 0;
-        const char *nul = (const char *) memchr (text, 0, size);
-        if (nul) {
-            int line = 1;
-            for (const char *p = text; p < nul; p++)
-                line += *p == '\n';
-            if (err && errlen)
-                snprintf (err, errlen, "%s:%d: syntax error: NUL byte", path, line);
-        }
-        else
-            self = podd_config_load_str (text, path, err, errlen);
-    }
+    podd_config_t *self = podd_config_load_str (text, path, err, errlen);
     free (text);
     return self;
 }

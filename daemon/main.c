@@ -9,6 +9,8 @@
 #include "config.h"
 #include "request.h"
 #include "log.h"
+#include "standards.h"
+#include <libgen.h>
 #include <signal.h>
 #include <getopt.h>
 #include <fcntl.h>
@@ -81,16 +83,37 @@ s_await_server (zactor_t *server)
     return rc;
 }
 
+//  The practice standards and bank holidays live beside the configuration
+//  file; without a standards.conf there podd runs with no rules.
+static int
+s_load_standards (const char *config_path, podd_config_t *config, podd_standards_t **standards,
+                  char *err, size_t errlen)
+{
+    char *copy = strdup (config_path);
+    const char *dir = dirname (copy);       //  may modify copy: call once
+    char rules [PATH_MAX], holidays [PATH_MAX];
+    snprintf (rules, sizeof rules, "%s/standards.conf", dir);
+    snprintf (holidays, sizeof holidays, "%s/bank-holidays.conf", dir);
+    free (copy);
+    *standards = NULL;
+    if (!zsys_file_exists (rules))
+        return 0;
+    *standards = podd_standards_load (rules, holidays, config, err, errlen);
+    return *standards? 0: -1;
+}
+
 static void
 s_reload (zactor_t *server, const char *path)
 {
     char err [512];
+    podd_standards_t *standards = NULL;
     podd_config_t *config = podd_config_load (path, err, sizeof err);
-    if (!config) {
+    if (!config || s_load_standards (path, config, &standards, err, sizeof err)) {
         log_error ("podd: reload refused: %s", err);
+        podd_config_destroy (&config);
         return;
     }
-    zsock_send (server, "sp", "RELOAD", config);
+    zsock_send (server, "spp", "RELOAD", config, standards);
 }
 
 int
@@ -119,9 +142,16 @@ main (int argc, char *argv [])
         fprintf (stderr, "%s\n", err);
         return 1;
     }
-    if (check_only) {
-        printf ("configuration OK\n");
+    podd_standards_t *standards = NULL;
+    if (s_load_standards (config_path, config, &standards, err, sizeof err)) {
+        fprintf (stderr, "%s\n", err);
         podd_config_destroy (&config);
+        return 1;
+    }
+    if (check_only) {
+        printf ("configuration OK%s\n", standards? "": " (no standards.conf: no practice standards)");
+        podd_config_destroy (&config);
+        podd_standards_destroy (&standards);
         return 0;
     }
     zsys_init ();
@@ -139,7 +169,8 @@ main (int argc, char *argv [])
     sigemptyset (&action.sa_mask);
     sigaction (SIGHUP, &action, NULL);
 
-    zactor_t *server = zactor_new (podd_server_actor, config);
+    podd_server_args_t args = { .config = config, .standards = standards };
+    zactor_t *server = zactor_new (podd_server_actor, &args);
     int rc = s_await_server (server);
     while (rc == 0 && !zsys_interrupted) {
         zclock_sleep (100);

@@ -11,6 +11,7 @@
 #include "podp.h"
 #include "store.h"
 #include "config.h"
+#include "standards.h"
 
 #define PODD_VERSION "0.1.0"
 
@@ -24,6 +25,7 @@ typedef struct {
 typedef struct {
     podd_store_t  *store;
     podd_config_t *config;
+    podd_standards_t *standards;    /* practice standards, may be NULL */
     podd_member_t *actor;       /* authenticated member */
     const char    *connection;  /* for the audit trail: "curve:KEY" */
     int64_t        now;

@@ -11,6 +11,7 @@
 #include "reminders.h"
 #include "mailops.h"
 #include "meetops.h"
+#include "standardsops.h"
 #include "when.h"
 #include <dirent.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@ typedef struct {
 typedef struct {
     zsock_t *pipe;
     podd_config_t *config;
+    podd_standards_t *standards;    /* practice standards; NULL = none */
     podd_store_t *store;
     zsock_t *router;
     zsock_t *zap;
@@ -81,6 +83,8 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "MEETING-SCHEDULE", podd_op_meeting_schedule }, { "MEETING-UPDATE", podd_op_meeting_update },
     { "MEETING-CANCEL", podd_op_meeting_cancel }, { "MEETING-ATTENDEES", podd_op_meeting_attendees },
     { "MEETING-OUTCOME", podd_op_meeting_outcome }, { "INGEST-MAIL", podd_op_ingest_mail },
+    { "CASE-EVENT", podd_op_case_event },   { "CASE-EVENT-CORRECT", podd_op_case_event_correct },
+    { "STANDARDS-LIST", podd_op_standards_list }, { "REPORT-COMPLIANCE", podd_op_report_compliance },
 };
 
 //  --------------------------------------------------------------------
@@ -385,7 +389,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     char connection [128];
     s_connection_name (zmsg_first (msg), connection, sizeof connection);
     podd_request_t req = {
-        .store = self->store, .config = self->config, .actor = &actor,
+        .store = self->store, .config = self->config, .standards = self->standards, .actor = &actor,
         .connection = connection, .now = podd_when_now (), .msg = msg_in,
         .pushes = zlistx_new ()
     };
@@ -507,7 +511,7 @@ s_system_work (s_server_t *self, s_work_fn *work)
 {
     podd_member_t system = { .id = 0, .handle = "podd", .active = true, .admin = true };
     podd_request_t req = {
-        .store = self->store, .config = self->config, .actor = &system,
+        .store = self->store, .config = self->config, .standards = self->standards, .actor = &system,
         .connection = "scheduler", .now = podd_when_now (), .pushes = zlistx_new ()
     };
     zlistx_set_destructor (req.pushes, s_push_destroy);
@@ -734,7 +738,7 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
 }
 
 static void
-s_reload (s_server_t *self, podd_config_t *config)
+s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
 {
     if (strcmp (podd_config_endpoint (config), podd_config_endpoint (self->config))
     ||  strcmp (podd_config_database (config), podd_config_database (self->config))
@@ -746,9 +750,13 @@ s_reload (s_server_t *self, podd_config_t *config)
         log_error ("podd: reload failed, keeping the running configuration");
         self->config = old;
         podd_config_destroy (&config);
+        podd_standards_destroy (&standards);
         return;
     }
     podd_config_destroy (&old);
+    //  Rules: tasks already created keep their standard and due date
+    podd_standards_destroy (&self->standards);
+    self->standards = standards;
     if (!podd_config_insecure (self->config))
         s_load_keys (self);
     //  Identities are re-checked on every request; watchers keep watching
@@ -761,15 +769,15 @@ s_pipe_ready (zloop_t *loop, zsock_t *reader, void *arg)
     (void) loop;
     s_server_t *self = (s_server_t *) arg;
     char *command = NULL;
-    void *pointer = NULL;
-    if (zsock_recv (reader, "sp", &command, &pointer) == -1)
+    void *pointer = NULL, *second = NULL;
+    if (zsock_recv (reader, "spp", &command, &pointer, &second) == -1)
         return -1;
     int rc = 0;
     if (streq (command, "$TERM"))
         rc = -1;
     else
     if (streq (command, "RELOAD") && pointer)
-        s_reload (self, (podd_config_t *) pointer);
+        s_reload (self, (podd_config_t *) pointer, (podd_standards_t *) second);
     else
     if (streq (command, "ENDPOINT"))
         zsock_send (reader, "s", self->endpoint? self->endpoint: "");
@@ -793,6 +801,7 @@ s_server_destroy (s_server_t **self_p)
         zhashx_destroy (&self->keys);
         podd_store_destroy (&self->store);
         podd_config_destroy (&self->config);
+        podd_standards_destroy (&self->standards);
         zstr_free (&self->endpoint);
         free (self);
         *self_p = NULL;
@@ -803,8 +812,10 @@ void
 podd_server_actor (zsock_t *pipe, void *args)
 {
     s_server_t *self = (s_server_t *) zmalloc (sizeof (s_server_t));
+    podd_server_args_t *server_args = (podd_server_args_t *) args;
     self->pipe = pipe;
-    self->config = (podd_config_t *) args;
+    self->config = server_args->config;
+    self->standards = server_args->standards;
     self->sessions = zhashx_new ();
     zhashx_set_destructor (self->sessions, s_session_destroy);
     self->keys = zhashx_new ();

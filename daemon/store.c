@@ -170,13 +170,31 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "  PRIMARY KEY (task_id, email)) WITHOUT ROWID;"
     "CREATE TABLE ingested ("
     "  message_id TEXT PRIMARY KEY, at INTEGER NOT NULL, task_id INTEGER REFERENCES tasks (id))"
-    "  WITHOUT ROWID;"
+    "  WITHOUT ROWID;",
+
+    //  6: practice standards: case events and facts, tasks created by rules
+    "ALTER TABLE cases ADD COLUMN dob TEXT;"
+    "ALTER TABLE cases ADD COLUMN long_term INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN family_friends INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE case_events ("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),"
+    "  type TEXT NOT NULL, event_date TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+    "  author_id INTEGER REFERENCES members (id), at INTEGER NOT NULL);"
+    "CREATE INDEX case_events_case ON case_events (case_id, event_date);"
+    "ALTER TABLE tasks ADD COLUMN rule_id TEXT;"
+    "ALTER TABLE tasks ADD COLUMN event_id INTEGER REFERENCES case_events (id);"
+    "ALTER TABLE tasks ADD COLUMN done_on TEXT;"
+    "CREATE INDEX tasks_rule_due ON tasks (due) WHERE rule_id IS NOT NULL;"
+    "CREATE INDEX tasks_event ON tasks (event_id) WHERE event_id IS NOT NULL;"
 };
 
-//  Every statement, prepared once on first use and kept.
+//  Every statement, prepared once on first use and kept. In the pod task
+//  lists "+c.pod_id" keeps SQLite from walking every case the pod ever had:
+//  the live tasks come from the partial index tasks_open_due instead, so
+//  the cost follows live work, not history.
 #define TASK_COLUMNS \
     "SELECT t.id, c.ref, t.kind, t.title, t.due, t.priority, t.state, a.handle, m.handle," \
-    " t.version, t.evidence, t.reference, t.created, t.updated" \
+    " t.version, t.evidence, t.reference, t.created, t.updated, t.rule_id, t.done_on" \
     " FROM tasks t JOIN cases c ON c.id = t.case_id JOIN members m ON m.id = t.creator_id" \
     " LEFT JOIN members a ON a.id = t.assignee_id"
 #define MEMBER_COLUMNS \
@@ -274,9 +292,9 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " WHERE h.task_id = ?1 ORDER BY h.id") \
     X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND t.state IN " OPEN_STATES \
                      " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
-    X (TASK_LIST_POD, TASK_COLUMNS " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+    X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
                      " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
-    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
                      " AND t.due < ?3 ORDER BY t.due, t.id LIMIT ?2") \
     X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1 ORDER BY t.id LIMIT ?2") \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
@@ -434,6 +452,28 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " WHERE task_id = ?1 ORDER BY kind, email") \
     X (INGESTED_SEEN, "SELECT 1 FROM ingested WHERE message_id = ?1") \
     X (INGESTED_ADD, "INSERT INTO ingested (message_id, at, task_id) VALUES (?1, ?2, NULLIF (?3, 0))") \
+    X (EVENT_ADD,    "INSERT INTO case_events (case_id, type, event_date, note, author_id, at)" \
+                     " VALUES (?1, ?2, ?3, ?4, NULLIF (?5, 0), ?6)") \
+    X (EVENT_GET,    "SELECT id, case_id, type, event_date FROM case_events WHERE id = ?1") \
+    X (EVENT_SET_DATE, "UPDATE case_events SET event_date = ?2 WHERE id = ?1") \
+    X (EVENT_JSON,   "SELECT e.id, c.ref, e.type, e.event_date, e.note, IFNULL (m.handle, 'podd')" \
+                     " FROM case_events e JOIN cases c ON c.id = e.case_id" \
+                     " LEFT JOIN members m ON m.id = e.author_id WHERE e.id = ?1") \
+    X (CASE_FACTS,   "SELECT IFNULL (dob, ''), long_term, family_friends, opened FROM cases WHERE id = ?1") \
+    X (CASE_SET_DOB, "UPDATE cases SET dob = ?2 WHERE id = ?1") \
+    X (CASE_SET_LONG_TERM, "UPDATE cases SET long_term = ?2 WHERE id = ?1") \
+    X (CASE_SET_FAMILY, "UPDATE cases SET family_friends = ?2 WHERE id = ?1") \
+    X (TASK_SET_STANDARD, "UPDATE tasks SET rule_id = ?2, event_id = NULLIF (?3, 0) WHERE id = ?1") \
+    X (TASK_STANDARD, "SELECT IFNULL (rule_id, ''), IFNULL (event_id, 0) FROM tasks WHERE id = ?1") \
+    X (TASK_SET_DUE, "UPDATE tasks SET due = ?2, version = version + 1, updated = ?3 WHERE id = ?1") \
+    X (TASK_SET_DONE_ON, "UPDATE tasks SET done_on = ?2 WHERE id = ?1") \
+    X (TASKS_OF_EVENT, "SELECT id FROM tasks WHERE event_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
+    X (COMPLIANCE,   "SELECT t.rule_id, c.ref, IFNULL (a.handle, ''), t.state, t.due, IFNULL (t.done_on, '')" \
+                     " FROM tasks t JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
+                     " WHERE t.rule_id IS NOT NULL AND t.due >= ?1 AND t.due < ?2" \
+                     " AND (?3 = 0 OR c.pod_id = ?3) AND (?4 = 0 OR t.assignee_id = ?4)" \
+                     " AND (?5 = '' OR t.rule_id = ?5) AND t.state NOT IN ('cancelled')" \
+                     " ORDER BY t.rule_id, c.ref") \
     X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
@@ -578,8 +618,11 @@ podd_store_new (const char *path, char *err, size_t errlen)
     sqlite3_busy_timeout (self->db, 5000);
     char *msg = NULL;
     //  WAL with synchronous=FULL: a commit survives power loss
+    //  temp_store in memory: each request's savepoint keeps its undo pages
+    //  in RAM instead of a temp file (durability is the WAL's business)
     if (sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                      " PRAGMA foreign_keys = ON;", NULL, NULL, &msg) != SQLITE_OK) {
+                      " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+                      NULL, NULL, &msg) != SQLITE_OK) {
         snprintf (err, errlen, "cannot configure %s: %s", path, msg? msg: "?");
         sqlite3_free (msg);
         podd_store_destroy (&self);
@@ -1329,7 +1372,15 @@ podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member
 static json_t *
 s_task_row_json (sqlite3_stmt *stmt)
 {
-    return json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o}",
+    //  On time: done on or before the local date it was due
+    json_t *on_time = json_null ();
+    const unsigned char *done_on = sqlite3_column_text (stmt, 15);
+    if (done_on && sqlite3_column_type (stmt, 4) != SQLITE_NULL) {
+        char due_date [PODD_DATE_LEN];
+        podd_when_local_date (sqlite3_column_int64 (stmt, 4), due_date);
+        on_time = json_boolean (strcmp ((const char *) done_on, due_date) <= 0);
+    }
+    return json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o s:o s:o}",
         "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
         "case", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
         "title", s_json_text (stmt, 3), "due", s_json_when (stmt, 4),
@@ -1337,7 +1388,8 @@ s_task_row_json (sqlite3_stmt *stmt)
         "assignee", s_json_text (stmt, 7), "creator", s_json_text (stmt, 8),
         "version", (json_int_t) sqlite3_column_int64 (stmt, 9),
         "evidence", s_json_text (stmt, 10), "reference", s_json_text (stmt, 11),
-        "created", s_json_when (stmt, 12), "updated", s_json_when (stmt, 13));
+        "created", s_json_when (stmt, 12), "updated", s_json_when (stmt, 13),
+        "standard", s_json_text (stmt, 14), "done_on", s_json_text (stmt, 15), "on_time", on_time);
 }
 
 json_t *
@@ -2422,6 +2474,252 @@ podd_store_ingested_add (podd_store_t *self, const char *message_id, int64_t tas
     sqlite3_bind_int64 (stmt, 2, now);
     sqlite3_bind_int64 (stmt, 3, task_id);
     return s_done (stmt);
+}
+
+
+//  --------------------------------------------------------------------
+//  Practice standards: events, case facts, compliance
+
+int64_t
+podd_store_event_add (podd_store_t *self, int64_t case_id, const char *type, const char *date,
+                      const char *note, int64_t author_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_EVENT_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, type);
+    s_bind_text (stmt, 3, date);
+    s_bind_text (stmt, 4, note? note: "");
+    sqlite3_bind_int64 (stmt, 5, author_id);
+    sqlite3_bind_int64 (stmt, 6, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_event_get (podd_store_t *self, int64_t id, podd_event_t *event)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_EVENT_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        event->id = sqlite3_column_int64 (stmt, 0);
+        event->case_id = sqlite3_column_int64 (stmt, 1);
+        s_copy (event->type, sizeof event->type, sqlite3_column_text (stmt, 2));
+        s_copy (event->date, sizeof event->date, sqlite3_column_text (stmt, 3));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_event_set_date (podd_store_t *self, int64_t id, const char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_EVENT_SET_DATE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, date);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_event_json (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_EVENT_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *event = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        event = json_pack ("{s:I s:o s:o s:o s:o s:o}", "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "case", s_json_text (stmt, 1), "type", s_json_text (stmt, 2), "date", s_json_text (stmt, 3),
+            "note", s_json_text (stmt, 4), "author", s_json_text (stmt, 5));
+    sqlite3_reset (stmt);
+    return event;
+}
+
+int
+podd_store_case_facts (podd_store_t *self, int64_t case_id, podd_case_facts_t *facts)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_FACTS);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        s_copy (facts->dob, sizeof facts->dob, sqlite3_column_text (stmt, 0));
+        facts->long_term = sqlite3_column_int (stmt, 1) != 0;
+        facts->family_friends = sqlite3_column_int (stmt, 2) != 0;
+        podd_when_local_date (sqlite3_column_int64 (stmt, 3), facts->opened);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_case_set_dob (podd_store_t *self, int64_t case_id, const char *dob)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_SET_DOB);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, dob);
+    return s_done (stmt);
+}
+
+int
+podd_store_case_set_flag (podd_store_t *self, int64_t case_id, const char *flag, bool value)
+{
+    bool long_term = strcmp (flag, "long-term") == 0;
+    return s_run_ii (self, long_term? SQL_CASE_SET_LONG_TERM: SQL_CASE_SET_FAMILY, case_id, value);
+}
+
+int
+podd_store_task_set_standard (podd_store_t *self, int64_t task_id, const char *rule_id, int64_t event_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET_STANDARD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, rule_id);
+    sqlite3_bind_int64 (stmt, 3, event_id);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_standard (podd_store_t *self, int64_t task_id, char *rule_id, size_t size,
+                          int64_t *event_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_STANDARD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        s_copy (rule_id, size, sqlite3_column_text (stmt, 0));
+        *event_id = sqlite3_column_int64 (stmt, 1);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_task_set_due (podd_store_t *self, int64_t task_id, int64_t due, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET_DUE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, due);
+    sqlite3_bind_int64 (stmt, 3, now);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_set_done_on (podd_store_t *self, int64_t task_id, const char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET_DONE_ON);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, date);
+    return s_done (stmt);
+}
+
+size_t
+podd_store_tasks_of_event (podd_store_t *self, int64_t event_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASKS_OF_EVENT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, event_id);
+    return s_ids (stmt, ids, max);
+}
+
+//  Add one to counter `bucket` of the object under key in table, and
+//  (when refs) remember the case reference
+static void
+s_tally (json_t *table, const char *key, const char *bucket, const char *ref)
+{
+    json_t *row = json_object_get (table, key);
+    if (!row) {
+        row = json_pack ("{s:i s:i s:i s:i s:{s:[] s:[] s:[] s:[]}}", "on_time", 0, "late", 0,
+                         "overdue", 0, "due_soon", 0, "cases", "on_time", "late", "overdue", "due_soon");
+        json_object_set_new (table, key, row);
+    }
+    json_object_set_new (row, bucket, json_integer (json_integer_value (json_object_get (row, bucket)) + 1));
+    json_t *refs = json_object_get (json_object_get (row, "cases"), bucket);
+    if (ref) {
+        size_t index;
+        json_t *value;
+        json_array_foreach (refs, index, value)
+            if (strcmp (json_string_value (value), ref) == 0)
+                return;
+        json_array_append_new (refs, json_string (ref));
+    }
+}
+
+json_t *
+podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *standard,
+                       int64_t from, int64_t to, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COMPLIANCE);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, from);
+    sqlite3_bind_int64 (stmt, 2, to);
+    sqlite3_bind_int64 (stmt, 3, pod_id);
+    sqlite3_bind_int64 (stmt, 4, member_id);
+    s_bind_text (stmt, 5, standard? standard: "");
+    json_t *standards = json_object (), *members = json_object ();
+    int64_t soon = now + 14 * 86400;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        const char *rule = (const char *) sqlite3_column_text (stmt, 0);
+        const char *ref = (const char *) sqlite3_column_text (stmt, 1);
+        const char *member = (const char *) sqlite3_column_text (stmt, 2);
+        const char *state = (const char *) sqlite3_column_text (stmt, 3);
+        int64_t due = sqlite3_column_int64 (stmt, 4);
+        const char *done_on = (const char *) sqlite3_column_text (stmt, 5);
+        const char *bucket = NULL;
+        if (strcmp (state, "done") == 0 && *done_on) {
+            char due_date [PODD_DATE_LEN];
+            podd_when_local_date (due, due_date);
+            bucket = strcmp (done_on, due_date) <= 0? "on_time": "late";
+        }
+        else
+        if (strcmp (state, "done") != 0 && strcmp (state, "declined") != 0)
+            bucket = due < now? "overdue": due < soon? "due_soon": NULL;
+        if (!bucket)
+            continue;
+        s_tally (standards, rule, bucket, ref);
+        if (*member)
+            s_tally (members, member, bucket, NULL);
+    }
+    sqlite3_reset (stmt);
+    //  Objects keyed by id become sorted arrays
+    json_t *result = json_pack ("{s:[] s:[]}", "standards", "members");
+    const char *key;
+    json_t *value;
+    json_object_foreach (standards, key, value) {
+        json_object_set_new (value, "standard", json_string (key));
+        json_array_append (json_object_get (result, "standards"), value);
+    }
+    json_object_foreach (members, key, value) {
+        json_object_del (value, "cases");
+        json_object_set_new (value, "member", json_string (key));
+        json_array_append (json_object_get (result, "members"), value);
+    }
+    json_decref (standards);
+    json_decref (members);
+    return result;
 }
 
 //  --------------------------------------------------------------------

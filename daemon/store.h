@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 5     /* current schema version */
+#define PODD_STORE_SCHEMA 6     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -317,6 +317,43 @@ json_t *podd_store_meeting_json (podd_store_t *self, int64_t task_id);
 bool    podd_store_ingested_seen (podd_store_t *self, const char *message_id);
 int     podd_store_ingested_add (podd_store_t *self, const char *message_id, int64_t task_id,
                                  int64_t now);
+
+//  Practice standards
+typedef struct {
+    int64_t id;
+    int64_t case_id;
+    char type [41];
+    char date [11];             /* YYYY-MM-DD */
+} podd_event_t;
+
+typedef struct {
+    char dob [11];              /* "" when unknown */
+    bool long_term;
+    bool family_friends;
+    char opened [11];           /* local date the case was opened */
+} podd_case_facts_t;
+
+int64_t podd_store_event_add (podd_store_t *self, int64_t case_id, const char *type,
+                              const char *date, const char *note, int64_t author_id, int64_t now);
+int     podd_store_event_get (podd_store_t *self, int64_t id, podd_event_t *event);
+int     podd_store_event_set_date (podd_store_t *self, int64_t id, const char *date);
+json_t *podd_store_event_json (podd_store_t *self, int64_t id);
+int     podd_store_case_facts (podd_store_t *self, int64_t case_id, podd_case_facts_t *facts);
+int     podd_store_case_set_dob (podd_store_t *self, int64_t case_id, const char *dob);
+//  flag "long-term" or "family-and-friends"
+int     podd_store_case_set_flag (podd_store_t *self, int64_t case_id, const char *flag, bool value);
+int     podd_store_task_set_standard (podd_store_t *self, int64_t task_id, const char *rule_id,
+                                      int64_t event_id);
+int     podd_store_task_standard (podd_store_t *self, int64_t task_id, char *rule_id, size_t size,
+                                  int64_t *event_id);
+int     podd_store_task_set_due (podd_store_t *self, int64_t task_id, int64_t due, int64_t now);
+int     podd_store_task_set_done_on (podd_store_t *self, int64_t task_id, const char *date);
+size_t  podd_store_tasks_of_event (podd_store_t *self, int64_t event_id, int64_t *ids, size_t max);
+//  Compliance over tasks created by standards due in [from, to): one query,
+//  {"standards":[{standard, on_time, late, overdue, due_soon, cases:{...}}],
+//   "members":[{member, on_time, late, overdue, due_soon}]}
+json_t *podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                               const char *standard, int64_t from, int64_t to, int64_t now);
 
 //  Durable mailbox of task deliveries
 int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t task_id,

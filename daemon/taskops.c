@@ -5,6 +5,7 @@
 #include "routing.h"
 #include "when.h"
 #include "reminders.h"
+#include "standardsops.h"
 
 #define LIST_LIMIT 500
 
@@ -326,9 +327,13 @@ podd_op_task_done (podd_request_t *req)
         return -1;
     if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    char done_on [PODD_DATE_LEN];
+    if (podd_standards_check_done (req, task.id, done_on))
+        return -1;
     if (podd_store_task_set_evidence (req->store, task.id, evidence,
                                       podp_msg_string (req->msg, "reference"))
     ||  podd_task_move (req, task.id, "done", req->actor->id, "done", "")
+    ||  podd_standards_after_done (req, task.id, done_on)
     ||  s_audit_task (req, "task-done", task.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record evidence");
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));

@@ -63,6 +63,14 @@ static const char *const s_leave_return [] = { "return", "stay", NULL };
 static const char *const s_mail_states [] = { "pending", "sent", "failed", "all", NULL };
 static const char *const s_agency_kinds [] =
     { "school", "health", "police", "virtual-school", "other", NULL };
+//  CASE-EVENT types: the triggers of practice standards (daemon/standards.h
+//  PODD_TRIGGERS, less "task-done", which is not a case event)
+static const char *const s_event_types [] = {
+    "case-opened", "referral-received", "carer-approved", "panel-date-set",
+    "child-placed", "became-looked-after", "allegation", "placement-difficulty",
+    "strategy-discussion", "conference-held", "review-held",
+    "placement-confirmed-long-term", "placement-ended", NULL
+};
 
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
@@ -158,6 +166,7 @@ static const s_command_t s_commands [] = {
         { "task",      INT,     REQ, 0,   NULL },
         { "evidence",  TEXT,    REQ, 0,   NULL },
         { "reference", STRING,  OPT, 128, NULL },
+        { "date",      STRING,  OPT, 32,  NULL },    /* YYYY-MM-DD the work was done */
         { END } } },
     { "TASK-REASSIGN", true, {
         { "task",      INT,     REQ, 0,   NULL },
@@ -278,6 +287,27 @@ static const s_command_t s_commands [] = {
     { "MEETING-OUTCOME", true, {
         { "task",      INT,     REQ, 0,   NULL },
         { "summary",   TEXT,    REQ, 0,   NULL },
+        { END } } },
+    /*  Practice standards: case events fire rules that create tasks */
+    { "CASE-EVENT",  true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "type",      STRING,  REQ, 40,  s_event_types },
+        { "date",      STRING,  REQ, 32,  NULL },    /* YYYY-MM-DD */
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { "dob",       STRING,  OPT, 32,  NULL },    /* child's date of birth */
+        { "family_and_friends", BOOL, OPT, 0, NULL },
+        { END } } },
+    { "CASE-EVENT-CORRECT", true, {
+        { "event",     INT,     REQ, 0,   NULL },
+        { "date",      STRING,  REQ, 32,  NULL },
+        { END } } },
+    { "STANDARDS-LIST", true, { { END } } },
+    { "REPORT-COMPLIANCE", true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { "standard",  STRING,  OPT, 64,  NULL },
         { END } } },
     /*  The whole RFC 5322 message, base64 (no line breaks: a STRING has no
         control characters). The server allows this one command a body of
@@ -618,7 +648,7 @@ s_check_string (json_t *value, const s_field_t *field, bool text,
         for (const char *const *choice = field->choices; *choice; choice++)
             if (streq (*choice, s))
                 return 0;
-        char list [160] = "";
+        char list [400] = "";
         for (const char *const *choice = field->choices; *choice; choice++) {
             if (choice != field->choices)
                 strncat (list, ", ", sizeof (list) - strlen (list) - 1);
@@ -958,7 +988,7 @@ s_expect (bool verbose, const char *command, const char *body, int status)
     zmsg_t *msg = s_raw (PODP_SIGNATURE, command, body, strlen (body));
     podp_msg_t *decoded = podp_decode (msg, true, 0, &err);
     if (verbose)
-        printf ("  %-17s %-60.60s -> %d %s\n", command, body, err.status, err.reason);
+        printf ("  %-18s %-60.60s -> %d %s\n", command, body, err.status, err.reason);
     if (status == 0) {
         assert (decoded);
         assert (err.status == 0);
@@ -1010,6 +1040,12 @@ podp_test (bool verbose)
     assert (podp_command_known ("INGEST-MAIL", true));
     assert (podp_command_known ("MEETING-ATTENDEES", true));
     assert (!podp_command_known ("PARTNER-ADD", false));
+    assert (podp_command_known ("CASE-EVENT", true));
+    assert (podp_command_known ("CASE-EVENT-CORRECT", true));
+    assert (podp_command_known ("STANDARDS-LIST", true));
+    assert (podp_command_known ("REPORT-COMPLIANCE", true));
+    assert (!podp_command_known ("REPORT-COMPLIANCE", false));
+    assert (!podp_command_known ("CASE-EVENTS", true));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
@@ -1345,6 +1381,128 @@ podp_test (bool verbose)
     s_expect (verbose, "MAIL-RETRY", "{}", PODP_BAD_REQUEST);
     s_expect (verbose, "REMINDERS", "{\"task\":4}", 0);
 
+    //  Practice standards: case events, corrections, standards, compliance
+    {
+    char line [512];
+    char word [80];
+    for (const char *const *type = s_event_types; *type; type++) {
+        snprintf (line, sizeof (line), "{\"ref\":\"CH-1\",\"type\":\"%s\","
+                  "\"date\":\"2026-11-02\"}", *type);
+        s_expect (verbose, "CASE-EVENT", line, 0);
+    }
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed\","
+              "\"date\":\"2026-11-02\",\"note\":\"Placed with\\tthe Smiths\\nafter panel\","
+              "\"dob\":\"2014-03-31\",\"family_and_friends\":false,\"rid\":4}", 0);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"FC-9\",\"type\":\"carer-approved\","
+              "\"date\":\"2026-11-02\",\"family_and_friends\":true}", 0);
+    reason = s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"birthday\","
+                       "\"date\":\"2026-11-02\"}", PODP_INVALID);
+    //  The whole list, not cut short
+    assert (streq (reason, "field 'type': must be one of case-opened, referral-received, "
+                           "carer-approved, panel-date-set, child-placed, "
+                           "became-looked-after, allegation, placement-difficulty, "
+                           "strategy-discussion, conference-held, review-held, "
+                           "placement-confirmed-long-term, placement-ended"));
+    //  "task-done" triggers rules but is not a case event; values are case-sensitive
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"task-done\","
+              "\"date\":\"2026-11-02\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"Child-Placed\","
+              "\"date\":\"2026-11-02\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed \","
+              "\"date\":\"2026-11-02\"}", PODP_INVALID);
+    reason = s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":"
+                       "\"placement-confirmed-long-term-placements!\",\"date\":\"2026-11-02\"}",
+                       PODP_TOO_LARGE);
+    assert (streq (reason, "field 'type': longer than 40 octets"));
+    reason = s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'date': required"));
+    reason = s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"date\":\"2026-11-02\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'type': required"));
+    reason = s_expect (verbose, "CASE-EVENT", "{\"type\":\"allegation\","
+                       "\"date\":\"2026-11-02\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'ref': required"));
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+              "\"date\":\"\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"\","
+              "\"date\":\"2026-11-02\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+              "\"date\":\"2026-11-02T10:00:00Z-and-then-some-more\"}", PODP_TOO_LARGE);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+              "\"date\":\"2026-11-02\\n\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+              "\"date\":20261102}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed\","
+              "\"date\":\"2026-11-02\",\"dob\":\"2014-03-31\\r\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed\","
+              "\"date\":\"2026-11-02\",\"dob\":null}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"carer-approved\","
+              "\"date\":\"2026-11-02\",\"family_and_friends\":\"yes\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"carer-approved\","
+              "\"date\":\"2026-11-02\",\"family_and_friends\":1}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+              "\"date\":\"2026-11-02\",\"note\":\"a\\r\\nb\"}", PODP_INVALID);
+    reason = s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"allegation\","
+                       "\"date\":\"2026-11-02\",\"standard\":\"x\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'standard'"));
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":[\"allegation\"],"
+              "\"date\":\"2026-11-02\"}", PODP_BAD_REQUEST);
+
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":12,\"date\":\"2026-10-30\"}", 0);
+    reason = s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":12}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'date': required"));
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"date\":\"2026-10-30\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":\"12\",\"date\":\"2026-10-30\"}",
+              PODP_BAD_REQUEST);
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":-1,\"date\":\"2026-10-30\"}",
+              PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":12,\"date\":\"\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT-CORRECT", "{\"event\":12,\"date\":\"2026-10-30\","
+              "\"type\":\"allegation\"}", PODP_BAD_REQUEST);
+
+    s_expect (verbose, "STANDARDS-LIST", "{}", 0);
+    s_expect (verbose, "STANDARDS-LIST", "{\"rid\":8}", 0);
+    reason = s_expect (verbose, "STANDARDS-LIST", "{\"case_kind\":\"child\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'case_kind'"));
+
+    s_expect (verbose, "REPORT-COMPLIANCE", "{}", 0);
+    s_expect (verbose, "REPORT-COMPLIANCE", "{\"pod\":\"north\",\"member\":\"dev.sw\","
+              "\"from\":\"2026-01-01\",\"to\":\"2027-01-01\","
+              "\"standard\":\"carer-annual-review\"}", 0);
+    memset (word, 'x', 65);
+    word [65] = 0;
+    snprintf (line, sizeof (line), "{\"standard\":\"%s\"}", word);
+    reason = s_expect (verbose, "REPORT-COMPLIANCE", line, PODP_TOO_LARGE);
+    assert (streq (reason, "field 'standard': longer than 64 octets"));
+    word [64] = 0;
+    snprintf (line, sizeof (line), "{\"standard\":\"%s\"}", word);
+    s_expect (verbose, "REPORT-COMPLIANCE", line, 0);
+    s_expect (verbose, "REPORT-COMPLIANCE", "{\"pod\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+              PODP_TOO_LARGE);
+    s_expect (verbose, "REPORT-COMPLIANCE", "{\"from\":null}", PODP_BAD_REQUEST);
+    s_expect (verbose, "REPORT-COMPLIANCE", "{\"to\":\"2027-01-01\\t\"}", PODP_INVALID);
+    reason = s_expect (verbose, "REPORT-COMPLIANCE", "{\"csv\":true}", PODP_BAD_REQUEST);
+    assert (streq (reason, "unknown field 'csv'"));
+
+    //  TASK-DONE: the optional date the work was done
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Visit done\","
+              "\"date\":\"2026-11-20\"}", 0);
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Panel minutes\","
+              "\"reference\":\"PANEL-2026-114\",\"date\":\"2026-11-20\"}", 0);
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Visit done\"}", 0);
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Visit done\","
+              "\"date\":null}", PODP_BAD_REQUEST);
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Visit done\","
+              "\"date\":\"2026-11-20\\n\"}", PODP_INVALID);
+    s_expect (verbose, "TASK-DONE", "{\"task\":4,\"evidence\":\"Visit done\","
+              "\"date\":\"2026-11-20T17:00:00Z, or thereabouts\"}", PODP_TOO_LARGE);
+    reason = s_expect (verbose, "TASK-DONE", "{\"task\":4,\"date\":\"2026-11-20\"}",
+                       PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'evidence': required"));
+    }
+
     //  Partners, meetings and replies
     s_expect (verbose, "PARTNER-ADD", "{\"agency\":\"Hillside Primary\",\"agency_kind\":"
               "\"school\",\"name\":\"Pat Head\",\"email\":\"head@hillside.example\","
@@ -1480,6 +1638,41 @@ podp_test (bool verbose)
     assert (streq (podp_msg_string (copy, "kind"), "meeting-reply"));
     podp_msg_destroy (&copy);
     podp_msg_destroy (&push);
+    zmsg_destroy (&msg);
+
+    //  Round trip: a case event with every field, a compliance reply
+    request = podp_msg_new ("CASE-EVENT", json_pack (
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:I}", "ref", "CH-2026-0042",
+        "type", "panel-date-set", "date", "2027-01-14", "note", "Panel booked\nRoom 4",
+        "dob", "2015-07-01", "family_and_friends", 0, "rid", (json_int_t) 21));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, true, 0, &err);
+    assert (copy);
+    assert (streq (podp_msg_command (copy), "CASE-EVENT"));
+    assert (streq (podp_msg_string (copy, "type"), "panel-date-set"));
+    assert (podp_msg_bool (copy, "family_and_friends", true) == false);
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (request)));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    reply = podp_reply_new (22, PODP_OK, NULL, json_pack (
+        "{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:I, s:I, s:I, s:I,"
+        " s:{s:[s], s:[], s:[], s:[]}}], s:[{s:s, s:I, s:I, s:I, s:I}]}",
+        "from", "2025-11-23", "to", "2026-12-07", "now", "2026-11-23T10:00:00Z",
+        "standards", "standard", "carer-annual-review", "title", "Foster carer's annual review",
+        "source", "Fostering Services Regulations 2011 reg 28", "on_time", (json_int_t) 1,
+        "late", (json_int_t) 0, "overdue", (json_int_t) 0, "due_soon", (json_int_t) 0,
+        "cases", "on_time", "FC-9", "late", "overdue", "due_soon",
+        "members", "member", "dev.sw", "on_time", (json_int_t) 1, "late", (json_int_t) 0,
+        "overdue", (json_int_t) 0, "due_soon", (json_int_t) 0));
+    msg = podp_encode (reply);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy);
+    assert (podp_msg_int (copy, "rid", -1) == 22);
+    assert (json_equal (podp_msg_body (copy), podp_msg_body (reply)));
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&reply);
     zmsg_destroy (&msg);
 
     //  Control characters

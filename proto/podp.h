@@ -61,7 +61,8 @@ typedef struct _podp_msg_t podp_msg_t;
 /* Result of decoding: status 0 on success, else the code and a reason. */
 typedef struct {
     int  status;            /* 0 = ok, else podp_status_t */
-    char reason [256];      /* human-readable, names the field at fault */
+    char reason [512];      /* human-readable, names the field at fault (a REPLY
+                               reason holds 512 octets) */
 } podp_error_t;
 
 /* Create a message with command and body (body reference is stolen;

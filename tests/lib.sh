@@ -37,6 +37,8 @@ make_config () {
         -e "s|client-timeout = .*|client-timeout = 1000|" \
         -e "s|spool = .*|spool = \"$T/spool\"|" \
         "$@" "$ROOT/config/podd.conf" > "$T/podd.conf"
+    # the practice standards and bank holidays live beside podd.conf
+    cp "$ROOT/config/standards.conf" "$ROOT/config/bank-holidays.conf" "$T/" 2>/dev/null
 }
 
 # keygen HANDLE...: member keypairs, public certs registered with podd

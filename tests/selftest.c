@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "mailer.h"
 #include "message.h"
+#include "standards.h"
 
 typedef struct { const char *name; void (*test) (bool verbose); } test_t;
 
@@ -19,6 +20,7 @@ static const test_t s_tests [] = {
     { "calendar", podd_calendar_test },
     { "mailer", podd_mailer_test },
     { "message", podd_message_test },
+    { "standards", podd_standards_test },
 };
 
 int
