@@ -1,0 +1,187 @@
+#!/bin/bash
+# bench/run.sh BUILD - podd benchmarks: figures and ratios, never pass/fail.
+#
+# Builds bench/bench_route and bench/bench_scale into BUILD/bench (linking
+# the objects `make` built in BUILD: podclient and the codec; bench_scale
+# also the daemon's, for the store API), makes a temporary podd config from
+# config/podd.conf (free loopback port, database, keys, certs and spool in
+# a temporary directory on the same file system as the default TMPDIR),
+# member keys with podctl keygen, then:
+#   1. starts podd, runs bench_route (baseline, durable routing, latency),
+#      stops podd;
+#   2. runs bench_scale, which starts podd itself on databases of 10k and
+#      1M tasks;
+# and prints a summary table. Everything is removed on exit (KEEP=1 keeps
+# the directory). Options through the environment:
+#   ROUTE_TASKS (20000) ROUTE_WINDOW (100) ROUTE_RATE (1000) ROUTE_SECONDS (3)
+#   SCALE_TASKS (1000000) SCALE_CASES (100000) SCALE_SMALL (10000) SCALE_REQUESTS (500)
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+# The Makefile's package list, so the daemon objects always link
+PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
+[ -n "$PKGS" ] || PKGS="libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0"
+CC=${CC:-gcc}
+CFLAGS=${CFLAGS:--O2 -g}
+WARN="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iproto -Idaemon -Iclients"
+PODD="$ROOT/$BUILD/podd"
+PODCTL="$ROOT/$BUILD/podctl"
+OUT="$ROOT/$BUILD/bench"
+
+die () { echo "bench: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- build
+# bench_scale uses the store (and config, when...): link every daemon object
+# but main.o, as the Makefile links podd_selftest, so new modules need no
+# change here
+DAEMON_OBJS=()
+for src in daemon/*.c; do
+    [ "$src" = daemon/main.c ] || DAEMON_OBJS+=("$BUILD/${src%.c}.o")
+done
+for f in "$PODD" "$PODCTL" "$BUILD/proto/podp.o" "$BUILD/clients/podclient.o" "${DAEMON_OBJS[@]}"; do
+    [ -e "$f" ] || die "$f is missing: run 'make' first (or 'make bench')"
+done
+mkdir -p "$OUT"
+# shellcheck disable=SC2086
+PKG_CFLAGS=$(pkg-config --cflags $PKGS) || die "pkg-config: missing packages ($PKGS)"
+# shellcheck disable=SC2086
+PKG_LIBS=$(pkg-config --libs $PKGS)
+build () {      # build NAME OBJECTS...
+    local name=$1; shift
+    echo "bench: building $OUT/$name"
+    # shellcheck disable=SC2086
+    $CC $CFLAGS $WARN $PKG_CFLAGS -c "bench/$name.c" -o "$OUT/$name.o" || exit 1
+    # shellcheck disable=SC2086
+    $CC $LDFLAGS_BENCH -o "$OUT/$name" "$OUT/$name.o" "$@" $PKG_LIBS -lm || exit 1
+}
+LDFLAGS_BENCH=${LDFLAGS:-}
+case "$BUILD" in        # objects built with SAN=1 need the sanitizer runtime
+    *san*) CFLAGS="$CFLAGS -O1 -fsanitize=address,undefined -fno-omit-frame-pointer"
+           LDFLAGS_BENCH="$LDFLAGS_BENCH -fsanitize=address,undefined" ;;
+esac
+build bench_route "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+build bench_scale "${DAEMON_OBJS[@]}" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+
+# ---------------------------------------------------------------- setup
+T=$(mktemp -d "${TMPDIR:-/tmp}/podd-bench.XXXXXX") || die "cannot make a temporary directory"
+PODD_PID=""
+stop_podd () {
+    if [ -n "$PODD_PID" ] && kill -0 "$PODD_PID" 2>/dev/null; then
+        kill -TERM "$PODD_PID"
+        for _ in $(seq 1 100); do
+            kill -0 "$PODD_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$PODD_PID" 2>/dev/null && kill -KILL "$PODD_PID"
+        wait "$PODD_PID" 2>/dev/null
+    fi
+    PODD_PID=""
+}
+cleanup () {
+    stop_podd
+    if [ "${KEEP:-}" = 1 ]; then echo "bench: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port () {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# make_config NAME DATABASE: $T/NAME.conf from the shipped demo config
+make_config () {
+    local port
+    port=$(free_port) || die "no free port"
+    sed -e "s|endpoint = .*|endpoint = \"tcp://127.0.0.1:$port\"|" \
+        -e "s|database = .*|database = \"$2\"|" \
+        -e "s|certs = .*|certs = \"$T/certs\"|" \
+        -e "s|server-cert = .*|server-cert = \"$T/keys/podd.cert\"|" \
+        -e "s|spool = .*|spool = \"$T/spool\"|" \
+        "$ROOT/config/podd.conf" > "$T/$1.conf"
+    echo "tcp://127.0.0.1:$port"
+}
+
+CREATOR=alice.tm        # team manager of pod north
+WATCHER=dev.sw          # social worker in pod north: lead of the bench case
+mkdir -p "$T/keys" "$T/certs" "$T/spool"
+for h in $CREATOR $WATCHER; do
+    "$PODCTL" keygen "$h" --dir "$T/keys" > /dev/null || die "podctl keygen $h failed"
+    cp "$T/keys/$h.cert" "$T/certs/"
+done
+EP=$(make_config route "$T/route.db")
+SUMMARY="$T/summary"
+: > "$SUMMARY"
+echo "bench: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), files on $(df -T "$T" | awk 'NR==2 {print $2}') ($T)"
+
+# ---------------------------------------------------------------- 1. routing
+"$PODD" -f -c "$T/route.conf" >> "$T/route-podd.log" 2>&1 &
+PODD_PID=$!
+ready=0
+for _ in $(seq 1 100); do
+    if [ -f "$T/keys/podd.cert" ] && grep -q "serving on" "$T/route-podd.log" 2>/dev/null; then
+        ready=1; break
+    fi
+    kill -0 "$PODD_PID" 2>/dev/null || break
+    sleep 0.1
+done
+[ $ready = 1 ] || { cat "$T/route-podd.log"; die "podd did not start"; }
+
+echo
+"$OUT/bench_route" -e "$EP" -c "$T/keys/$CREATOR.cert" -w "$T/keys/$WATCHER.cert" \
+    -s "$T/keys/podd.cert" -n "${ROUTE_TASKS:-20000}" -W "${ROUTE_WINDOW:-100}" \
+    -r "${ROUTE_RATE:-1000}" -d "${ROUTE_SECONDS:-3}" -p "$PODD_PID" -o "$SUMMARY" -f "$T"
+route_rc=$?
+route_rss=$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$PODD_PID/status" 2>/dev/null)
+stop_podd
+[ $route_rc -eq 0 ] || echo "bench: bench_route exited $route_rc (podd log: $(tail -3 "$T/route-podd.log"))"
+
+# ---------------------------------------------------------------- 2. scale
+make_config scale "$T/scale.db" > /dev/null
+echo
+"$OUT/bench_scale" -P "$PODD" -c "$T/scale.conf" -k "$T/keys" -C "$CREATOR" -w "$WATCHER" \
+    -t "${SCALE_TASKS:-1000000}" -a "${SCALE_CASES:-100000}" -m "${SCALE_SMALL:-10000}" \
+    -n "${SCALE_REQUESTS:-500}" -l "$T/scale-podd.log" -o "$SUMMARY"
+scale_rc=$?
+[ $scale_rc -eq 0 ] || echo "bench: bench_scale exited $scale_rc (podd log: $(tail -3 "$T/scale-podd.log" 2>/dev/null))"
+
+# ---------------------------------------------------------------- summary
+get () { awk -v k="$1" '$1 == k {v = $2} END {if (v == "") print "-"; else print v}' "$SUMMARY"; }
+fmt () { # fmt VALUE PRINTF-FORMAT
+    # shellcheck disable=SC2059
+    if [ "$1" = "-" ]; then printf '%s' "-"; else LC_ALL=C printf "$2" "$1"; fi
+}
+# count_label N: 10000 -> 10k, 1000000 -> 1M
+count_label () {
+    awk -v n="$1" 'BEGIN { if (n == "-") print "?"; else if (n >= 1e6) printf "%gM", n / 1e6;
+                          else if (n >= 1e3) printf "%gk", n / 1e3; else printf "%d", n }'
+}
+SMALL=$(count_label "$(get scale.small.tasks)")
+LARGE=$(count_label "$(get scale.large.tasks)")
+echo
+echo "== podd benchmark summary: figures, not pass/fail ($(nproc) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '  %-48s %22s   %s\n' "figure" "value" "target"
+row () { printf '  %-48s %22s   %s\n' "$1" "$2" "$3"; }
+row "fdatasync of 4 KiB here, p50 / p99" \
+    "$(fmt "$(get env.fdatasync.p50_ms)" '%.3f') / $(fmt "$(get env.fdatasync.p99_ms)" '%.3f') ms" "(floor of every commit)"
+row "zmq echo pipelined, plain / CURVE" \
+    "$(fmt "$(get route.baseline.pipelined)" '%.0f') / $(fmt "$(get route.baseline_curve.pipelined)" '%.0f') msg/s" ""
+row "zmq echo one at a time, plain / CURVE" \
+    "$(fmt "$(get route.baseline.serial)" '%.0f') / $(fmt "$(get route.baseline_curve.serial)" '%.0f') msg/s" ""
+row "podd durable routing, window ${ROUTE_WINDOW:-100}" "$(fmt "$(get route.e2e.tasks_per_s)" '%.0f') tasks/s" ""
+row "  ratio to plain (to CURVE) baseline" \
+    "$(fmt "$(get route.e2e.ratio_pct)" '%.1f')% ($(fmt "$(get route.e2e.ratio_curve_pct)" '%.1f')%)" ">= 50%"
+row "  podd CPU per task" "$(fmt "$(get route.e2e.podd_cpu_us_per_task)" '%.0f') us" ""
+row "send->push at ${ROUTE_RATE:-1000}/s, p50 / p99 / max" \
+    "$(fmt "$(get route.latency.p50_ms)" '%.2f') / $(fmt "$(get route.latency.p99_ms)" '%.2f') / $(fmt "$(get route.latency.max_ms)" '%.2f') ms" "p99 <= 1 ms"
+row "podd VmHWM after the routing run" "$(fmt "${route_rss:--}" '%.1f') MB" "<= 100 MB"
+for op in task_new_lead task_new_route list_mine list_pod; do
+    row "$op mean $SMALL -> $LARGE tasks" \
+        "$(fmt "$(get "scale.small.$op.mean_ms")" '%.2f') -> $(fmt "$(get "scale.large.$op.mean_ms")" '%.2f') ms x$(fmt "$(get "scale.ratio.$op.mean")" '%.2f')" "x <= 1.5"
+    row "$op p99  $SMALL -> $LARGE tasks" \
+        "$(fmt "$(get "scale.small.$op.p99_ms")" '%.2f') -> $(fmt "$(get "scale.large.$op.p99_ms")" '%.2f') ms x$(fmt "$(get "scale.ratio.$op.p99")" '%.2f')" "x <= 1.5"
+done
+row "podd VmRSS / VmHWM at $LARGE tasks" \
+    "$(fmt "$(get scale.large.vmrss_mb)" '%.1f') / $(fmt "$(get scale.large.vmhwm_mb)" '%.1f') MB" "<= 100 MB"
+row "database at $LARGE tasks" "$(fmt "$(get scale.large.db_mb)" '%.0f') MB" ""
+[ $route_rc -eq 0 ] && [ $scale_rc -eq 0 ]
