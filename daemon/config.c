@@ -135,31 +135,14 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Small helpers
 
-static char *
-s_strdup (const char *s)
-{
-    char *copy = strdup (s);
-    assert (copy);
-    return copy;
-}
 
 static void
 s_set (char **field, const char *value)
 {
     free (*field);
-    *field = s_strdup (value);
+    *field = podd_zpl_strdup (value);
 }
 
-static void *
-s_grow (void *array, size_t *max, size_t count, size_t size)
-{
-    if (count < *max)
-        return array;
-    *max = *max? *max * 2: 16;
-    void *bigger = realloc (array, *max * size);
-    assert (bigger);
-    return bigger;
-}
 
 //  Printable form of a value for messages (see podd_zpl_show). Returns
 //  buf (SHOW_MAX bytes).
@@ -901,11 +884,11 @@ s_load_reminders (s_loader_t *L, zconfig_t *section)
 static podd_kind_t *
 s_add_kind (podd_config_t *self, size_t *max, const char *name)
 {
-    self->kinds = (podd_kind_t *) s_grow (self->kinds, max, self->kind_count,
+    self->kinds = (podd_kind_t *) podd_zpl_grow (self->kinds, max, self->kind_count,
                                           sizeof (podd_kind_t));
     podd_kind_t *kind = &self->kinds [self->kind_count++];
     memset (kind, 0, sizeof (*kind));
-    kind->name = s_strdup (name);
+    kind->name = podd_zpl_strdup (name);
     return kind;
 }
 
@@ -1053,12 +1036,12 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
         return s_fail (L, node, "duplicate member '%s' (already in %s%s)", handle,
                        other->pod? "pod ": "admins", other->pod? other->pod: "");
 
-    self->members = (podd_member_cfg_t *) s_grow (self->members, max, self->member_count,
+    self->members = (podd_member_cfg_t *) podd_zpl_grow (self->members, max, self->member_count,
                                                   sizeof (podd_member_cfg_t));
     podd_member_cfg_t *member = &self->members [self->member_count++];
     memset (member, 0, sizeof (*member));
-    member->handle = s_strdup (handle);
-    member->pod = pod? s_strdup (pod): NULL;
+    member->handle = podd_zpl_strdup (handle);
+    member->pod = pod? podd_zpl_strdup (pod): NULL;
     member->role = -1;
 
     enum { NAME, EMAIL, ROLE, SKILLS, PATTERN, ADMIN, KEYS };
@@ -1077,7 +1060,7 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
     if (!podd_valid_name (value))
         return s_fail (L, nodes [NAME], "name must be 1 to %d octets of UTF-8 text "
                        "without control characters, not '%s'", MAX_NAME, s_show (value, show));
-    member->name = s_strdup (value);
+    member->name = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
     snprintf (dflt, sizeof (dflt), "%s@%s", handle, self->mail_domain);
@@ -1086,7 +1069,7 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
     if (!podd_valid_email (value))
         return s_fail (L, nodes [EMAIL]? nodes [EMAIL]: node,
                        "invalid email address '%s'", s_show (value, show));
-    member->email = s_strdup (value);
+    member->email = podd_zpl_strdup (value);
 
     if (s_leaf (L, nodes [ROLE], NULL, &value))
         return -1;
@@ -1105,14 +1088,14 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
     if (!podd_valid_skills (value))
         return s_fail (L, nodes [SKILLS], "skills must be a comma-separated list without "
                        "spaces, like \"chairing,court\", not '%s'", s_show (value, show));
-    member->skills = s_strdup (value);
+    member->skills = podd_zpl_strdup (value);
 
     if (s_leaf (L, nodes [PATTERN], DEFAULT_PATTERN, &value))
         return -1;
     if (!podd_valid_pattern (value))
         return s_fail (L, nodes [PATTERN], "pattern must list working days mon..sun, "
                        "like \"mon-fri\" or \"mon-wed,fri\", not '%s'", s_show (value, show));
-    member->pattern = s_strdup (value);
+    member->pattern = podd_zpl_strdup (value);
 
     if (s_flag (L, nodes [ADMIN], pod == NULL, &member->admin))
         return -1;
@@ -1132,11 +1115,11 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
                        "(starting with a letter or digit), not '%s'", s_show (name, show));
     if (s_find_pod (self, name))
         return s_fail (L, node, "duplicate pod '%s'", name);
-    self->pods = (podd_pod_cfg_t *) s_grow (self->pods, pod_max, self->pod_count,
+    self->pods = (podd_pod_cfg_t *) podd_zpl_grow (self->pods, pod_max, self->pod_count,
                                             sizeof (podd_pod_cfg_t));
     podd_pod_cfg_t *pod = &self->pods [self->pod_count++];
     memset (pod, 0, sizeof (*pod));
-    pod->name = s_strdup (name);
+    pod->name = podd_zpl_strdup (name);
 
     enum { TITLE, MAILBOX, DUTY, KEYS };
     static const char *const keys [KEYS + 1] = { "title", "mailbox", "duty", NULL };
@@ -1152,7 +1135,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
     if (!podd_valid_name (value))
         return s_fail (L, nodes [TITLE], "title must be 1 to %d octets of UTF-8 text "
                        "without control characters, not '%s'", MAX_NAME, s_show (value, show));
-    pod->title = s_strdup (value);
+    pod->title = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
     snprintf (dflt, sizeof (dflt), "pod-%s@%s", name, self->mail_domain);
@@ -1161,7 +1144,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
     if (!podd_valid_email (value))
         return s_fail (L, nodes [MAILBOX]? nodes [MAILBOX]: node,
                        "invalid mailbox address '%s'", s_show (value, show));
-    pod->mailbox = s_strdup (value);
+    pod->mailbox = podd_zpl_strdup (value);
 
     //  Members, then the checks that need them
     size_t first = self->member_count;
@@ -1177,7 +1160,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
         if (!duty || !duty->pod || !streq (duty->pod, name))
             return s_fail (L, nodes [DUTY], "duty '%s' is not a member of pod '%s'",
                            s_show (value, show), name);
-        pod->duty = s_strdup (value);
+        pod->duty = podd_zpl_strdup (value);
     }
     bool manager = false;
     for (size_t i = first; i < self->member_count; i++)

@@ -51,24 +51,7 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Small helpers
 
-static char *
-s_strdup (const char *s)
-{
-    char *copy = strdup (s);
-    assert (copy);
-    return copy;
-}
 
-static void *
-s_grow (void *array, size_t *max, size_t count, size_t size)
-{
-    if (count < *max)
-        return array;
-    *max = *max? *max * 2: 16;
-    void *bigger = realloc (array, *max * size);
-    assert (bigger);
-    return bigger;
-}
 
 static const char *
 s_show (const char *s, char *buf)
@@ -303,7 +286,7 @@ s_load_holidays (podd_standards_t *self, const char *text, const char *name,
             break;
         }
         //  Insert keeping the list sorted
-        self->holidays = (int64_t *) s_grow (self->holidays, &self->holiday_max,
+        self->holidays = (int64_t *) podd_zpl_grow (self->holidays, &self->holiday_max,
                                              self->holiday_count, sizeof (int64_t));
         size_t at = self->holiday_count;
         while (at > 0 && self->holidays [at - 1] > day) {
@@ -468,11 +451,11 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
         if (!nodes [required [i].key])
             return s_fail (L, node, id, "missing %s", required [i].what);
 
-    self->rules = (podd_rule_t *) s_grow (self->rules, &self->max, self->count,
+    self->rules = (podd_rule_t *) podd_zpl_grow (self->rules, &self->max, self->count,
                                           sizeof (podd_rule_t));
     podd_rule_t *rule = &self->rules [self->count++];
     memset (rule, 0, sizeof (*rule));
-    rule->id = s_strdup (id);
+    rule->id = podd_zpl_strdup (id);
     rule->line = podd_zpl_line (L->zpl, node);
     rule->role = -1;
     rule->min_age = -1;
@@ -483,13 +466,13 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
     if (!podd_valid_name (value))
         return s_fail (L, nodes [K_TITLE], id, "title must be 1 to 128 octets of text without "
                        "control characters, not '%s'", s_show (value, show));
-    rule->title = s_strdup (value);
+    rule->title = podd_zpl_strdup (value);
 
     value = VALUE (K_CASE_KIND);
     if (!streq (value, "child") && !streq (value, "carer-household"))
         return s_fail (L, nodes [K_CASE_KIND], id, "case-kind must be \"child\" or "
                        "\"carer-household\", not '%s'", s_show (value, show));
-    rule->case_kind = s_strdup (value);
+    rule->case_kind = podd_zpl_strdup (value);
     bool child = streq (value, "child");
 
     value = VALUE (K_TRIGGER);
@@ -498,7 +481,7 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
         return s_fail (L, nodes [K_TRIGGER], id, "unknown trigger '%s' (triggers: %s)",
                        s_show (value, show), list);
     }
-    rule->trigger = s_strdup (value);
+    rule->trigger = podd_zpl_strdup (value);
     bool task_done = streq (value, "task-done");
     if (task_done && !nodes [K_AFTER_RULE])
         return s_fail (L, nodes [K_TRIGGER], id, "trigger \"task-done\" needs after-rule "
@@ -511,7 +494,7 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
         if (!s_valid_id (value))
             return s_fail (L, nodes [K_AFTER_RULE], id, "after-rule must be a rule id, not '%s'",
                            s_show (value, show));
-        rule->after_rule = s_strdup (value);        //  checked once every rule is read
+        rule->after_rule = podd_zpl_strdup (value);        //  checked once every rule is read
     }
 
     value = VALUE (K_TASK_KIND);
@@ -525,7 +508,7 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
         return s_fail (L, nodes [K_TASK_KIND], id, "unknown task kind '%s' (kinds: %s)",
                        s_show (value, show), list);
     }
-    rule->task_kind = s_strdup (value);
+    rule->task_kind = podd_zpl_strdup (value);
 
     value = nodes [K_COUNTS]? VALUE (K_COUNTS): "after";
     if (!streq (value, "after") && !streq (value, "before"))
@@ -578,14 +561,14 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
     if (!streq (value, "date") && !streq (value, "reference") && !streq (value, "note"))
         return s_fail (L, nodes [K_EVIDENCE], id, "evidence must be \"date\", \"reference\" "
                        "or \"note\", not '%s'", s_show (value, show));
-    rule->evidence = s_strdup (value);
+    rule->evidence = podd_zpl_strdup (value);
 
     value = VALUE (K_SOURCE);
     const char *text = value + strspn (value, " ");
     if (!*text || !podd_zpl_valid_text (value, MAX_SOURCE))
         return s_fail (L, nodes [K_SOURCE], id, "source must name the document and section, "
                        "1 to %d octets of text without control characters", MAX_SOURCE);
-    rule->source = s_strdup (value);
+    rule->source = podd_zpl_strdup (value);
 
     value = nodes [K_LOCAL_CHOICE]? VALUE (K_LOCAL_CHOICE): "0";
     if (!streq (value, "0") && !streq (value, "1"))
@@ -613,7 +596,7 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
         if (carer_condition == child)
             return s_fail (L, nodes [K_CONDITION], id, "condition '%s' applies to %s cases "
                            "only", value, child? "carer-household": "child");
-        rule->condition = s_strdup (value);
+        rule->condition = podd_zpl_strdup (value);
     }
     #undef VALUE
     return 0;

@@ -39,16 +39,16 @@ struct _podd_zpl_t {
 };
 
 
-static char *
-s_strdup (const char *s)
+char *
+podd_zpl_strdup (const char *s)
 {
     char *copy = strdup (s);
     assert (copy);
     return copy;
 }
 
-static void *
-s_grow (void *array, size_t *max, size_t count, size_t size)
+void *
+podd_zpl_grow (void *array, size_t *max, size_t count, size_t size)
 {
     if (count < *max)
         return array;
@@ -218,7 +218,7 @@ s_index (podd_zpl_t *L, const char *text)
                                 "syntax error: '/' cannot start or end a name");
         char saved = *p;
         *p = 0;
-        char *keyname = s_strdup (name);
+        char *keyname = podd_zpl_strdup (name);
         *p = saved;
 
         while (isspace ((unsigned char) *p))
@@ -255,7 +255,7 @@ s_index (podd_zpl_t *L, const char *text)
             return -1;
         }
         //  Record the key line with its path
-        L->entries = (s_entry_t *) s_grow (L->entries, &L->entry_max,
+        L->entries = (s_entry_t *) podd_zpl_grow (L->entries, &L->entry_max,
                                            L->entry_count, sizeof (s_entry_t));
         s_entry_t *entry = &L->entries [L->entry_count];
         memset (entry, 0, sizeof (*entry));

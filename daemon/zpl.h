@@ -42,4 +42,9 @@ const char *podd_zpl_show (const char *s, char *buf);
     control characters, at most max octets. */
 bool podd_zpl_valid_text (const char *s, size_t max);
 
+/* Shared by the loaders: strdup that asserts on out-of-memory, and growing
+   an array of count items of size bytes to hold one more (capacity *max). */
+char *podd_zpl_strdup (const char *s);
+void *podd_zpl_grow (void *array, size_t *max, size_t count, size_t size);
+
 #endif
