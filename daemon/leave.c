@@ -5,6 +5,8 @@
 #include "taskops.h"
 #include "routing.h"
 #include "when.h"
+#include "message.h"
+#include "outbox.h"
 
 #define COVER_KIND   "leave-cover"  /* its roles say who may cover a case */
 #define POD_MAX      256
@@ -664,6 +666,50 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
     return podd_audit (req, "leave-start", member.handle, absence.kind);
 }
 
+//  The digest by e-mail too (the outbox writes .eml files when no SMTP
+//  server is configured): counts and the open work, no case detail in
+//  the subject
+static int
+s_mail_digest (podd_request_t *req, const podd_member_t *member, json_t *digest, const char *text)
+{
+    podd_pod_t pod;
+    if (podd_store_pod_by_id (req->store, member->pod_id, &pod))
+        return 0;
+    char body [4096];
+    size_t used = (size_t) snprintf (body, sizeof body, "%s.\n\nStill open, due first:\n", text);
+    size_t index;
+    json_t *item;
+    json_array_foreach (json_object_get (digest, "open"), index, item) {
+        if (used >= sizeof body - 200 || index >= 20)
+            break;
+        used += (size_t) snprintf (body + used, sizeof body - used, "  task %lld  %s  due %s  %s\n",
+            (long long) json_integer_value (json_object_get (item, "task")),
+            json_string_value (json_object_get (item, "case")),
+            json_is_string (json_object_get (item, "due"))? json_string_value (json_object_get (item, "due")): "-",
+            json_string_value (json_object_get (item, "title")));
+    }
+    snprintf (body + used, sizeof body - used, "\nThe whole digest: podctl digest\n\n-- \n%s, %s\n",
+              pod.title, pod.mailbox);
+    podd_mailbox_t from = { pod.title, pod.mailbox }, to = { member->name, member->email };
+    char message_id [256], *raw = NULL;
+    size_t size = 0;
+    const char *reason = NULL;
+    const char *subject = "Welcome back: what happened while you were away";
+    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
+                           &raw, &size, &reason)) {
+        zsys_warning ("podd: return digest for %s not mailed: %s", member->handle, reason);
+        return 0;
+    }
+    const char *rcpt = member->email;
+    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
+                                                              : pod.mailbox;
+    int64_t id = podd_outbox_queue (req, "digest", pod.id, 0, sender, &rcpt, 1, subject,
+                                    message_id, raw, size);
+    free (raw);
+    return id < 0? -1: 0;
+}
+
 static int
 s_absence_end (podd_request_t *req, int64_t absence_id)
 {
@@ -712,6 +758,10 @@ s_absence_end (podd_request_t *req, int64_t absence_id)
               json_array_size (json_object_get (digest, "new_tasks")),
               json_array_size (json_object_get (digest, "chronology")),
               json_array_size (json_object_get (digest, "open")));
+    if (s_mail_digest (req, &member, digest, text)) {
+        json_decref (digest);
+        return -1;
+    }
     podd_notice (req, member.id, json_pack ("{s:s s:s s:o}", "kind", "digest", "text", text,
                                             "data", digest));
     return podd_audit (req, "leave-end", member.handle, absence.kind);

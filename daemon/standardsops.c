@@ -64,6 +64,61 @@ s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_fac
     return true;
 }
 
+//  Qualified social work roles form a ladder: a senior practitioner may do
+//  a social worker's standard, a team manager either. Other roles match
+//  only themselves.
+static bool
+s_holds_role (const char *held, const char *wanted)
+{
+    static const char *const ladder [] = { "social-worker", "senior-practitioner", "team-manager" };
+    int have = -1, want = -1;
+    for (int i = 0; i < 3; i++) {
+        if (s_streq (held, ladder [i]))
+            have = i;
+        if (s_streq (wanted, ladder [i]))
+            want = i;
+    }
+    return s_streq (held, wanted) || (have >= 0 && want >= 0 && have >= want);
+}
+
+//  A rule that names a role (e.g. the team manager allocates before panel)
+//  gives its task to a present pod member holding that role: the lead or a
+//  colleague who knows the case, else the one with the lowest open load
+static int
+s_route_to_role (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
+                 int64_t task_id, const podd_route_t *route)
+{
+    if (rule->role < 0)
+        return 0;
+    const char *role = podd_roles [rule->role];
+    podd_member_t member;
+    if (route->assignee_id && podd_store_member_by_id (req->store, route->assignee_id, &member) == 0
+    &&  s_holds_role (member.role, role))
+        return 0;
+    int64_t ids [256], best = 0, best_load = -1;
+    size_t count = podd_store_case_acquainted (req->store, kase->id, ids, 256);
+    for (size_t i = 0; i < count && !best; i++)
+        if (podd_store_member_by_id (req->store, ids [i], &member) == 0 && s_holds_role (member.role, role)
+        &&  member.pod_id == kase->pod_id && !podd_store_member_absent (req->store, member.id, req->now))
+            best = member.id;
+    count = best? 0: podd_store_pod_member_ids (req->store, kase->pod_id, ids, 256);
+    for (size_t i = 0; i < count; i++) {
+        if (podd_store_member_by_id (req->store, ids [i], &member) || !s_holds_role (member.role, role)
+        ||  podd_store_member_absent (req->store, member.id, req->now))
+            continue;
+        int64_t load = podd_store_member_open_load (req->store, member.id);
+        if (best_load < 0 || load < best_load) {
+            best = member.id;
+            best_load = load;
+        }
+    }
+    if (!best)
+        return 0;           //  nobody with that role present: routing's choice stands
+    char reason [160];
+    snprintf (reason, sizeof reason, "standard %s is for a %s", rule->id, role);
+    return podd_task_move (req, task_id, "offered", best, "routed", reason);
+}
+
 //  Create, route and report the task a rule asks for, counted from date
 static int
 s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule, const char *date,
@@ -80,7 +135,7 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
         return podd_fail (req, PODP_INTERNAL, "cannot create the standard's task: %s",
                           podd_store_errmsg (req->store));
     podd_route_t route;
-    if (podd_task_route (req, id, 0, &route))
+    if (podd_task_route (req, id, 0, &route) || s_route_to_role (req, kase, rule, id, &route))
         return -1;
     json_array_append_new (created, podd_store_task_json (req->store, id, false));
     return 0;

@@ -29,7 +29,8 @@ if [ -z "$(as alice.tm --json case list | grep '"ref"' || true)" ]; then
     as alice.tm case open NC-1002 --kind child --lead erin.sw --coworker femi.sw >/dev/null
     as alice.tm case open NH-2001 --kind carer-household --lead carla.sp --coworker dev.sw >/dev/null
     as alice.tm task new NC-1001 --kind statutory-visit --title "Statutory visit" >/dev/null
-    as alice.tm task new NH-2001 --kind welcome-pack --title "Send the carers' handbook" >/dev/null
+    # the carers were approved today: the practice standards create their tasks
+    as alice.tm case event NH-2001 --type carer-approved --date "$(date +%Y-%m-%d)" >/dev/null
 fi
 cat <<MSG
 
@@ -40,6 +41,7 @@ Try, in another terminal:
     $BUILD/podctl -k var/keys/alice.tm.cert case list
     $BUILD/podctl -k var/keys/alice.tm.cert caseload
     $BUILD/podctl -k var/keys/dev.sw.cert watch
+    $BUILD/podctl -k var/keys/alice.tm.cert report compliance
 
 MSG
 wait $PODD_PID

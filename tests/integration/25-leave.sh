@@ -116,6 +116,8 @@ expect_out "its history says dev.sw is back" "dev.sw back from leave" pc alice.t
 OUT=$(pc dev.sw --json digest)
 check "the digest lists the task done while away" $PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if any(x["title"]=="New during leave" for x in d["done"]) else 1)' "$OUT"
 check "the digest lists the chronology entry" $PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if any("contact arrangements" in x["text"] for x in d["chronology"]) else 1)' "$OUT"
+check "the digest also went by mail (no SMTP configured: the spool)" \
+    sh -c "grep -l 'Welcome back: what happened while you were away' '$T'/spool/*.eml | xargs grep -l 'dev.sw@pod-north.example' >/dev/null"
 check "the digest lists what is still open" $PY -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if any(x["title"]=="Visit later" for x in d["open"]) else 1)' "$OUT"
 
 # case contact, day by day, for NC-101

@@ -249,4 +249,13 @@ printf '%s\n' "$SIMOUT"
 FAILS=$((FAILS + $(printf '%s\n' "$SIMOUT" | grep -c '^not ok - ')))
 printf '%s\n' "$SIMOUT" | grep -q "^# simulated year" || not_ok "the simulated year ran to the end: $(printf '%s\n' "$SIMOUT" | tail -3)"
 
+# A standard that names a role goes to a member holding it: allocation
+# before panel is the team manager's, whoever leads the household
+pc alice.tm case open NH-ROLE --kind carer-household --lead dev.sw >/dev/null
+OUT=$(pc alice.tm --json case event NH-ROLE --type panel-date-set --date "$(date -u -d "$(cat "$PODD_CLOCK_FILE" | cut -c1-10) + 30 days" +%Y-%m-%d)")
+ROLE_TASK=$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print([t for t in d["created"] if t["standard"]=="carer-allocation"][0]["id"])' "$OUT" 2>/dev/null)
+OUT=$(pc alice.tm --json task show "$ROLE_TASK")
+check "the allocation standard went to the team manager, not the lead ($(jget assignee 2>/dev/null))" [ "$(jget assignee 2>/dev/null)" = alice.tm ]
+expect_out "with the reason" "standard carer-allocation is for a team-manager" pc alice.tm task show "$ROLE_TASK"
+
 finish
