@@ -8,7 +8,7 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PKGS    := libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0
+PKGS    := libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0 openssl
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iproto -Idaemon -Iclients

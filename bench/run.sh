@@ -11,10 +11,18 @@
 #      stops podd;
 #   2. runs bench_scale, which starts podd itself on databases of 10k and
 #      1M tasks;
+#   3. mail drain: the real mailer actor (BUILD/tests/mailer_driver) sends
+#      MAIL_MESSAGES messages of about 4 KiB to a loopback SMTP sink
+#      (bench/smtp_sink.py) as one batch (one SMTP session) and as batches
+#      of one (one session per message), plain and with STARTTLS required
+#      (a throwaway self-signed certificate, trusted by the driver only,
+#      through HOME and XDG_CONFIG_DIR pointing into the temporary
+#      directory); each figure is the median of MAIL_RUNS runs;
 # and prints a summary table. Everything is removed on exit (KEEP=1 keeps
 # the directory). Options through the environment:
 #   ROUTE_TASKS (20000) ROUTE_WINDOW (100) ROUTE_RATE (1000) ROUTE_SECONDS (3)
 #   SCALE_TASKS (1000000) SCALE_CASES (100000) SCALE_SMALL (10000) SCALE_REQUESTS (500)
+#   MAIL_MESSAGES (500) MAIL_BODY (3700: mailer_driver -k, ~4 KiB messages) MAIL_RUNS (3)
 set -u
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -78,8 +86,22 @@ stop_podd () {
     fi
     PODD_PID=""
 }
+SINK_PID=""
+stop_sink () {         # TERM makes the sink write its stats file and exit
+    if [ -n "$SINK_PID" ] && kill -0 "$SINK_PID" 2>/dev/null; then
+        kill -TERM "$SINK_PID"
+        for _ in $(seq 1 50); do
+            kill -0 "$SINK_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$SINK_PID" 2>/dev/null && kill -KILL "$SINK_PID"
+        wait "$SINK_PID" 2>/dev/null
+    fi
+    SINK_PID=""
+}
 cleanup () {
     stop_podd
+    stop_sink
     if [ "${KEEP:-}" = 1 ]; then echo "bench: kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -145,6 +167,143 @@ echo
 scale_rc=$?
 [ $scale_rc -eq 0 ] || echo "bench: bench_scale exited $scale_rc (podd log: $(tail -3 "$T/scale-podd.log" 2>/dev/null))"
 
+# ---------------------------------------------------------------- 3. mail drain
+# One sink per figure (its stats check the connections), the driver bounded
+# by timeout(1) and its own -w; results in $SUMMARY as mail.MODE.KIND.rate.
+# The sink sends no TLS 1.3 session tickets: libesmtp 1.1 can stall a
+# session until its timeout when they arrive as it sends EHLO after
+# STARTTLS (see bench/smtp_sink.py). A driver that dies is reported, not
+# retried. Known: libesmtp 1.1 caches one SSL_CTX per process but frees it
+# in smtp_destroy_session, so unless the mailer hands it an SSL_CTX of its
+# own (smtp_starttls_set_ctx), the second STARTTLS session of a process
+# uses a freed one (SIGSEGV here: one session per message with STARTTLS).
+MAIL_N=${MAIL_MESSAGES:-500}
+MAIL_BODY=${MAIL_BODY:-3700}
+MAIL_RUNS=${MAIL_RUNS:-3}
+DRIVER="$ROOT/$BUILD/tests/mailer_driver"
+MAILDIR="$T/mail"
+mail_rc=0
+mkdir -p "$MAILDIR"
+
+# start_sink NAME ARGS...: the sink in $MAILDIR/NAME; sets SINK_PID, SINK_PORT
+start_sink () {
+    local dir="$MAILDIR/$1"; shift
+    SINK_PORT=""
+    /usr/bin/python3 "$ROOT/bench/smtp_sink.py" --dir "$dir" --max-seconds 600 "$@" \
+        2>> "$dir.log" &
+    SINK_PID=$!
+    for _ in $(seq 1 50); do
+        [ -f "$dir/ready" ] && { SINK_PORT=$(cat "$dir/ready"); return 0; }
+        kill -0 "$SINK_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    stop_sink
+    echo "bench: smtp_sink.py did not start: $(tail -3 "$dir.log" 2>/dev/null)"
+    return 1
+}
+# sink_stat NAME KEY: from the stats file the sink wrote on TERM
+sink_stat () { awk -v k="$2" '$1 == k {print $2}' "$MAILDIR/$1/stats" 2>/dev/null; }
+kind_label () { if [ "$1" = one ]; then echo "one session"; else echo "one session per message"; fi; }
+median () { sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
+
+# drain MODE KIND: MAIL_RUNS runs of mailer_driver against a new sink, the
+# median rate into $SUMMARY; MODE plain|tls, KIND one (one batch) | each
+# (batches of one). Returns 1, with the reason in MAIL_WHY, on a failure.
+drain () {
+    local mode=$1 kind=$2 name="$1-$2" run out rc rate sent sessions want
+    local -a sink_args=() env_args=() drv_args=()
+    if [ "$mode" = tls ]; then
+        sink_args=(--tlscert "$MAILDIR/cert.pem" --tlskey "$MAILDIR/key.pem" --require-tls)
+        env_args=(HOME="$MAILDIR/home" XDG_CONFIG_HOME="$MAILDIR/home/.config"
+                  XDG_CONFIG_DIR="$MAILDIR/home/.config")
+        drv_args=(-T required)
+    fi
+    want=$MAIL_RUNS
+    [ "$kind" = each ] && { drv_args+=(-b 1); want=$((MAIL_RUNS * MAIL_N)); }
+    MAIL_WHY=""
+    start_sink "$name" "${sink_args[@]}" || { MAIL_WHY="the sink did not start"; return 1; }
+    drv_args+=(-s "127.0.0.1:$SINK_PORT" -t 5 -w 100 -q -n "$MAIL_N" -k "$MAIL_BODY")
+    : > "$MAILDIR/$name.rates"
+    for run in $(seq 1 "$MAIL_RUNS"); do
+        # (in $MAILDIR without core dumps, so that a crash leaves nothing behind)
+        out=$(exec 2>> "$MAILDIR/$name.err"; cd "$MAILDIR" && ulimit -c 0
+              env "${env_args[@]}" timeout 120 "$DRIVER" "${drv_args[@]}")
+        rc=$?
+        printf '%s\n' "$out" | grep -v '^[DIWE]: ' >> "$MAILDIR/$name.out"
+        rate=$(printf '%s\n' "$out" | sed -n 's/^summary .* rate=\([0-9.]*\).*/\1/p')
+        sent=$(printf '%s\n' "$out" | sed -n 's/^summary .* sent=\([0-9]*\).*/\1/p')
+        if [ $rc -ne 0 ] || [ "${sent:-0}" != "$MAIL_N" ]; then
+            stop_sink
+            if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+                MAIL_WHY="mailer_driver did not finish within 120 s"
+            elif [ $rc -gt 128 ] && [ $rc -lt 160 ]; then
+                MAIL_WHY="mailer_driver died of SIG$(kill -l $((rc - 128)) 2>/dev/null)"
+            else
+                MAIL_WHY="mailer_driver exit $rc, $(printf '%s\n' "$out" | grep -m1 '^summary' | cut -d' ' -f4-7)"
+            fi
+            MAIL_WHY="$MAIL_WHY in run $run, after $(sink_stat "$name" messages) messages"
+            MAIL_WHY="$MAIL_WHY in $(sink_stat "$name" connections) SMTP sessions"
+            return 1
+        fi
+        echo "$rate" >> "$MAILDIR/$name.rates"
+    done
+    stop_sink
+    sessions=$(sink_stat "$name" connections)
+    if [ "$sessions" != "$want" ] || [ "$(sink_stat "$name" messages)" != "$((MAIL_RUNS * MAIL_N))" ]; then
+        MAIL_WHY="the sink saw $sessions sessions (not $want) and $(sink_stat "$name" messages) messages"
+        return 1
+    fi
+    rate=$(median < "$MAILDIR/$name.rates")
+    echo "mail.$mode.$kind.rate $rate" >> "$SUMMARY"
+    echo "mail.size $(( $(sink_stat "$name" bytes) / (MAIL_RUNS * MAIL_N) ))" >> "$SUMMARY"
+    echo "bench: mail drain, $([ "$mode" = tls ] && echo "STARTTLS" || echo "plain"), $(kind_label "$kind"):" \
+         "$(tr '\n' ' ' < "$MAILDIR/$name.rates")msg/s, $sessions sessions"
+}
+
+# ratio MODE: one-session rate / one-per-message rate into $SUMMARY
+ratio () {
+    local r
+    r=$(awk -v k1="mail.$1.one.rate" -v k2="mail.$1.each.rate" \
+          '$1 == k1 {a = $2} $1 == k2 {b = $2} END {if (a != "" && b > 0) printf "%.2f", a / b}' "$SUMMARY")
+    [ -n "$r" ] && echo "mail.$1.ratio $r" >> "$SUMMARY"
+}
+
+echo
+MAIL_NOTES=()           # why a mail figure is missing, for the summary
+if [ ! -x "$DRIVER" ]; then
+    MAIL_NOTES+=("mail drain: not measured (no $DRIVER: run make)")
+    mail_rc=1
+else
+    echo "bench: mail drain, $MAIL_N messages x $MAIL_RUNS runs (mailer_driver -k $MAIL_BODY)"
+    for kind in one each; do
+        drain plain $kind || { MAIL_NOTES+=("mail drain, $(kind_label $kind): not measured ($MAIL_WHY)"); mail_rc=1; }
+    done
+    ratio plain
+    # STARTTLS: a self-signed certificate for 127.0.0.1 (libesmtp matches
+    # the host against DNS names only), trusted through the driver's HOME
+    tls_why=""
+    mkdir -p "$MAILDIR/home/.config/libesmtp"
+    chmod 700 "$MAILDIR/home" "$MAILDIR/home/.config" "$MAILDIR/home/.config/libesmtp"
+    if ! command -v openssl > /dev/null; then
+        tls_why="no openssl to make a certificate"
+    elif ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+            -subj "/CN=127.0.0.1" -addext "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1" \
+            -keyout "$MAILDIR/key.pem" -out "$MAILDIR/cert.pem" 2> "$MAILDIR/openssl.log"; then
+        tls_why="openssl req: $(tail -1 "$MAILDIR/openssl.log")"
+    elif ! install -m 0600 "$MAILDIR/cert.pem" "$MAILDIR/home/.config/libesmtp/ca.pem"; then
+        tls_why="cannot install the CA file"
+    fi
+    if [ -n "$tls_why" ]; then
+        MAIL_NOTES+=("STARTTLS: not measured ($tls_why)")
+    else
+        for kind in one each; do
+            drain tls $kind || MAIL_NOTES+=("STARTTLS, $(kind_label $kind): not measured ($MAIL_WHY)")
+        done
+        ratio tls
+    fi
+    for note in "${MAIL_NOTES[@]}"; do echo "bench: $note"; done
+fi
+
 # ---------------------------------------------------------------- summary
 get () { awk -v k="$1" '$1 == k {v = $2} END {if (v == "") print "-"; else print v}' "$SUMMARY"; }
 fmt () { # fmt VALUE PRINTF-FORMAT
@@ -184,4 +343,12 @@ done
 row "podd VmRSS / VmHWM at $LARGE tasks" \
     "$(fmt "$(get scale.large.vmrss_mb)" '%.1f') / $(fmt "$(get scale.large.vmhwm_mb)" '%.1f') MB" "<= 100 MB"
 row "database at $LARGE tasks" "$(fmt "$(get scale.large.db_mb)" '%.0f') MB" ""
-[ $route_rc -eq 0 ] && [ $scale_rc -eq 0 ]
+MAIL_KIB=$(awk -v b="$(get mail.size)" 'BEGIN { if (b == "-") print "4"; else printf "%.1f", b / 1024 }')
+row "mail drain $MAIL_N x $MAIL_KIB KiB, reuse / per message" \
+    "$(fmt "$(get mail.plain.one.rate)" '%.0f') / $(fmt "$(get mail.plain.each.rate)" '%.0f') msg/s" ""
+row "  ratio" "$(fmt "$(get mail.plain.ratio)" 'x%.2f')" ">= x5"
+row "  STARTTLS required, reuse / per message" \
+    "$(fmt "$(get mail.tls.one.rate)" '%.0f') / $(fmt "$(get mail.tls.each.rate)" '%.0f') msg/s" ""
+row "  ratio with STARTTLS" "$(fmt "$(get mail.tls.ratio)" 'x%.2f')" ">= x5"
+for note in "${MAIL_NOTES[@]}"; do printf '  %s\n' "$note"; done
+[ $route_rc -eq 0 ] && [ $scale_rc -eq 0 ] && [ $mail_rc -eq 0 ]

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include <stddef.h>
+#include <openssl/ssl.h>        //  before libesmtp.h: smtp_starttls_set_ctx
 #include <auth-client.h>        //  before libesmtp.h: smtp_auth_set_context
 #include <libesmtp.h>
 #include <assert.h>
@@ -828,6 +829,38 @@ s_classify (s_msg_t *msg, const char *session_error)
     }
 }
 
+//  A TLS context of our own for one session. libesmtp 1.1's built-in
+//  context is shared by the whole process but freed at the end of each
+//  session, so a second STARTTLS session used freed memory; with ours,
+//  libesmtp takes its own reference and we free ours after the session.
+//  CAs: where libesmtp looks ($XDG_CONFIG_DIR/libesmtp/ca.pem, then
+//  $HOME/.config/libesmtp/ca.pem), else the system's. TLS 1.2 at most:
+//  libesmtp stalls when a TLS 1.3 session ticket arrives before it sends
+//  its EHLO after STARTTLS.
+static SSL_CTX *
+s_tls_context (void)
+{
+    SSL_CTX *ctx = SSL_CTX_new (TLS_client_method ());
+    if (!ctx)
+        return NULL;
+    SSL_CTX_set_min_proto_version (ctx, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version (ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify (ctx, SSL_VERIFY_PEER, NULL);
+    char path [PATH_MAX] = "";
+    const char *xdg = getenv ("XDG_CONFIG_DIR");
+    const char *home = getenv ("HOME");
+    struct stat info;
+    if (xdg && *xdg)
+        snprintf (path, sizeof path, "%s/libesmtp/ca.pem", xdg);
+    if ((!*path || stat (path, &info)) && home && *home)
+        snprintf (path, sizeof path, "%s/.config/libesmtp/ca.pem", home);
+    if (*path && stat (path, &info) == 0)
+        SSL_CTX_load_verify_locations (ctx, path, NULL);
+    else
+        SSL_CTX_set_default_verify_paths (ctx);
+    return ctx;
+}
+
 static void
 s_smtp_batch (s_job_t *job)
 {
@@ -839,7 +872,9 @@ s_smtp_batch (s_job_t *job)
 
     smtp_session_t session = smtp_create_session ();
     auth_context_t auth = NULL;
+    SSL_CTX *tls = job->cfg.starttls == PODD_STARTTLS_OFF? NULL: s_tls_context ();
     if (!session) {
+        SSL_CTX_free (tls);
         s_job_settle (job, CLASS_RETRY, "cannot create an SMTP session");
         return;
     }
@@ -852,7 +887,8 @@ s_smtp_batch (s_job_t *job)
            && smtp_starttls_enable (session,
                   job->cfg.starttls == PODD_STARTTLS_REQUIRED? Starttls_REQUIRED:
                   job->cfg.starttls == PODD_STARTTLS_OPTIONAL? Starttls_ENABLED:
-                                                               Starttls_DISABLED);
+                                                               Starttls_DISABLED)
+           && (!tls || smtp_starttls_set_ctx (session, tls));
     for (size_t k = 0; ok && k < sizeof (kinds) / sizeof (kinds [0]); k++)
         ok = smtp_set_timeout (session, kinds [k] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms) > 0;
     if (ok && job->cfg.user) {
@@ -906,6 +942,7 @@ s_smtp_batch (s_job_t *job)
                 s_classify (&job->msgs [i], session_error);
     }
     smtp_destroy_session (session);
+    SSL_CTX_free (tls);         //  ours; libesmtp has let go of its reference
     if (auth)
         auth_destroy_context (auth);
 }

@@ -3,7 +3,7 @@
 # Runs apt-get (as root, or through sudo) only if something is not installed.
 set -eu
 PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libsqlite3-dev libjansson-dev
-libical-dev libgmime-3.0-dev libesmtp-dev python3 python3-zmq python3-icalendar
+libical-dev libgmime-3.0-dev libesmtp-dev libssl-dev python3 python3-zmq python3-icalendar
 python3-aiosmtpd sqlite3"
 missing=""
 for p in $PACKAGES; do
