@@ -4,8 +4,6 @@
 #include "when.h"
 #include <ctype.h>
 
-#define streq_s(a,b) (strcmp ((a), (b)) == 0)
-
 bool
 podd_valid_ref (const char *ref)
 {
@@ -22,7 +20,7 @@ static bool
 s_one_of (const char *value, const char *const *allowed)
 {
     for (size_t i = 0; allowed [i]; i++)
-        if (streq_s (value, allowed [i]))
+        if (podd_streq (value, allowed [i]))
             return true;
     return false;
 }
@@ -344,7 +342,7 @@ podd_op_case_close (podd_request_t *req)
     json_t *task;
     json_array_foreach (open, index, task) {
         const char *state = json_string_value (json_object_get (task, "state"));
-        if (streq_s (state, "open") || streq_s (state, "offered") || streq_s (state, "accepted"))
+        if (podd_streq (state, "open") || podd_streq (state, "offered") || podd_streq (state, "accepted"))
             still_open++;
     }
     json_decref (open);

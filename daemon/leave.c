@@ -15,15 +15,9 @@
 #define DEFAULT_VIEW (14 * DAY)
 
 static bool
-s_streq (const char *a, const char *b)
-{
-    return a && b && strcmp (a, b) == 0;
-}
-
-static bool
 s_unplanned (const char *kind)
 {
-    return s_streq (kind, "sickness") || s_streq (kind, "emergency");
+    return podd_streq (kind, "sickness") || podd_streq (kind, "emergency");
 }
 
 //  Parse an optional date/time field; -1 with 422 when malformed.
@@ -61,14 +55,6 @@ static json_t *
 s_absence_reply (podd_request_t *req, int64_t id)
 {
     return podd_store_absence_json (req->store, id, true);
-}
-
-static int
-s_audit_absence (podd_request_t *req, const char *action, int64_t id, const char *detail)
-{
-    char object [40];
-    snprintf (object, sizeof object, "absence:%lld", (long long) id);
-    return podd_audit (req, action, object, detail);
 }
 
 //  --------------------------------------------------------------------
@@ -141,7 +127,7 @@ s_case_cover_in (podd_request_t *req, json_t *lines, const podd_case_t *kase, co
     json_array_foreach (lines, index, line) {
         podd_member_t cover;
         if (json_is_null (json_object_get (line, "task"))
-        &&  s_streq (json_string_value (json_object_get (line, "case")), kase->ref)
+        &&  podd_streq (json_string_value (json_object_get (line, "case")), kase->ref)
         &&  json_is_string (json_object_get (line, "cover"))
         &&  podd_store_member_by_handle (req->store,
                 json_string_value (json_object_get (line, "cover")), &cover) == 0
@@ -217,11 +203,11 @@ podd_op_leave_request (podd_request_t *req)
     static const char *const kinds [] = { "annual", "training", "other", "sickness", "emergency", NULL };
     bool known = false;
     for (size_t i = 0; kinds [i]; i++)
-        known = known || s_streq (kind, kinds [i]);
+        known = known || podd_streq (kind, kinds [i]);
     if (!known)
         return podd_fail (req, PODP_INVALID, "field 'kind': must be annual, training, other, "
                           "sickness or emergency");
-    if (rule && !s_streq (rule, "return") && !s_streq (rule, "stay"))
+    if (rule && !podd_streq (rule, "return") && !podd_streq (rule, "stay"))
         return podd_fail (req, PODP_INVALID, "field 'return': must be return or stay");
     podd_member_t member = *req->actor;
     if (handle && s_member (req, handle, &member))
@@ -262,7 +248,7 @@ podd_op_leave_request (podd_request_t *req)
                                          podp_msg_string (req->msg, "note"), rule, req->now);
     if (id < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot store absence: %s", podd_store_errmsg (req->store));
-    if (s_audit_absence (req, "leave-request", id, kind))
+    if (podd_audit_id (req, "leave-request", "absence", id, kind))
         return -1;
     return podd_ok (req, PODP_CREATED, s_absence_reply (req, id));
 }
@@ -278,15 +264,15 @@ s_decide (podd_request_t *req, const char *status)
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager may decide leave");
     if (member.id == req->actor->id)
         return podd_fail (req, PODP_FORBIDDEN, "you cannot decide your own leave");
-    if (!s_streq (absence.status, "requested"))
+    if (!podd_streq (absence.status, "requested"))
         return podd_fail (req, PODP_CONFLICT, "absence %lld is %s", (long long) absence.id, absence.status);
     const char *rule = podp_msg_string (req->msg, "return");
-    if (rule && !s_streq (rule, "return") && !s_streq (rule, "stay"))
+    if (rule && !podd_streq (rule, "return") && !podd_streq (rule, "stay"))
         return podd_fail (req, PODP_INVALID, "field 'return': must be return or stay");
     if (podd_store_absence_set_status (req->store, absence.id, status, req->actor->id)
     ||  (rule && podd_store_absence_set_rule (req->store, absence.id, rule)))
         return podd_fail (req, PODP_INTERNAL, "cannot update absence");
-    if (s_audit_absence (req, s_streq (status, "approved")? "leave-approve": "leave-refuse",
+    if (podd_audit_id (req, podd_streq (status, "approved")? "leave-approve": "leave-refuse", "absence",
                          absence.id, podp_msg_string (req->msg, "reason")))
         return -1;
     return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
@@ -306,10 +292,10 @@ podd_op_leave_cancel (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "only %s or the team manager may cancel it", member.handle);
     if (absence.started)
         return podd_fail (req, PODP_CONFLICT, "absence %lld has started: end it instead", (long long) absence.id);
-    if (!s_streq (absence.status, "requested") && !s_streq (absence.status, "approved"))
+    if (!podd_streq (absence.status, "requested") && !podd_streq (absence.status, "approved"))
         return podd_fail (req, PODP_CONFLICT, "absence %lld is %s", (long long) absence.id, absence.status);
     if (podd_store_absence_set_status (req->store, absence.id, "cancelled", 0)
-    ||  s_audit_absence (req, "leave-cancel", absence.id, ""))
+    ||  podd_audit_id (req, "leave-cancel", "absence", absence.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot cancel");
     return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
 }
@@ -329,7 +315,7 @@ podd_op_leave_end (podd_request_t *req)
     if (at < absence.starts || at > req->now + 366 * DAY)
         return podd_fail (req, PODP_INVALID, "field 'at': outside the absence");
     if (podd_store_absence_set_end (req->store, absence.id, at)
-    ||  s_audit_absence (req, "leave-end", absence.id, ""))
+    ||  podd_audit_id (req, "leave-end", "absence", absence.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot end");
     return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
 }
@@ -398,7 +384,7 @@ podd_op_cover_plan (podd_request_t *req)
                        || absence.member_id != absent.id))
         return podd_fail (req, PODP_NOT_FOUND, "no absence %lld of %s", (long long) absence_id, absent.handle);
     json_t *lines = s_plan (req, &absent, from, to, accept? absence_id: 0);
-    if (accept && s_audit_absence (req, "cover-plan", absence_id, "accepted")) {
+    if (accept && podd_audit_id (req, "cover-plan", "absence", absence_id, "accepted")) {
         json_decref (lines);
         return -1;
     }
@@ -449,7 +435,7 @@ podd_op_cover_set (podd_request_t *req)
     if (s_check_cover (req, &cover, &absence, kase.pod_id, NULL))
         return -1;
     if (podd_store_cover_set (req->store, absence.id, kase.id, 0, cover.id, req->actor->id, req->now)
-    ||  s_audit_absence (req, "cover-set", absence.id, cover.handle))
+    ||  podd_audit_id (req, "cover-set", "absence", absence.id, cover.handle))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot set cover");
     return podd_ok (req, PODP_OK, json_pack ("{s:I s:s s:n s:s s:s}", "absence", (json_int_t) absence.id,
                     "case", kase.ref, "task", "cover", cover.handle, "set_by", req->actor->handle));
@@ -718,7 +704,7 @@ s_absence_end (podd_request_t *req, int64_t absence_id)
     if (podd_store_absence_get (req->store, absence_id, &absence)
     ||  podd_store_member_by_id (req->store, absence.member_id, &member))
         return podd_fail (req, PODP_INTERNAL, "absence vanished");
-    if (s_streq (absence.return_rule, "return")) {
+    if (podd_streq (absence.return_rule, "return")) {
         int64_t tasks [LINES_MAX];
         size_t count = podd_store_cover_moves_live (req->store, absence.id, tasks, LINES_MAX);
         char reason [128];

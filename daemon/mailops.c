@@ -47,10 +47,8 @@ podd_op_mail_retry (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager retries its mail");
     if (!failed)
         return podd_fail (req, PODP_CONFLICT, "message %lld has not failed", (long long) id);
-    char object [32];
-    snprintf (object, sizeof object, "outbox:%lld", (long long) id);
     if (podd_store_outbox_retry (req->store, id, req->now)
-    ||  podd_audit (req, "mail-retry", object, ""))
+    ||  podd_audit_id (req, "mail-retry", "outbox", id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot retry");
     return podd_ok (req, PODP_OK, podd_store_outbox_json (req->store, id));
 }

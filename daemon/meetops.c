@@ -11,12 +11,6 @@
 
 #define NOTE_MAX 4096
 
-static bool
-s_streq (const char *a, const char *b)
-{
-    return a && b && strcmp (a, b) == 0;
-}
-
 //  --------------------------------------------------------------------
 //  Partners
 
@@ -107,9 +101,9 @@ s_summary (const char *kind, char *buf, size_t size)
 static podd_partstat_t
 s_partstat (const char *name)
 {
-    return s_streq (name, "ACCEPTED")? PODD_PARTSTAT_ACCEPTED
-         : s_streq (name, "DECLINED")? PODD_PARTSTAT_DECLINED
-         : s_streq (name, "TENTATIVE")? PODD_PARTSTAT_TENTATIVE: PODD_PARTSTAT_NEEDS_ACTION;
+    return podd_streq (name, "ACCEPTED")? PODD_PARTSTAT_ACCEPTED
+         : podd_streq (name, "DECLINED")? PODD_PARTSTAT_DECLINED
+         : podd_streq (name, "TENTATIVE")? PODD_PARTSTAT_TENTATIVE: PODD_PARTSTAT_NEEDS_ACTION;
 }
 
 //  The meeting, its task and case, with work access for the actor
@@ -216,7 +210,7 @@ s_add_attendees (podd_request_t *req, const podd_task_t *task, const podd_case_t
             return podd_fail (req, PODP_NOT_FOUND, "no partner %s", email);
         if (!podd_store_partner_linked (req->store, kase->id, partner_id))
             return podd_fail (req, PODP_INVALID, "partner %s is not linked to case %s", email, kase->ref);
-        if (s_streq (partner.email, organiser))
+        if (podd_streq (partner.email, organiser))
             return podd_fail (req, PODP_INVALID, "the organiser cannot be an attendee");
         if (podd_store_attendee_add (req->store, task->id, partner.email, partner.name, partner_id))
             return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
@@ -404,7 +398,7 @@ podd_op_meeting_outcome (podd_request_t *req)
 static bool
 s_may_ingest (const podd_member_t *actor)
 {
-    return podd_access_admin (actor) || s_streq (actor->role, "team-manager");
+    return podd_access_admin (actor) || podd_streq (actor->role, "team-manager");
 }
 
 int

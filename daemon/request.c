@@ -37,6 +37,15 @@ podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *bod
 }
 
 int
+podd_audit_id (podd_request_t *req, const char *action, const char *kind, int64_t id,
+               const char *detail)
+{
+    char object [64];
+    snprintf (object, sizeof object, "%s:%lld", kind, (long long) id);
+    return podd_audit (req, action, object, detail);
+}
+
+int
 podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail)
 {
     if (podd_store_audit (req->store, req->actor->id, req->connection, action, object,

@@ -48,5 +48,15 @@ void podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t
 void podd_notice (podd_request_t *req, int64_t member_id, json_t *body);
 //  Write an audit row for the request's actor; returns 0 or fails 500.
 int podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail);
+//  The same for an object named "KIND:ID" (e.g. "task:42").
+int podd_audit_id (podd_request_t *req, const char *action, const char *kind, int64_t id,
+                   const char *detail);
+
+//  String equality that is false when either side is NULL
+static inline bool
+podd_streq (const char *a, const char *b)
+{
+    return a && b && strcmp (a, b) == 0;
+}
 
 #endif

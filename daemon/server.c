@@ -298,6 +298,15 @@ s_fan_out (s_server_t *self, zlistx_t *outgoing, podd_push_t *push)
                      podp_msg_new (push->command, json_incref (push->body)), false, -1);
 }
 
+//  Queue every committed push of a list
+static void
+s_fan_out_all (s_server_t *self, zlistx_t *outgoing, zlistx_t *pushes)
+{
+    for (podd_push_t *push = (podd_push_t *) zlistx_first (pushes); push;
+         push = (podd_push_t *) zlistx_next (pushes))
+        s_fan_out (self, outgoing, push);
+}
+
 //  --------------------------------------------------------------------
 //  Session commands: WATCH, ACK, HEARTBEAT
 
@@ -485,9 +494,7 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     if (in_txn && !committed)
         log_error ("podd: commit failed: %s", podd_store_errmsg (self->store));
     if (committed)
-        for (podd_push_t *push = (podd_push_t *) zlistx_first (pushes); push;
-             push = (podd_push_t *) zlistx_next (pushes))
-            s_fan_out (self, outgoing, push);
+        s_fan_out_all (self, outgoing, pushes);
     s_send_all (self, outgoing, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
@@ -527,9 +534,7 @@ s_system_work (s_server_t *self, s_work_fn *work)
         }
     }
     if (committed)
-        for (podd_push_t *push = (podd_push_t *) zlistx_first (req.pushes); push;
-             push = (podd_push_t *) zlistx_next (req.pushes))
-            s_fan_out (self, outgoing, push);
+        s_fan_out_all (self, outgoing, req.pushes);
     s_send_all (self, outgoing, true);
     zlistx_destroy (&outgoing);
     zlistx_destroy (&req.pushes);

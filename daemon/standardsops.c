@@ -9,12 +9,6 @@
 #define EVENT_TASKS 64
 #define YEAR (365 * 86400)
 
-static bool
-s_streq (const char *a, const char *b)
-{
-    return a && b && strcmp (a, b) == 0;
-}
-
 //  Noon, local time, of a calendar date: the anchor rules count from
 static int64_t
 s_anchor (const char *date)
@@ -44,7 +38,7 @@ static bool
 s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_facts_t *facts,
            const char *date)
 {
-    if (!s_streq (rule->case_kind, kase->kind))
+    if (!podd_streq (rule->case_kind, kase->kind))
         return false;
     if (rule->min_age >= 0 || rule->max_age >= 0) {
         int age = s_age (facts->dob, date);
@@ -53,13 +47,13 @@ s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_fac
             return false;
     }
     const char *condition = rule->condition;
-    if (s_streq (condition, "long-term") && !facts->long_term)
+    if (podd_streq (condition, "long-term") && !facts->long_term)
         return false;
-    if (s_streq (condition, "not-long-term") && facts->long_term)
+    if (podd_streq (condition, "not-long-term") && facts->long_term)
         return false;
-    if (s_streq (condition, "family-and-friends") && !facts->family_friends)
+    if (podd_streq (condition, "family-and-friends") && !facts->family_friends)
         return false;
-    if (s_streq (condition, "not-family-and-friends") && facts->family_friends)
+    if (podd_streq (condition, "not-family-and-friends") && facts->family_friends)
         return false;
     return true;
 }
@@ -73,12 +67,12 @@ s_holds_role (const char *held, const char *wanted)
     static const char *const ladder [] = { "social-worker", "senior-practitioner", "team-manager" };
     int have = -1, want = -1;
     for (int i = 0; i < 3; i++) {
-        if (s_streq (held, ladder [i]))
+        if (podd_streq (held, ladder [i]))
             have = i;
-        if (s_streq (wanted, ladder [i]))
+        if (podd_streq (wanted, ladder [i]))
             want = i;
     }
-    return s_streq (held, wanted) || (have >= 0 && want >= 0 && have >= want);
+    return podd_streq (held, wanted) || (have >= 0 && want >= 0 && have >= want);
 }
 
 //  A rule that names a role (e.g. the team manager allocates before panel)
@@ -153,8 +147,8 @@ s_fire (podd_request_t *req, const podd_case_t *kase, const char *trigger, const
         return podd_fail (req, PODP_INTERNAL, "case vanished");
     for (size_t i = 0; i < podd_standards_count (req->standards); i++) {
         podd_rule_t *rule = podd_standards_at (req->standards, i);
-        if (!s_streq (rule->trigger, trigger)
-        ||  (after_rule && !s_streq (rule->after_rule, after_rule))
+        if (!podd_streq (rule->trigger, trigger)
+        ||  (after_rule && !podd_streq (rule->after_rule, after_rule))
         ||  !s_applies (rule, kase, &facts, date))
             continue;
         if (s_create (req, kase, rule, date, event_id, created))
@@ -172,12 +166,12 @@ podd_op_case_event (podd_request_t *req)
     int y, m, d;
     char today [PODD_DATE_LEN];
     podd_when_local_date (req->now, today);
-    if (!podd_standards_known_trigger (type) || s_streq (type, "task-done"))
+    if (!podd_standards_known_trigger (type) || podd_streq (type, "task-done"))
         return podd_fail (req, PODP_INVALID, "field 'type': unknown event type '%s'", type);
     if (podd_when_parse_date (date, &y, &m, &d))
         return podd_fail (req, PODP_INVALID, "field 'date': use YYYY-MM-DD");
     //  A panel date is announced ahead; every other event has happened
-    if (!s_streq (type, "panel-date-set") && strcmp (date, today) > 0)
+    if (!podd_streq (type, "panel-date-set") && strcmp (date, today) > 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is in the future", date);
     if (dob && (podd_when_parse_date (dob, &y, &m, &d) || strcmp (dob, today) > 0))
         return podd_fail (req, PODP_INVALID, "field 'dob': not a past date YYYY-MM-DD");
@@ -188,11 +182,11 @@ podd_op_case_event (podd_request_t *req)
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed", kase.ref);
     podd_store_case_facts (req->store, kase.id, &facts);
-    if (!s_streq (type, "panel-date-set") && strcmp (date, facts.opened) < 0)
+    if (!podd_streq (type, "panel-date-set") && strcmp (date, facts.opened) < 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is before the case was opened (%s)",
                           date, facts.opened);
     if ((dob && podd_store_case_set_dob (req->store, kase.id, dob))
-    ||  (s_streq (type, "placement-confirmed-long-term")
+    ||  (podd_streq (type, "placement-confirmed-long-term")
          && podd_store_case_set_flag (req->store, kase.id, "long-term", true))
     ||  (podp_msg_bool (req->msg, "family_and_friends", false)
          && podd_store_case_set_flag (req->store, kase.id, "family-and-friends", true)))
@@ -235,7 +229,7 @@ podd_op_case_event_correct (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's manager, a senior practitioner or "
                           "the coordinator corrects events");
     podd_store_case_facts (req->store, kase.id, &facts);
-    if (!s_streq (event.type, "panel-date-set")
+    if (!podd_streq (event.type, "panel-date-set")
     &&  (strcmp (date, today) > 0 || strcmp (date, facts.opened) < 0))
         return podd_fail (req, PODP_INVALID, "field 'date': %s is in the future or before the case opened", date);
     if (podd_store_event_set_date (req->store, id, date))
@@ -367,9 +361,9 @@ podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_on)
     podd_rule_t *rule = req->standards? podd_standards_rule (req->standards, rule_id): NULL;
     if (!rule)
         return 0;
-    if (s_streq (rule->evidence, "date") && !date)
+    if (podd_streq (rule->evidence, "date") && !date)
         return podd_fail (req, PODP_INVALID, "standard %s asks for the date it was done (--date)", rule->id);
-    if (s_streq (rule->evidence, "reference") && !podp_msg_string (req->msg, "reference"))
+    if (podd_streq (rule->evidence, "reference") && !podp_msg_string (req->msg, "reference"))
         return podd_fail (req, PODP_INVALID, "standard %s asks for a reference (--reference)", rule->id);
     return 0;
 }
@@ -381,8 +375,8 @@ s_fire_siblings (podd_request_t *req, const podd_case_t *kase, const podd_case_f
 {
     for (size_t i = 0; i < podd_standards_count (req->standards); i++) {
         podd_rule_t *sibling = podd_standards_at (req->standards, i);
-        if (sibling == rule || !s_streq (sibling->trigger, rule->trigger)
-        ||  !(sibling->after_rule? s_streq (sibling->after_rule, rule->after_rule): !rule->after_rule)
+        if (sibling == rule || !podd_streq (sibling->trigger, rule->trigger)
+        ||  !(sibling->after_rule? podd_streq (sibling->after_rule, rule->after_rule): !rule->after_rule)
         ||  !s_applies (sibling, kase, facts, date))
             continue;
         if (s_create (req, kase, sibling, date, 0, created))

@@ -90,14 +90,6 @@ s_task_reply (podd_request_t *req, int64_t task_id)
     return podd_store_task_json (req->store, task_id, false);
 }
 
-static int
-s_audit_task (podd_request_t *req, const char *action, int64_t task_id, const char *detail)
-{
-    char object [32];
-    snprintf (object, sizeof object, "task:%lld", (long long) task_id);
-    return podd_audit (req, action, object, detail);
-}
-
 int
 podd_op_task_new (podd_request_t *req)
 {
@@ -129,7 +121,7 @@ podd_op_task_new (podd_request_t *req)
                                                "", req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
     podd_route_t route;
-    if (podd_task_route (req, id, 0, &route) || s_audit_task (req, "task-new", id, ref))
+    if (podd_task_route (req, id, 0, &route) || podd_audit_id (req, "task-new", "task", id, ref))
         return -1;
     json_t *task = s_task_reply (req, id);
     podd_member_t assignee = { 0 };
@@ -221,7 +213,7 @@ podd_op_task_accept (podd_request_t *req)
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s, not offered",
                           (long long) task.id, task.state);
     if (podd_task_move (req, task.id, "accepted", req->actor->id, "accepted", "")
-    ||  s_audit_task (req, "task-accept", task.id, ""))
+    ||  podd_audit_id (req, "task-accept", "task", task.id, ""))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
@@ -243,7 +235,7 @@ podd_op_task_decline (podd_request_t *req)
                                      req->actor->id, reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot update task");
     if (podd_task_route (req, task.id, req->actor->id, &route)
-    ||  s_audit_task (req, "task-decline", task.id, reason))
+    ||  podd_audit_id (req, "task-decline", "task", task.id, reason))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
@@ -293,7 +285,7 @@ podd_op_task_handoff (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "task %lld is not yours to hand off", (long long) task.id);
     if (s_new_assignee (req, &task, &kase, &to)
     ||  s_give (req, &task, &to, "handoff", podp_msg_string (req->msg, "reason"))
-    ||  s_audit_task (req, "task-handoff", task.id, to.handle))
+    ||  podd_audit_id (req, "task-handoff", "task", task.id, to.handle))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
@@ -310,7 +302,7 @@ podd_op_task_reassign (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager may reassign");
     if (s_new_assignee (req, &task, &kase, &to)
     ||  s_give (req, &task, &to, "reassigned", podp_msg_string (req->msg, "reason"))
-    ||  s_audit_task (req, "task-reassign", task.id, to.handle))
+    ||  podd_audit_id (req, "task-reassign", "task", task.id, to.handle))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
@@ -334,7 +326,7 @@ podd_op_task_done (podd_request_t *req)
                                       podp_msg_string (req->msg, "reference"))
     ||  podd_task_move (req, task.id, "done", req->actor->id, "done", "")
     ||  podd_standards_after_done (req, task.id, done_on)
-    ||  s_audit_task (req, "task-done", task.id, ""))
+    ||  podd_audit_id (req, "task-done", "task", task.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record evidence");
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
@@ -359,7 +351,7 @@ podd_op_task_cancel (podd_request_t *req)
         return -1;
     if ((task.assignee_id && task.assignee_id != req->actor->id
          && s_deliver (req, task.id, task.assignee_id, "cancelled"))
-    ||  s_audit_task (req, "task-cancel", task.id, reason))
+    ||  podd_audit_id (req, "task-cancel", "task", task.id, reason))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
