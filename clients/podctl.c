@@ -4,7 +4,9 @@
            [--insecure] COMMAND [ARGS]
 
     Exit status: 0 success, 1 usage or local error, 2 error reply from
-    podd, 3 no answer within the timeout (or interrupted).
+    podd, 3 no answer within the timeout (or interrupted); ingest-mail
+    exits 75 (EX_TEMPFAIL) instead when podd does not answer or answers
+    503, so that the mail server keeps the message and tries again.
 
     `podctl ingest-mail` is what a mail server runs for each message that
     reaches the pod's mailbox: it reads the message on standard input and
@@ -28,6 +30,7 @@
 #define EXIT_USAGE      1       //  also local errors: keys, files
 #define EXIT_REPLY      2       //  podd answered with an error status
 #define EXIT_NOANSWER   3       //  no answer within the timeout
+#define EXIT_TEMPFAIL   75      //  ingest-mail: try again later (sysexits EX_TEMPFAIL)
 
 #define DEFAULT_ENDPOINT    "tcp://127.0.0.1:5670"
 #define DEFAULT_KEYDIR      "var/keys"
@@ -2195,11 +2198,13 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
         podp_msg_t *push = podclient_recv_push (client, (int) wait);
         if (!push)
             continue;
-        if (s_print_push (cfg, push)) {
-            int64_t delivery = podp_msg_int (push, "delivery", -1);
-            if (ack && delivery >= 0)
-                podclient_send (client, "ACK",
-                                json_pack ("{s:I}", "delivery", (json_int_t) delivery));
+        //  Task deliveries and durable notices (those with a delivery) are
+        //  acknowledged; --count counts task deliveries
+        bool is_task = s_print_push (cfg, push);
+        int64_t delivery = podp_msg_int (push, "delivery", -1);
+        if (ack && delivery >= 0)
+            podclient_send (client, "ACK", json_pack ("{s:I}", "delivery", (json_int_t) delivery));
+        if (is_task) {
             if (count && ++printed >= count) {
                 podp_msg_destroy (&push);
                 break;
@@ -2323,8 +2328,12 @@ s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args)
     json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
                                       &status, reason, sizeof (reason));
     podclient_destroy (&client);
-    if (!data)
-        return s_failure (cfg, status, reason);
+    if (!data) {
+        //  The mail server keeps a message whose command exits 75 and
+        //  tries again; any other failure bounces it
+        int rc = s_failure (cfg, status, reason);
+        return status == 0 || status == PODP_UNAVAILABLE? EXIT_TEMPFAIL: rc;
+    }
     if (cfg->json)
         s_print_json (data);
     else {

@@ -115,6 +115,8 @@ typedef struct {
     char *organiser;                    //  lower-cased, or NULL (Outlook.com omits it)
     char *from;                         //  From header addr-spec, lower-cased
     char *message_id;                   //  without angle brackets, or NULL when absent
+    const char *fault;                  //  NULL, or what is wrong besides the fields
+                                        //  that say who answered what (static string)
 } podd_calendar_reply_t;
 
 //  Parse a received message (raw RFC 5322 bytes) carrying an iTIP reply:
@@ -122,6 +124,19 @@ typedef struct {
 //  (else an application/ics or *.ics part). message/rfc822 attachments are
 //  not searched (a forwarded reply is someone else's). Returns 0 and a new
 //  reply in *reply_p, or -1 and *reason.
+//
+//  Only the properties podd reads are held to the grammar: METHOD, and in
+//  the VEVENT UID, ATTENDEE (with PARTSTAT), SEQUENCE, DTSTAMP and
+//  ORGANIZER, each checked on its raw line (libical silently turns
+//  SEQUENCE:abc into 0 and drops broken lines). Damage anywhere else, such
+//  as the empty LOCATION: or DESCRIPTION: that Outlook.com and Gmail send
+//  (libical 3.0 turns them into X-LIC-ERROR), is ignored.
+//
+//  A message that is not a reply, or does not say which meeting (UID) and
+//  who (exactly one ATTENDEE, a From address), is refused (-1). Other
+//  faults (PARTSTAT, SEQUENCE, DTSTAMP, ORGANIZER, Message-ID) come back
+//  in reply->fault with the fields that could be read, so the caller can
+//  refuse a spoofed or uninvited reply as such first.
 int
     podd_calendar_parse_reply (const void *data, size_t size,
                                podd_calendar_reply_t **reply_p, const char **reason);

@@ -108,6 +108,7 @@ struct _podd_config_t {
     char *mail_password;
     int mail_timeout;           //  seconds
     char *mail_from;
+    char *mail_gateway;         //  handle whose key may INGEST-MAIL for every pod, or ""
     int retry_base;             //  seconds
     int64_t retry_horizon;      //  seconds
     int remind_hour;
@@ -775,10 +776,10 @@ s_load_mail (s_loader_t *L, zconfig_t *section)
 {
     podd_config_t *self = L->config;
     enum { SMTP, SPOOL, STARTTLS, USER, PASSWORD, TIMEOUT, FROM, RETRY_BASE,
-           RETRY_HORIZON, KEYS };
+           RETRY_HORIZON, GATEWAY, KEYS };
     static const char *const keys [KEYS + 1] = {
         "smtp", "spool", "starttls", "user", "password", "timeout", "from",
-        "retry-base", "retry-horizon", NULL
+        "retry-base", "retry-horizon", "gateway", NULL
     };
     zconfig_t *nodes [KEYS] = { NULL };
     if (section
@@ -847,6 +848,12 @@ s_load_mail (s_loader_t *L, zconfig_t *section)
         return s_fail (L, nodes [FROM], "from must be \"\" (each pod's mailbox) or an email "
                        "address, not '%s'", s_show (value, show));
     s_set (&self->mail_from, value);
+    if (s_leaf (L, nodes [GATEWAY], "", &value))
+        return -1;
+    if (*value && !podd_valid_handle (value))
+        return s_fail (L, nodes [GATEWAY], "gateway must be \"\" (none) or a member's handle, "
+                       "not '%s'", s_show (value, show));
+    s_set (&self->mail_gateway, value);
 
     if (s_number (L, nodes [RETRY_BASE], DEFAULT_RETRY_BASE, 1, 3600, &number))
         return -1;
@@ -1272,6 +1279,7 @@ podd_config_destroy (podd_config_t **self_p)
         free (self->mail_password);
     }
     free (self->mail_from);
+    free (self->mail_gateway);
     for (size_t i = 0; i < self->kind_count; i++)
         free (self->kinds [i].name);
     free (self->kinds);
@@ -1316,6 +1324,7 @@ const char *podd_config_mail_user (podd_config_t *self)   { assert (self); retur
 const char *podd_config_mail_password (podd_config_t *self) { assert (self); return self->mail_password; }
 int         podd_config_mail_timeout (podd_config_t *self) { assert (self); return self->mail_timeout; }
 const char *podd_config_mail_from (podd_config_t *self)   { assert (self); return self->mail_from; }
+const char *podd_config_mail_gateway (podd_config_t *self) { assert (self); return self->mail_gateway; }
 int         podd_config_mail_retry_base (podd_config_t *self) { assert (self); return self->retry_base; }
 int64_t     podd_config_mail_retry_horizon (podd_config_t *self) { assert (self); return self->retry_horizon; }
 int         podd_config_remind_hour (podd_config_t *self) { assert (self); return self->remind_hour; }
@@ -1702,6 +1711,7 @@ podd_config_test (bool verbose)
     assert (streq (podd_config_mail_password (config), "p\"a ss#w\xc3\xa9rd"));
     assert (podd_config_mail_timeout (config) == 3600);
     assert (streq (podd_config_mail_from (config), "bounces@pod-north.example"));
+    assert (streq (podd_config_mail_gateway (config), ""));
     assert (podd_config_mail_retry_base (config) == 1);
     assert (podd_config_mail_retry_horizon (config) == (int64_t) 720 * 3600);
     assert (podd_config_remind_hour (config) == 0);
@@ -1901,6 +1911,8 @@ podd_config_test (bool verbose)
                     TEST_NAME ":2: from must be", verbose);
     s_expect_error ("mail\n    from = \"<a@pod-north.example>\"\n",
                     TEST_NAME ":2: from must be", verbose);
+    s_expect_error ("mail\n    gateway = \"Mail GW\"\n",
+                    TEST_NAME ":2: gateway must be \"\" (none) or a member's handle, not 'Mail GW'", verbose);
     s_expect_error ("mail\n    retry-base = 0\n",
                     TEST_NAME ":2: retry-base must be a whole number from 1 to 3600", verbose);
     s_expect_error ("mail\n    retry-base = 3601\n",

@@ -89,6 +89,9 @@ const char *podd_config_mail_password (podd_config_t *self);
 int         podd_config_mail_timeout (podd_config_t *self); /* 30: seconds per SMTP step, 1..3600 */
 /* Envelope sender (MAIL FROM), a valid address, or "" = each pod's mailbox */
 const char *podd_config_mail_from (podd_config_t *self);
+/* "" or the handle of the member whose key a mail gateway uses: it may
+   INGEST-MAIL for every pod (a team manager only for their own pod) */
+const char *podd_config_mail_gateway (podd_config_t *self);
 /* First retry delay in seconds, 1..3600 (default 60); the delay doubles
    with each attempt, with jitter. */
 int         podd_config_mail_retry_base (podd_config_t *self);

@@ -395,17 +395,78 @@ podd_op_meeting_outcome (podd_request_t *req)
 //  --------------------------------------------------------------------
 //  Replies
 
+//  May this key pass on replies for meetings of this pod? Administrators
+//  and the configured mail gateway: every pod; a team manager: their own.
 static bool
-s_may_ingest (const podd_member_t *actor)
+s_may_ingest (podd_request_t *req, int64_t pod_id)
 {
-    return podd_access_admin (actor) || podd_streq (actor->role, "team-manager");
+    const podd_member_t *actor = req->actor;
+    const char *gateway = podd_config_mail_gateway (req->config);
+    if (podd_access_admin (actor) || (*gateway && podd_streq (actor->handle, gateway)))
+        return true;
+    return pod_id == 0? podd_streq (actor->role, "team-manager")
+                      : podd_access_pod_manage (actor, pod_id);
+}
+
+//  The checks after the reply is read, in the order that gives the real
+//  reason: which meeting, whether this key may speak for its pod, who
+//  answered (invited? the From theirs?), then what is wrong with the
+//  answer itself, then whether it still applies. A Message-ID seen before
+//  is only the reason when everything else holds.
+static int
+s_check_reply (podd_request_t *req, const podd_calendar_reply_t *reply, const podd_meeting_row_t *row, const podd_case_t *kase,
+               podd_attendee_row_t **attendee_p)
+{
+    if (!s_may_ingest (req, kase->pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "refused: this key may not take in replies for "
+                          "another pod's meetings");
+    podd_attendee_row_t *attendee = NULL;
+    for (size_t i = 0; i < row->attendee_count && !attendee; i++)
+        if (g_ascii_strcasecmp (row->attendees [i].email, reply->attendee) == 0)
+            attendee = (podd_attendee_row_t *) &row->attendees [i];
+    if (!attendee)
+        return podd_fail (req, PODP_FORBIDDEN, "refused: %s was not invited", reply->attendee);
+    //  From must be the attendee, or an alias of the same partner
+    bool from_ok = g_ascii_strcasecmp (reply->from, attendee->email) == 0
+                || (attendee->partner_id
+                    && podd_store_partner_by_email (req->store, reply->from) == attendee->partner_id);
+    if (!from_ok)
+        return podd_fail (req, PODP_FORBIDDEN, "refused: From %s is not %s", reply->from,
+                          attendee->email);
+    if (reply->fault)
+        return podd_fail (req, PODP_INVALID, "refused: %s", reply->fault);
+    podd_pod_t pod;
+    if (reply->organiser && podd_store_pod_by_id (req->store, kase->pod_id, &pod) == 0
+    &&  g_ascii_strcasecmp (reply->organiser, pod.mailbox) != 0)
+        return podd_fail (req, PODP_INVALID, "refused: ORGANIZER %s is not the pod's mailbox %s",
+                          reply->organiser, pod.mailbox);
+    if (row->cancelled)
+        return podd_fail (req, PODP_CONFLICT, "refused: the meeting was cancelled");
+    if (reply->sequence > row->sequence)
+        return podd_fail (req, PODP_INVALID, "refused: SEQUENCE %d is newer than the meeting's (%d)",
+                          reply->sequence, row->sequence);
+    bool seen = reply->message_id && podd_store_ingested_seen (req->store, reply->message_id);
+    if (reply->sequence < row->sequence
+    ||  (reply->sequence == attendee->reply_sequence && reply->dtstamp <= attendee->reply_dtstamp)) {
+        if (seen)
+            return podd_fail (req, PODP_CONFLICT, "refused: message %s was taken in already",
+                              reply->message_id);
+        return podd_fail (req, PODP_CONFLICT, "refused: stale reply (SEQUENCE %d, the meeting is "
+                          "at %d)", reply->sequence, row->sequence);
+    }
+    if (seen)
+        return podd_fail (req, PODP_CONFLICT, "refused: message %s was taken in already",
+                          reply->message_id);
+    *attendee_p = attendee;
+    return 0;
 }
 
 int
 podd_op_ingest_mail (podd_request_t *req)
 {
-    if (!s_may_ingest (req->actor))
-        return podd_fail (req, PODP_FORBIDDEN, "only an admin or team manager key may ingest mail");
+    if (!s_may_ingest (req, 0))
+        return podd_fail (req, PODP_FORBIDDEN, "only an admin, a team manager or the mail "
+                          "gateway's key may ingest mail");
     const char *encoded = podp_msg_string (req->msg, "message");
     size_t len = strlen (encoded);
     for (size_t i = 0; i < len; i++)
@@ -425,37 +486,14 @@ podd_op_ingest_mail (podd_request_t *req)
     podd_case_t kase;
     int64_t task_id = podd_store_meeting_by_uid (req->store, reply->uid);
     podd_attendee_row_t *attendee = NULL;
-    if (reply->message_id && podd_store_ingested_seen (req->store, reply->message_id)) {
-        podd_fail (req, PODP_CONFLICT, "refused: message %s was taken in already", reply->message_id);
-        goto done;
-    }
     if (!task_id || podd_store_meeting_get (req->store, task_id, &row)
     ||  podd_store_task_get (req->store, task_id, &task)
     ||  podd_store_case_by_id (req->store, task.case_id, &kase)) {
         podd_fail (req, PODP_NOT_FOUND, "refused: no meeting with UID %s", reply->uid);
         goto done;
     }
-    for (size_t i = 0; i < row.attendee_count && !attendee; i++)
-        if (g_ascii_strcasecmp (row.attendees [i].email, reply->attendee) == 0)
-            attendee = &row.attendees [i];
-    if (!attendee) {
-        podd_fail (req, PODP_FORBIDDEN, "refused: %s was not invited", reply->attendee);
+    if (s_check_reply (req, reply, &row, &kase, &attendee))
         goto done;
-    }
-    //  From must be the attendee, or an alias of the same partner
-    bool from_ok = g_ascii_strcasecmp (reply->from, attendee->email) == 0
-                || (attendee->partner_id
-                    && podd_store_partner_by_email (req->store, reply->from) == attendee->partner_id);
-    if (!from_ok) {
-        podd_fail (req, PODP_FORBIDDEN, "refused: From %s is not %s", reply->from, attendee->email);
-        goto done;
-    }
-    if (reply->sequence < row.sequence
-    ||  (reply->sequence == attendee->reply_sequence && reply->dtstamp <= attendee->reply_dtstamp)) {
-        podd_fail (req, PODP_CONFLICT, "refused: stale reply (SEQUENCE %d, the meeting is at %d)",
-                   reply->sequence, row.sequence);
-        goto done;
-    }
     const char *partstat = podd_calendar_partstat_name (reply->partstat);
     char text [512];
     snprintf (text, sizeof text, "%s (%s) replied %s to the meeting invitation", attendee->name,
@@ -479,9 +517,13 @@ podd_op_ingest_mail (podd_request_t *req)
         tell = task.assignee_id;
     json_t *data = json_pack ("{s:I s:s s:s s:s}", "task", (json_int_t) task_id,
                               "attendee", attendee->email, "partstat", partstat, "case", kase.ref);
-    if (tell)
-        podd_notice (req, tell, json_pack ("{s:s s:s s:O}", "kind", "meeting-reply", "text", text,
-                                           "data", data));
+    //  Kept in their mailbox until acknowledged: a lead who is offline
+    //  learns on WATCH that the school declined
+    if (tell && podd_notice_kept (req, tell, task_id, json_pack ("{s:s s:s s:O}", "kind",
+                                  "meeting-reply", "text", text, "data", data))) {
+        json_decref (data);
+        goto done;
+    }
     podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:I}", "result", "accepted",
              "attendee", attendee->email, "partstat", partstat, "task", (json_int_t) task_id));
     json_decref (data);

@@ -61,3 +61,45 @@ podd_notice (podd_request_t *req, int64_t member_id, json_t *body)
     podd_push_t *push = (podd_push_t *) zlistx_last (req->pushes);
     push->command = "NOTICE";
 }
+
+int
+podd_notice_kept (podd_request_t *req, int64_t member_id, int64_t task_id, json_t *body)
+{
+    json_t *stored = json_pack ("{s:O}", "notice", body);
+    char *payload = json_dumps (stored, JSON_COMPACT);
+    json_decref (stored);
+    int64_t delivery = payload? podd_store_mailbox_add (req->store, member_id, task_id, 0,
+                                                        payload, req->now): -1;
+    free (payload);
+    if (delivery < 0) {
+        json_decref (body);
+        return podd_fail (req, PODP_INTERNAL, "cannot write mailbox");
+    }
+    json_object_set_new (body, "delivery", json_integer (delivery));
+    podd_push (req, member_id, delivery, body);
+    podd_push_t *push = (podd_push_t *) zlistx_last (req->pushes);
+    push->command = "NOTICE";
+    return 0;
+}
+
+json_t *
+podd_delivery_body (int64_t delivery, const char *payload, const char **command)
+{
+    json_t *stored = payload? json_loads (payload, 0, NULL): NULL;
+    json_t *notice = json_object_get (stored, "notice");
+    json_t *body = NULL;
+    if (json_is_object (notice)) {
+        *command = "NOTICE";
+        body = json_deep_copy (notice);
+        json_object_set_new (body, "delivery", json_integer (delivery));
+        json_decref (stored);
+    }
+    else
+    if (json_is_object (stored)) {
+        *command = "TASK";
+        body = json_pack ("{s:I s:o}", "delivery", (json_int_t) delivery, "task", stored);
+    }
+    else
+        json_decref (stored);
+    return body;
+}

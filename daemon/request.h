@@ -46,6 +46,14 @@ int podd_ok (podd_request_t *req, int status, json_t *data);
 void podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body);
 //  Queue a NOTICE push (body stolen) for after commit.
 void podd_notice (podd_request_t *req, int64_t member_id, json_t *body);
+//  A durable NOTICE (body stolen): written to the member's mailbox about
+//  task_id in this transaction, pushed with its "delivery" after commit,
+//  replayed by WATCH until ACKed. Returns 0, or -1 having failed the request.
+int podd_notice_kept (podd_request_t *req, int64_t member_id, int64_t task_id, json_t *body);
+//  The push that replays a mailbox row: *command "TASK" (the task payload
+//  as "task") or "NOTICE" (a durable notice), with "delivery". NULL when
+//  the payload cannot be read.
+json_t *podd_delivery_body (int64_t delivery, const char *payload, const char **command);
 //  Write an audit row for the request's actor; returns 0 or fails 500.
 int podd_audit (podd_request_t *req, const char *action, const char *object, const char *detail);
 //  The same for an object named "KIND:ID" (e.g. "task:42").

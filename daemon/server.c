@@ -323,10 +323,11 @@ s_watch (s_server_t *self, s_session_t *session, podd_request_t *req, int64_t ri
     size_t index;
     json_t *item;
     json_array_foreach (pending, index, item) {
-        json_t *task = json_loads (json_string_value (json_object_get (item, "payload")), 0, NULL);
-        if (task)
-            s_queue (outgoing, session->routing_id, podp_msg_new ("TASK", json_pack ("{s:O s:o}",
-                     "delivery", json_object_get (item, "delivery"), "task", task)), false, -1);
+        const char *command = NULL;
+        json_t *body = podd_delivery_body (json_integer_value (json_object_get (item, "delivery")),
+                           json_string_value (json_object_get (item, "payload")), &command);
+        if (body)
+            s_queue (outgoing, session->routing_id, podp_msg_new (command, body), false, -1);
     }
     json_decref (pending);
 }

@@ -328,6 +328,7 @@ static const s_command_t s_commands [] = {
         { "task",      OBJECT,  REQ, 0,   NULL },
         { END } } },
     { "NOTICE",      false, {
+        { "delivery",  INT,     OPT, 0,   NULL },    /* a durable notice: ACK it */
         { "kind",      STRING,  REQ, 64,  NULL },
         { "text",      TEXT,    OPT, 0,   NULL },
         { "data",      OBJECT,  OPT, 0,   NULL },

@@ -119,6 +119,11 @@ s_reply (const char *path)
     const char *reason = NULL;
     int rc = podd_calendar_parse_reply (data, size, &reply, &reason);
     free (data);
+    if (rc == 0 && reply->fault) {
+        printf ("refused: %s\n", reply->fault);
+        podd_calendar_reply_destroy (&reply);
+        return 2;
+    }
     if (rc) {
         printf ("refused: %s\n", reason);
         return 2;
