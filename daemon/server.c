@@ -794,9 +794,30 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     return 0;
 }
 
+//  True when the certs directory of config can be read (or is not used)
+static bool
+s_certs_readable (podd_config_t *config)
+{
+    if (podd_config_insecure (config))
+        return true;
+    DIR *dir = opendir (podd_config_certs (config));
+    if (dir)
+        closedir (dir);
+    return dir != NULL;
+}
+
 static void
 s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
 {
+    //  All or nothing: a reload that would lock every member out is refused
+    if (!s_certs_readable (config)) {
+        log_error ("podd: reload refused: cannot read certs directory %s: %s; "
+                   "keeping the running configuration", podd_config_certs (config),
+                   strerror (errno));
+        podd_config_destroy (&config);
+        podd_standards_destroy (&standards);
+        return;
+    }
     if (strcmp (podd_config_endpoint (config), podd_config_endpoint (self->config))
     ||  strcmp (podd_config_database (config), podd_config_database (self->config))
     ||  podd_config_insecure (config) != podd_config_insecure (self->config))

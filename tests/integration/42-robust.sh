@@ -47,4 +47,37 @@ expect_out "a task after the backlog" "after-backlog" pc alice.tm task new NC-1 
 wait $LIVE
 check "the watcher got it live" grep -q after-backlog "$T/live.out"
 
+# ---- 9. an empty, comment-only or cut-short configuration is refused --
+: > "$T/empty.conf"
+printf '#  podd\n#  nothing else\n' > "$T/comments.conf"
+head -c 200 "$T/podd.conf" > "$T/prefix200.conf"
+# cut before the admins section, at the end of a line: valid ZPL, no admin
+n=$(grep -n '^admins' "$T/podd.conf" | cut -d: -f1)
+head -n $((n - 1)) "$T/podd.conf" > "$T/noadmins.conf"
+# cut in the middle of a line
+head -c 3000 "$T/podd.conf" > "$T/midline.conf"
+for f in empty comments prefix200 noadmins midline; do
+    OUT=$("$PODD" -n -c "$T/$f.conf" 2>&1); rc=$?
+    check "podd -n refuses $f.conf with FILE:LINE ($OUT)" \
+        sh -c "[ $rc -ne 0 ] && printf '%s' '$OUT' | grep -Eq '^$T/$f.conf:[0-9]+: '"
+done
+expect_out "podd -n still accepts the whole file" "^configuration OK" "$PODD" -n -c "$T/podd.conf"
+
+# SIGHUP with a 200-byte prefix in place: refused, members still get in
+cp "$T/podd.conf" "$T/podd.conf.whole"
+cp "$T/prefix200.conf" "$T/podd.conf"
+kill -HUP "$PODD_PID"
+for _ in $(seq 1 50); do grep -q "reload refused" "$T/podd.log" && break; sleep 0.1; done
+check "the log says the reload was refused" grep -q "reload refused: $T/podd.conf:[0-9]*: " "$T/podd.log"
+expect_out "dev.sw still authenticates after the refused reload" "podd" pc dev.sw ping
+expect_out "alice.tm too" "podd" pc alice.tm ping
+# a certs directory that cannot be read is refused on reload, not half-applied
+sed "s|certs = .*|certs = \"$T/no-such-certs\"|" "$T/podd.conf.whole" > "$T/podd.conf"
+before=$(grep -c "reload refused" "$T/podd.log")
+kill -HUP "$PODD_PID"
+for _ in $(seq 1 50); do [ "$(grep -c "reload refused" "$T/podd.log")" -gt "$before" ] && break; sleep 0.1; done
+check "a reload to an unreadable certs directory is refused" grep -q "reload refused: cannot read certs directory $T/no-such-certs" "$T/podd.log"
+expect_out "dev.sw still authenticates after it" "podd" pc dev.sw ping
+cp "$T/podd.conf.whole" "$T/podd.conf"
+
 finish
