@@ -592,6 +592,20 @@ s_fail (s_loader_t *L, zconfig_t *node, const char *format, ...)
     return -1;
 }
 
+//  Fail at a given line (for what is missing: where it was expected)
+static int
+s_vfail_line (s_loader_t *L, int line, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+static int
+s_vfail_line (s_loader_t *L, int line, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    s_vfail (L, line, format, args);
+    va_end (args);
+    return -1;
+}
+
 
 //  --------------------------------------------------------------------------
 //  Value access
@@ -1209,8 +1223,52 @@ s_load_pods (s_loader_t *L, zconfig_t *section, zconfig_t *admins)
 //  --------------------------------------------------------------------------
 //  Load and validate
 
-podd_config_t *
-podd_config_load_str (const char *text, const char *name, char *err, size_t errlen)
+//  A configuration file podd runs on must be whole: an empty file, one of
+//  comments only, or one cut short would otherwise load with defaults for
+//  everything left out (the certs directory among them) and lock every
+//  member out. The required sections and keys, each missing one named
+//  with the line where it was expected.
+static int
+s_check_complete (s_loader_t *L, const char *text, zconfig_t *root)
+{
+    podd_config_t *self = L->config;
+    int last_line = 1;
+    for (const char *p = text; *p; p++)
+        if (*p == '\n' && p [1])
+            last_line++;
+    size_t len = strlen (text);
+    if (len && text [len - 1] != '\n')
+        return s_vfail_line (L, last_line, "the last line has no end of line: "
+                             "is the file cut short?");
+    zconfig_t *podd = zconfig_locate (root, "podd");
+    if (!podd)
+        return s_vfail_line (L, last_line, "no 'podd' section: "
+                             "is the file empty or cut short?");
+    static const char *const required [] = { "endpoint", "database", "certs", NULL };
+    for (int i = 0; required [i]; i++)
+        if (!zconfig_locate (podd, required [i]))
+            return s_fail (L, podd, "'%s' is required in the podd section", required [i]);
+    if (!self->insecure && !zconfig_locate (podd, "server-cert"))
+        return s_fail (L, podd, "'server-cert' is required in the podd section "
+                       "with security = \"curve\"");
+    zconfig_t *pods = zconfig_locate (root, "pods");
+    if (!pods)
+        return s_vfail_line (L, last_line, "no 'pods' section: is the file cut short?");
+    if (self->pod_count == 0)
+        return s_fail (L, pods, "the pods section has no pod");
+    size_t admins = 0;
+    for (size_t i = 0; i < self->member_count; i++)
+        if (self->members [i].admin)
+            admins++;
+    if (admins == 0)
+        return s_vfail_line (L, last_line, "no administrator: add an 'admins' section "
+                             "(or admin = 1 on a member): is the file cut short?");
+    return 0;
+}
+
+//  Load text; complete: a whole configuration file (s_check_complete)
+static podd_config_t *
+s_load_text (const char *text, const char *name, bool complete, char *err, size_t errlen)
 {
     assert (text);
     assert (name);
@@ -1238,10 +1296,17 @@ podd_config_load_str (const char *text, const char *name, char *err, size_t errl
     ||  s_load_mail (L, nodes [MAIL])
     ||  s_load_reminders (L, nodes [REMINDERS])
     ||  s_load_kinds (L, nodes [KINDS])
-    ||  s_load_pods (L, nodes [PODS], nodes [ADMINS]))
+    ||  s_load_pods (L, nodes [PODS], nodes [ADMINS])
+    ||  (complete && s_check_complete (L, text, root)))
         podd_config_destroy (&self);
     podd_zpl_destroy (&L->zpl);
     return self;
+}
+
+podd_config_t *
+podd_config_load_str (const char *text, const char *name, char *err, size_t errlen)
+{
+    return s_load_text (text, name, false, err, errlen);
 }
 
 podd_config_t *
@@ -1251,7 +1316,7 @@ podd_config_load (const char *path, char *err, size_t errlen)
     char *text = podd_zpl_read (path, err, errlen);
     if (!text)
         return NULL;
-    podd_config_t *self = podd_config_load_str (text, path, err, errlen);
+    podd_config_t *self = s_load_text (text, path, true, err, errlen);
     free (text);
     return self;
 }
@@ -2116,6 +2181,46 @@ podd_config_test (bool verbose)
     assert (strncmp (err, "config/does-not-exist.conf: cannot open", 39) == 0);
     config = podd_config_load_str ("x\n", TEST_NAME, NULL, 0);
     assert (!config);
+    //  A whole file: empty, comments only or cut short is refused, with
+    //  the line where the missing part was expected
+    {
+        static const struct { const char *text, *error; } whole [] = {
+            { "", TEST_NAME ":1: no 'podd' section" },
+            { "#  comment\n#  another\n\n", TEST_NAME ":3: no 'podd' section" },
+            { BASE_PODD "    database = \"x.db\"\n", TEST_NAME ":1: 'certs' is required" },
+            { BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n",
+              TEST_NAME ":1: 'server-cert' is required" },
+            { BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n    server-cert = \"k\"\n",
+              TEST_NAME ":6: no 'pods' section" },
+            { BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n    server-cert = \"k\"\n"
+              "pods\n", TEST_NAME ":7: the pods section has no pod" },
+            { BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n    server-cert = \"k\"\n"
+              BASE_POD, TEST_NAME ":12: no administrator" },
+            { BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n    server-cert = \"k\"\n"
+              BASE_POD "            admin = 1", TEST_NAME ":13: the last line has no end of line" },
+        };
+        for (size_t i = 0; i < sizeof whole / sizeof whole [0]; i++) {
+            config = s_load_text (whole [i].text, TEST_NAME, true, err, sizeof (err));
+            if (config || strncmp (err, whole [i].error, strlen (whole [i].error))) {
+                fprintf (stderr, "\nexpected '%s...', got '%s'\n", whole [i].error,
+                         config? "(loaded)": err);
+                assert (false);
+            }
+            if (verbose)
+                printf ("\n    %s", err);
+            //  The same text as a fragment (tests) loads with defaults
+            if (i < 2) {
+                config = podd_config_load_str (whole [i].text, TEST_NAME, err, sizeof (err));
+                assert (config);
+                podd_config_destroy (&config);
+            }
+        }
+        config = s_load_text (BASE_PODD "    database = \"x.db\"\n    certs = \"c\"\n"
+                              "    server-cert = \"k\"\n" BASE_POD "            admin = 1\n",
+                              TEST_NAME, true, err, sizeof (err));
+        assert (config);
+        podd_config_destroy (&config);
+    }
     //  Short error buffers truncate
     char small [8];
     config = podd_config_load_str ("x\n", TEST_NAME, small, sizeof (small));

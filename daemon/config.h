@@ -57,7 +57,11 @@ typedef struct {
 typedef struct _podd_config_t podd_config_t;
 
 /* Load and validate a file. On error returns NULL and writes
-   "FILE:LINE: message" into err (size errlen). */
+   "FILE:LINE: message" into err (size errlen). The file must be whole:
+   sections podd (with endpoint, database, certs and, with CURVE,
+   server-cert) and pods (at least one pod), at least one administrator,
+   and an end of line after the last line; an empty file, one of comments
+   only or one cut short is refused. */
 podd_config_t *podd_config_load (const char *path, char *err, size_t errlen);
 /* Same from a string (for tests); name is used in messages. */
 podd_config_t *podd_config_load_str (const char *text, const char *name,

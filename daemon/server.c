@@ -17,7 +17,8 @@
 #include <sys/stat.h>
 
 #define BATCH_MAX       512     /* requests in one transaction */
-#define REPLAY_MAX      1000    /* unacked deliveries replayed per WATCH */
+#define REPLAY_PAGE     500     /* most replayed deliveries unacked at once */
+#define REPLAY_LOW_WATER 100    /* send the next page when fewer are unacked */
 #define ZAP_ENDPOINT    "inproc://zeromq.zap.01"
 
 typedef struct {
@@ -25,6 +26,10 @@ typedef struct {
     int64_t member_id;          /* 0 until a request was authenticated */
     bool watching;
     int64_t last_seen;          /* zclock_mono */
+    //  Replay after WATCH, page by page as the client ACKs
+    bool replaying;             /* mailbox not caught up: live pushes wait */
+    bool refill;                /* WATCH or ACK in this batch: check the page */
+    int64_t replay_cursor;      /* last delivery id sent to this session */
 } s_session_t;
 
 //  One message to send once the batch has committed
@@ -293,7 +298,8 @@ s_fan_out (s_server_t *self, zlistx_t *outgoing, podd_push_t *push)
 {
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
          session = (s_session_t *) zhashx_next (self->sessions))
-        if (session->watching && session->member_id == push->member_id)
+        if (session->watching && session->member_id == push->member_id
+        &&  !(push->delivery && (session->replaying || push->delivery <= session->replay_cursor)))
             s_queue (outgoing, session->routing_id,
                      podp_msg_new (push->command, json_incref (push->body)), false, -1);
 }
@@ -314,22 +320,65 @@ static void
 s_watch (s_server_t *self, s_session_t *session, podd_request_t *req, int64_t rid,
          zlistx_t *outgoing)
 {
+    //  The deliveries themselves follow the REPLY, a page at a time
+    //  (s_replay), once this batch has committed
     session->watching = true;
-    json_t *pending = podd_store_mailbox_pending (self->store, req->actor->id, REPLAY_MAX);
+    session->replaying = true;
+    session->refill = true;
+    session->replay_cursor = 0;
+    int64_t pending = podd_store_mailbox_pending_count (self->store, req->actor->id);
     s_queue_reply (outgoing, session->routing_id, rid, PODP_OK, "OK", json_pack ("{s:I s:i s:i}",
-        "pending", (json_int_t) json_array_size (pending),
+        "pending", (json_int_t) pending,
         "heartbeat", podd_config_heartbeat_ms (self->config),
         "timeout", podd_config_client_timeout_ms (self->config)));
+}
+
+//  Send a session its next page of unacknowledged deliveries when fewer
+//  than REPLAY_LOW_WATER of those already sent are unacknowledged. Runs
+//  after commit, outside the batch: memory stays bounded by REPLAY_PAGE
+//  per session, and the cursor moves only over deliveries really sent.
+static void
+s_replay_page (s_server_t *self, s_session_t *session)
+{
+    int64_t unacked = podd_store_mailbox_unacked_upto (self->store, session->member_id,
+                                                       session->replay_cursor);
+    if (unacked < 0 || unacked >= REPLAY_LOW_WATER)
+        return;
+    size_t room = REPLAY_PAGE - (size_t) unacked;
+    json_t *page = podd_store_mailbox_page (self->store, session->member_id,
+                                            session->replay_cursor, room);
+    if (!page)
+        return;                 //  store error: the next ACK or WATCH tries again
     size_t index;
     json_t *item;
-    json_array_foreach (pending, index, item) {
+    json_array_foreach (page, index, item) {
+        int64_t delivery = json_integer_value (json_object_get (item, "delivery"));
         const char *command = NULL;
-        json_t *body = podd_delivery_body (json_integer_value (json_object_get (item, "delivery")),
+        json_t *body = podd_delivery_body (delivery,
                            json_string_value (json_object_get (item, "payload")), &command);
-        if (body)
-            s_queue (outgoing, session->routing_id, podp_msg_new (command, body), false, -1);
+        if (body) {
+            podp_msg_t *msg = podp_msg_new (command, body);
+            podp_send (msg, self->router, session->routing_id);
+            podp_msg_destroy (&msg);
+        }
+        session->replay_cursor = delivery;
     }
-    json_decref (pending);
+    //  A short page: caught up, new deliveries are pushed as they come
+    if (json_array_size (page) < room)
+        session->replaying = false;
+    json_decref (page);
+}
+
+//  After a committed batch: replay for the sessions that WATCHed or ACKed
+static void
+s_replay (s_server_t *self, bool committed)
+{
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
+        if (session->refill && session->replaying && committed)
+            s_replay_page (self, session);
+        session->refill = false;
+    }
 }
 
 static int
@@ -420,6 +469,8 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     if (podd_store_savepoint (self->store))
         podd_fail (&req, PODP_UNAVAILABLE, "store busy, try again");
     else {
+        if (streq (command, "ACK"))
+            session->refill = true;
         int rc = streq (command, "ACK")? s_ack (self, &req)
                : op? op (&req)
                : podd_fail (&req, PODP_UNKNOWN_COMMAND, "command '%s' not served", command);
@@ -497,6 +548,7 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     if (committed)
         s_fan_out_all (self, outgoing, pushes);
     s_send_all (self, outgoing, committed);
+    s_replay (self, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
     if (committed)
@@ -743,9 +795,30 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     return 0;
 }
 
+//  True when the certs directory of config can be read (or is not used)
+static bool
+s_certs_readable (podd_config_t *config)
+{
+    if (podd_config_insecure (config))
+        return true;
+    DIR *dir = opendir (podd_config_certs (config));
+    if (dir)
+        closedir (dir);
+    return dir != NULL;
+}
+
 static void
 s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
 {
+    //  All or nothing: a reload that would lock every member out is refused
+    if (!s_certs_readable (config)) {
+        log_error ("podd: reload refused: cannot read certs directory %s: %s; "
+                   "keeping the running configuration", podd_config_certs (config),
+                   strerror (errno));
+        podd_config_destroy (&config);
+        podd_standards_destroy (&standards);
+        return;
+    }
     if (strcmp (podd_config_endpoint (config), podd_config_endpoint (self->config))
     ||  strcmp (podd_config_database (config), podd_config_database (self->config))
     ||  podd_config_insecure (config) != podd_config_insecure (self->config))

@@ -478,6 +478,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
                      " ORDER BY id LIMIT ?2") \
+    X (MAILBOX_PAGE, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
+                     " AND id > ?2 ORDER BY id LIMIT ?3") \
+    X (MAILBOX_UNACKED_UPTO, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1" \
+                     " AND acked IS NULL AND id <= ?2") \
     X (MAILBOX_STATE, "SELECT acked IS NOT NULL FROM mailbox WHERE id = ?1 AND member_id = ?2") \
     X (MAILBOX_ACK,  "UPDATE mailbox SET acked = ?3 WHERE id = ?1 AND member_id = ?2 AND acked IS NULL") \
     X (MAILBOX_COUNT, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1 AND acked IS NULL")
@@ -2757,6 +2761,38 @@ podd_store_mailbox_pending (podd_store_t *self, int64_t member_id, size_t limit)
             "payload", s_json_text (stmt, 1)));
     sqlite3_reset (stmt);
     return items;
+}
+
+json_t *
+podd_store_mailbox_page (podd_store_t *self, int64_t member_id, int64_t after, size_t limit)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_PAGE);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, after);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) limit);
+    json_t *items = json_array ();
+    int rc;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o}",
+            "delivery", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "payload", s_json_text (stmt, 1)));
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+        json_decref (items);
+    return rc == SQLITE_DONE? items: NULL;
+}
+
+int64_t
+podd_store_mailbox_unacked_upto (podd_store_t *self, int64_t member_id, int64_t upto)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_UNACKED_UPTO);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, upto);
+    return s_scalar (stmt, -1);
 }
 
 int

@@ -360,6 +360,11 @@ int64_t podd_store_mailbox_add (podd_store_t *self, int64_t member_id, int64_t t
                                 int64_t version, const char *payload, int64_t now);
 //  Unacknowledged deliveries of a member in order: [{"delivery":N,"payload":"..."}]
 json_t *podd_store_mailbox_pending (podd_store_t *self, int64_t member_id, size_t limit);
+//  The next page of them: deliveries after id `after`, at most limit; NULL on error
+json_t *podd_store_mailbox_page (podd_store_t *self, int64_t member_id, int64_t after,
+                                 size_t limit);
+//  How many of them have an id <= upto (sent and not yet acknowledged); -1 on error
+int64_t podd_store_mailbox_unacked_upto (podd_store_t *self, int64_t member_id, int64_t upto);
 //  0 acked, -1 unknown (or not this member's), -2 already acknowledged
 int  podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t delivery, int64_t now);
 int64_t podd_store_mailbox_pending_count (podd_store_t *self, int64_t member_id);

