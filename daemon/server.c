@@ -13,6 +13,7 @@
 #include "meetops.h"
 #include "standardsops.h"
 #include "when.h"
+#include "notify.h"
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -606,6 +607,15 @@ s_schedule (s_server_t *self)
                                         s_scheduler_fire, self);
 }
 
+//  systemd's watchdog: the loop is alive as long as this timer fires
+static int
+s_watchdog_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id; (void) arg;
+    podd_notify_watchdog ();
+    return 0;
+}
+
 //  --------------------------------------------------------------------
 //  Start-up, reload, pipe
 
@@ -845,6 +855,11 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
     s_schedule (self);
+    int64_t watchdog_ms = podd_notify_watchdog_ms ();
+    if (watchdog_ms) {
+        podd_notify_watchdog ();
+        zloop_timer (self->loop, (size_t) watchdog_ms, 0, s_watchdog_fire, self);
+    }
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);

@@ -70,4 +70,40 @@ check "... 01:30Z ($(jf data.due))" [ "$(jf data.due)" = 2026-10-25T01:30:00Z ]
 reply "a report period starting in the gap is 422" 422 606 "from" \
       alice.tm request REPORT-COMPLIANCE '{"from":"2026-03-29T01:15"}' --rid 606
 
+# --- 17. podd under systemd -----------------------------------------------
+# A fake NOTIFY_SOCKET: READY=1 once serving, WATCHDOG=1 every WatchdogSec/2
+# from the server's loop, STOPPING=1 on SIGTERM; logs go to syslog, not stderr
+stop_podd
+OUT=$("$PY" "$ROOT/tests/notify_listen.py" "$T/notify.sock" --watchdog-usec 400000 --run 2 -- "$PODD" -f -c "$T/podd.conf")
+nmsg () { "$PY" -c 'import json,sys,re; d=json.loads(sys.argv[1]); print(sum(1 for t,m in d["messages"] if re.search(sys.argv[2], m)))' "$OUT" "$1"; }
+first () { "$PY" -c 'import json,sys,re; d=json.loads(sys.argv[1]); print(next((i for i,(t,m) in enumerate(d["messages"]) if re.search(sys.argv[2], m)), -1))' "$OUT" "$1"; }
+check "READY=1 sent once podd serves ($(nmsg '^READY=1'))" [ "$(nmsg '^READY=1')" = 1 ]
+n=$(nmsg '^WATCHDOG=1$')
+check "WATCHDOG=1 sent every 200 ms (WatchdogSec/2) for 2 s: $n times" [ "$n" -ge 6 ] && [ "$n" -le 14 ]
+check "STOPPING=1 sent on SIGTERM, after READY" [ "$(first '^STOPPING=1')" -gt "$(first '^READY=1')" ]
+check "podd exited 0 ($(jf exit))" [ "$(jf exit)" = 0 ]
+check "under systemd it logs to syslog, not stderr" sh -c '! printf "%s" "$1" | grep -q "serving on"' _ "$(jf stderr)"
+OUT=$("$PY" "$ROOT/tests/notify_listen.py" "$T/notify.sock" --watchdog-usec 0 --run 1 -- "$PODD" -f -c "$T/podd.conf")
+check "no watchdog asked for (WATCHDOG_USEC=0): no WATCHDOG=1, still READY" [ "$(nmsg '^WATCHDOG=1')" = 0 ] && [ "$(nmsg '^READY=1')" = 1 ]
+# the unit file, with ExecStart pointing at this build
+if command -v systemd-analyze > /dev/null 2>&1; then
+    sed "s|/usr/local/bin/podd|$PODD|g" "$ROOT/config/podd.service" > "$T/podd.service"
+    V=$(systemd-analyze verify --man=no "$T/podd.service" 2>&1); rc=$?
+    check "systemd-analyze verify config/podd.service: clean (rc $rc${V:+: $V})" [ $rc -eq 0 ] && [ -z "$V" ]
+else
+    echo "# note: systemd-analyze not installed: config/podd.service not verified"
+fi
+for key in Type=notify WatchdogSec=30 ProtectSystem=strict NoNewPrivileges=yes User=podd StateDirectory=podd; do
+    check "podd.service sets $key" grep -qx "$key" "$ROOT/config/podd.service"
+done
+MK_BUILD=""; [ "$BUILD" = build/san ] && MK_BUILD="SAN=1"
+if make --no-print-directory -s -C "$ROOT" install $MK_BUILD DESTDIR="$T/dest" PREFIX=/opt/podd > "$T/install.log" 2>&1; then
+    check "make install puts the unit in PREFIX/lib/systemd/system, ExecStart from PREFIX" \
+        grep -qx "ExecStart=/opt/podd/bin/podd -f -c /etc/podd/podd.conf" "$T/dest/opt/podd/lib/systemd/system/podd.service"
+    check "make install puts the podd user in PREFIX/lib/sysusers.d" grep -q "^u podd " "$T/dest/opt/podd/lib/sysusers.d/podd.conf"
+else
+    not_ok "make install: $(tail -5 "$T/install.log")"
+fi
+start_podd || { not_ok "podd restarts"; exit 1; }
+
 finish
