@@ -309,6 +309,15 @@ static const s_command_t s_commands [] = {
         { "to",        STRING,  OPT, 32,  NULL },
         { "standard",  STRING,  OPT, 64,  NULL },
         { END } } },
+    { "AUDIT-LIST",  true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "case",      STRING,  OPT, 64,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },
+        { "before",    INT,     OPT, 0,   NULL },
+        { END } } },
     /*  The whole RFC 5322 message, base64 (no line breaks: a STRING has no
         control characters). The server allows this one command a body of
         PODP_INGEST_BODY_MAX octets whatever its max-body. */
@@ -1233,6 +1242,7 @@ podp_test (bool verbose)
     assert (podp_command_known ("REPORT-COMPLIANCE", true));
     assert (!podp_command_known ("REPORT-COMPLIANCE", false));
     assert (!podp_command_known ("CASE-EVENTS", true));
+    assert (podp_command_known ("AUDIT-LIST", true));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
