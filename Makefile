@@ -8,7 +8,7 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PKGS    := libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0 openssl
+PKGS    := libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0 openssl libsystemd
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iproto -Idaemon -Iclients
@@ -80,6 +80,10 @@ install: all
 	install -m 0644 docs/podctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/podd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 proto/PROTOCOL.md config/podd.conf $(DESTDIR)$(PREFIX)/share/doc/podd/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	sed 's|/usr/local/|$(PREFIX)/|g' config/podd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/podd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/podd.service
+	install -m 0644 config/podd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/podd.conf
 
 clean:
 	rm -rf build

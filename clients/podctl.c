@@ -18,6 +18,7 @@
 */
 
 #include "podclient.h"
+#include <libical/ical.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -130,6 +131,7 @@ static void s_print_partner_list (json_t *data);
 static void s_print_meeting (json_t *data);
 static void s_print_case_event (json_t *data);
 static void s_print_standards (json_t *data);
+static void s_print_audit (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -325,6 +327,16 @@ static const cmddef_t s_commands [] = {
         OPT_FROM, OPT_TO,
         { "standard", "standard", O_VALUE, false, NULL },
         { "csv", "csv", O_FLAG, false, NULL } } },
+    { NULL, "audit",
+      "audit [--case REF] [--member H] [--from D] [--to D] [--pod P] [--limit N] [--before ID]",
+      "who did what and when, refused attempts included, newest first (team manager: "
+      "their pod; admins: every pod)",
+      "AUDIT-LIST", NULL, s_print_audit, {},
+      { { "case", "case", O_VALUE, false, NULL },
+        { "member", "member", O_VALUE, false, NULL },
+        OPT_FROM, OPT_TO, OPT_POD,
+        { "limit", "limit", O_NUMBER, false, NULL },
+        { "before", "before", O_NUMBER, false, NULL } } },
     { "partner", "add",
       "partner add --agency A --agency-kind K --name N --email E [--role R] [--alias E]...",
       "add an agency contact who gets meeting invites (K school, health, police, "
@@ -1741,6 +1753,64 @@ s_print_standards (json_t *data)
         free (source);
     }
     s_table_print (&table, stdout, 0);
+}
+
+//  A UTC time from podd ("YYYY-MM-DDTHH:MM:SSZ") as Europe/London local
+//  time, "YYYY-MM-DD HH:MM"; the text itself when it is not one
+
+static char *
+s_london_time (json_t *value)
+{
+    const char *text = json_string_value (value);
+    struct tm tm = { 0 };
+    int n = 0;
+    if (!text || sscanf (text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
+                         &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6
+    ||  text [n] != 0)
+        return s_value_text (value);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    icaltimezone *zone = icaltimezone_get_builtin_timezone ("Europe/London");
+    struct icaltimetype local = icaltime_from_timet_with_zone (timegm (&tm), 0, zone);
+    return zsys_sprintf ("%04d-%02d-%02d %02d:%02d", local.year, local.month, local.day,
+                         local.hour, local.minute);
+}
+
+//  The audit trail: "WHEN WHO ACTION OBJECT CASE DETAIL", times in
+//  Europe/London, the connection under each line; then how to page on
+
+static void
+s_print_audit (json_t *data)
+{
+    static const char *const heads [] = {
+        "WHEN (LONDON)", "WHO", "ACTION", "OBJECT", "CASE", "DETAIL"
+    };
+    json_t *next = json_object_get (data, "next");
+    if (json_array_size (s_items (data)) == 0) {
+        printf ("no audit entries\n");
+        return;
+    }
+    table_t table;
+    s_table_init (&table, 6);
+    for (size_t col = 0; col < 6; col++)
+        s_table_add (&table, heads [col]);
+    size_t index;
+    json_t *item;
+    json_array_foreach (s_items (data), index, item) {
+        s_table_add_owned (&table, s_london_time (json_object_get (item, "at")));
+        s_table_add_value (&table, json_object_get (item, "actor"));
+        s_table_add_value (&table, json_object_get (item, "action"));
+        s_table_add_value (&table, json_object_get (item, "object"));
+        s_table_add_value (&table, json_object_get (item, "case"));
+        s_table_add_value (&table, json_object_get (item, "detail"));
+        char *connection = s_line_field (item, "connection");
+        s_table_under (&table, zsys_sprintf ("    from %s\n", connection));
+        free (connection);
+    }
+    s_table_print (&table, stdout, 0);
+    if (json_is_integer (next))
+        printf ("\nmore: podctl audit ... --before %" JSON_INTEGER_FORMAT "\n",
+                json_integer_value (next));
 }
 
 //  The four counts of a compliance line, as in the reply

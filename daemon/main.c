@@ -10,6 +10,7 @@
 #include "request.h"
 #include "log.h"
 #include "standards.h"
+#include "notify.h"
 #include <libgen.h>
 #include <signal.h>
 #include <getopt.h>
@@ -156,14 +157,16 @@ main (int argc, char *argv [])
     }
     zsys_init ();
     zsys_set_logident ("podd");
-    if (!foreground) {
-        if (s_daemonise ())
-            fatal ("podd: cannot daemonise: %s", strerror (errno));
+    //  Under systemd (Type=notify, -f) log to syslog: the journal takes it
+    bool to_syslog = !foreground || podd_notify_under_systemd ();
+    if (!foreground && s_daemonise ())
+        fatal ("podd: cannot daemonise: %s", strerror (errno));
+    if (to_syslog) {
         zsys_set_logstream (NULL);
         zsys_set_logsystem (true);
     }
     if (!verbose)
-        zsys_set_logstream (foreground? stderr: NULL);
+        zsys_set_logstream (to_syslog? NULL: stderr);
     signal (SIGPIPE, SIG_IGN);
     struct sigaction action = { .sa_handler = s_on_sighup };
     sigemptyset (&action.sa_mask);
@@ -172,6 +175,8 @@ main (int argc, char *argv [])
     podd_server_args_t args = { .config = config, .standards = standards };
     zactor_t *server = zactor_new (podd_server_actor, &args);
     int rc = s_await_server (server);
+    if (rc == 0)
+        podd_notify_ready ("serving");
     while (rc == 0 && !zsys_interrupted) {
         zclock_sleep (100);
         if (s_reload_wanted) {
@@ -180,8 +185,10 @@ main (int argc, char *argv [])
             s_reload (server, config_path);
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
+        podd_notify_stopping ();
         log_info ("podd: shutting down");
+    }
     zactor_destroy (&server);
     return rc == 0? 0: 1;
 }

@@ -12,7 +12,9 @@
 #include "mailops.h"
 #include "meetops.h"
 #include "standardsops.h"
+#include "auditops.h"
 #include "when.h"
+#include "notify.h"
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -20,6 +22,8 @@
 #define REPLAY_PAGE     500     /* most replayed deliveries unacked at once */
 #define REPLAY_LOW_WATER 100    /* send the next page when fewer are unacked */
 #define ZAP_ENDPOINT    "inproc://zeromq.zap.01"
+#define REFUSAL_COALESCE_MS 60000   /* one refusal row per connection a minute */
+#define REFUSAL_ROWS_MAX    60      /* refusal rows a minute, whole server */
 
 typedef struct {
     zframe_t *routing_id;
@@ -30,6 +34,8 @@ typedef struct {
     bool replaying;             /* mailbox not caught up: live pushes wait */
     bool refill;                /* WATCH or ACK in this batch: check the page */
     int64_t replay_cursor;      /* last delivery id sent to this session */
+    int64_t refused_at;         /* zclock_mono of its last refusal row, 0 = none */
+    int64_t refusals_since;     /* refusals since then, not written one by one */
 } s_session_t;
 
 //  One message to send once the batch has committed
@@ -56,6 +62,9 @@ typedef struct {
     int expiry_timer;
     int schedule_timer;         /* -1 = not armed; one timer for the next due moment */
     uint64_t requests;          /* served, for the log */
+    int64_t refusal_window;     /* zclock_mono: start of this minute's refusal rows */
+    int refusal_rows;           /* refusal rows written in it */
+    int64_t refusals_unrecorded;    /* refusals over the cap, counted only */
 } s_server_t;
 
 static void s_schedule (s_server_t *self);
@@ -90,6 +99,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "MEETING-OUTCOME", podd_op_meeting_outcome }, { "INGEST-MAIL", podd_op_ingest_mail },
     { "CASE-EVENT", podd_op_case_event },   { "CASE-EVENT-CORRECT", podd_op_case_event_correct },
     { "STANDARDS-LIST", podd_op_standards_list }, { "REPORT-COMPLIANCE", podd_op_report_compliance },
+    { "AUDIT-LIST", podd_op_audit_list },
 };
 
 //  --------------------------------------------------------------------
@@ -415,6 +425,72 @@ s_connection_name (zframe_t *first, char *buf, size_t size)
               peer? peer: "?");
 }
 
+//  What a refused request was about, for the audit trail: its case, its
+//  task, or else its command
+static void
+s_refusal_object (podp_msg_t *msg, char *buf, size_t size)
+{
+    const char *ref = podp_msg_string (msg, "ref");
+    if (!ref)
+        ref = podp_msg_string (msg, "case");
+    int64_t task = podp_msg_int (msg, "task", -1);
+    if (ref)
+        snprintf (buf, size, "%s", ref);
+    else
+    if (task >= 0)
+        snprintf (buf, size, "task:%lld", (long long) task);
+    else
+        snprintf (buf, size, "%s", podp_msg_command (msg));
+}
+
+//  Record a refused attempt (401, 403) in the audit trail, in the batch's
+//  transaction but in a savepoint of its own, so it never fails the batch.
+//  Coalesced: one row a minute per connection (the next row counts the
+//  others), and at most REFUSAL_ROWS_MAX rows a minute in all, so a flood
+//  of refused requests costs no more than a few writes.
+static void
+s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64_t actor_id,
+                  podp_msg_t *msg, int status, const char *reason)
+{
+    int64_t mono = zclock_mono ();
+    if (session->refused_at && mono - session->refused_at < REFUSAL_COALESCE_MS) {
+        session->refusals_since++;
+        return;
+    }
+    if (mono - self->refusal_window >= REFUSAL_COALESCE_MS) {
+        self->refusal_window = mono;
+        self->refusal_rows = 0;
+    }
+    if (self->refusal_rows >= REFUSAL_ROWS_MAX) {
+        self->refusals_unrecorded++;
+        return;
+    }
+    char connection [128], object [80], detail [512], more [128] = "", others [96] = "";
+    s_connection_name (first, connection, sizeof connection);
+    s_refusal_object (msg, object, sizeof object);
+    if (session->refusals_since)
+        snprintf (more, sizeof more, " (and %lld more refused on this connection before)",
+                  (long long) session->refusals_since);
+    if (self->refusals_unrecorded)
+        snprintf (others, sizeof others, " (and %lld refused elsewhere, not recorded one by one)",
+                  (long long) self->refusals_unrecorded);
+    snprintf (detail, sizeof detail, "%s -> %d %s%s%s", podp_msg_command (msg), status, reason,
+              more, others);
+    if (podd_store_savepoint (self->store))
+        return;
+    if (podd_store_audit (self->store, actor_id, connection, "refused", object, detail,
+                          podd_when_now ())
+    ||  podd_store_release (self->store)) {
+        log_warn ("podd: cannot record a refused attempt: %s", podd_store_errmsg (self->store));
+        podd_store_rollback_savepoint (self->store);
+        return;
+    }
+    session->refused_at = mono;
+    session->refusals_since = 0;
+    self->refusal_rows++;
+    self->refusals_unrecorded = 0;
+}
+
 static void
 s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
           zlistx_t *outgoing, zlistx_t *pushes)
@@ -440,6 +516,8 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     podd_member_t actor;
     char reason [256];
     if (s_authenticate (self, zmsg_first (msg), &actor, reason, sizeof reason)) {
+        if (in_txn)
+            s_record_refusal (self, session, zmsg_first (msg), 0, msg_in, PODP_UNAUTHENTICATED, reason);
         s_queue_reply (outgoing, routing_id, rid, PODP_UNAUTHENTICATED, reason, NULL);
         podp_msg_destroy (&msg_in);
         return;
@@ -486,6 +564,8 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     if (req.status) {
         if (req.status >= 400)
             log_info ("podd: %s %s -> %d %s", actor.handle, command, req.status, req.reason);
+        if (req.status == PODP_FORBIDDEN && in_txn)
+            s_record_refusal (self, session, zmsg_first (msg), actor.id, msg_in, req.status, req.reason);
         s_queue_reply (outgoing, routing_id, rid, req.status, req.reason, req.data);
         req.data = NULL;
     }
@@ -657,6 +737,15 @@ s_schedule (s_server_t *self)
         delay_ms = SCHEDULE_FAKE_MS;
     self->schedule_timer = zloop_timer (self->loop, (size_t) (delay_ms? delay_ms: 1), 1,
                                         s_scheduler_fire, self);
+}
+
+//  systemd's watchdog: the loop is alive as long as this timer fires
+static int
+s_watchdog_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id; (void) arg;
+    podd_notify_watchdog ();
+    return 0;
 }
 
 //  --------------------------------------------------------------------
@@ -919,6 +1008,11 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
     s_schedule (self);
+    int64_t watchdog_ms = podd_notify_watchdog_ms ();
+    if (watchdog_ms) {
+        podd_notify_watchdog ();
+        zloop_timer (self->loop, (size_t) watchdog_ms, 0, s_watchdog_fire, self);
+    }
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);

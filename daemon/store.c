@@ -275,6 +275,26 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (AUDIT_ADD,    "INSERT INTO audit (at, actor_id, connection, action, object, detail)" \
                      " VALUES (?1, NULLIF (?2, 0), ?3, ?4, ?5, ?6)") \
     X (AUDIT_COUNT,  "SELECT COUNT (*) FROM audit") \
+    X (AUDIT_LIST,   "WITH a AS (SELECT au.id, au.at, au.actor_id, au.connection, au.action," \
+                     "  au.object, au.detail, CASE WHEN au.object LIKE 'task:%' THEN" \
+                     "  (SELECT c.ref FROM tasks t JOIN cases c ON c.id = t.case_id" \
+                     "   WHERE t.id = CAST (substr (au.object, 6) AS INTEGER))" \
+                     "  ELSE (SELECT ref FROM cases WHERE ref = au.object) END AS case_ref" \
+                     "  FROM audit au WHERE au.id < ?1 AND au.at >= ?2 AND au.at < ?3" \
+                     "  AND (?4 = 0 OR au.actor_id = ?4))," \
+                     " b AS (SELECT a.*, COALESCE ((SELECT pod_id FROM cases WHERE ref = a.case_ref)," \
+                     "  CASE WHEN a.object LIKE 'absence:%' THEN (SELECT m.pod_id FROM absences ab" \
+                     "   JOIN members m ON m.id = ab.member_id" \
+                     "   WHERE ab.id = CAST (substr (a.object, 9) AS INTEGER)) END," \
+                     "  CASE WHEN a.object LIKE 'outbox:%' THEN (SELECT pod_id FROM outbox" \
+                     "   WHERE id = CAST (substr (a.object, 8) AS INTEGER)) END," \
+                     "  (SELECT pod_id FROM members WHERE handle = a.object)," \
+                     "  (SELECT pod_id FROM members WHERE id = a.actor_id)) AS pod_id FROM a)" \
+                     " SELECT b.id, b.at, m.handle, b.connection, b.action, b.object, b.detail," \
+                     " b.case_ref, p.name FROM b LEFT JOIN members m ON m.id = b.actor_id" \
+                     " LEFT JOIN pods p ON p.id = b.pod_id" \
+                     " WHERE (?5 = 0 OR b.pod_id = ?5) AND (?6 IS NULL OR b.case_ref = ?6)" \
+                     " ORDER BY b.id DESC LIMIT ?7") \
     X (TASK_NEW,     "INSERT INTO tasks (case_id, kind, title, due, priority, state, creator_id, created, updated)" \
                      " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, 'open', ?6, ?7, ?7)") \
     X (TASK_GET,     "SELECT id, case_id, kind, state, IFNULL (assignee_id, 0), creator_id, version, IFNULL (due, 0)" \
@@ -1268,6 +1288,31 @@ podd_store_audit_count (podd_store_t *self)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_AUDIT_COUNT);
     return stmt? s_scalar (stmt, 0): -1;
+}
+
+json_t *
+podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_AUDIT_LIST);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, query->before > 0? query->before: INT64_MAX);
+    sqlite3_bind_int64 (stmt, 2, query->from);
+    sqlite3_bind_int64 (stmt, 3, query->to);
+    sqlite3_bind_int64 (stmt, 4, query->actor_id);
+    sqlite3_bind_int64 (stmt, 5, query->pod_id);
+    s_bind_text (stmt, 6, query->case_ref);
+    sqlite3_bind_int64 (stmt, 7, query->limit);
+    json_t *items = json_array ();
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "at", s_json_when (stmt, 1), "actor", s_json_text (stmt, 2),
+            "connection", s_json_text (stmt, 3), "action", s_json_text (stmt, 4),
+            "object", s_json_text (stmt, 5), "detail", s_json_text (stmt, 6),
+            "case", s_json_text (stmt, 7), "pod", s_json_text (stmt, 8)));
+    sqlite3_reset (stmt);
+    return items;
 }
 
 //  --------------------------------------------------------------------

@@ -131,6 +131,18 @@ json_t *podd_store_chronology_json (podd_store_t *self, int64_t entry_id);
 int  podd_store_audit (podd_store_t *self, int64_t actor_id, const char *connection,
                        const char *action, const char *object, const char *detail, int64_t now);
 int64_t podd_store_audit_count (podd_store_t *self);
+//  Audit rows, newest first, that match every filter given: of a pod (its
+//  cases, absences, mail and members, or done by its members), of a case,
+//  by a member, in [from, to), with an id below before; at most limit.
+typedef struct {
+    int64_t pod_id;             /* 0 = every pod */
+    const char *case_ref;       /* NULL = any */
+    int64_t actor_id;           /* 0 = anyone */
+    int64_t from, to;           /* instants, to excluded */
+    int64_t before;             /* 0 = from the newest */
+    int64_t limit;
+} podd_audit_query_t;
+json_t *podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query);
 
 //  Tasks
 int64_t podd_store_task_new (podd_store_t *self, int64_t case_id, const char *kind,

@@ -44,6 +44,37 @@ s_local_to_utc (int y, int mo, int d, int h, int mi, int s)
     return (int64_t) icaltime_as_timet_with_zone (t, zone);
 }
 
+//  The wall-clock time of instant t in Europe/London
+static struct icaltimetype
+s_local_of (int64_t t)
+{
+    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    return icaltime_from_timet_with_zone ((time_t) t, 0, zone);
+}
+
+static bool
+s_same_wall_clock (struct icaltimetype a, int y, int mo, int d, int h, int mi, int s)
+{
+    return a.year == y && a.month == mo && a.day == d
+        && a.hour == h && a.minute == mi && a.second == s;
+}
+
+//  A local time that names exactly one instant, or the first of two:
+//  -1 for a time in the spring-forward gap (01:00-01:59 on the last Sunday
+//  of March does not exist in London); in the autumn overlap (01:00-01:59
+//  on the last Sunday of October happens twice) the earlier instant, BST.
+static int
+s_local_instant (int y, int mo, int d, int h, int mi, int s, int64_t *out)
+{
+    int64_t t = s_local_to_utc (y, mo, d, h, mi, s);
+    if (!s_same_wall_clock (s_local_of (t), y, mo, d, h, mi, s))
+        return -1;
+    if (s_same_wall_clock (s_local_of (t - 3600), y, mo, d, h, mi, s))
+        t -= 3600;
+    *out = t;
+    return 0;
+}
+
 static int64_t
 s_utc (int y, int mo, int d, int h, int mi, int s)
 {
@@ -90,8 +121,11 @@ podd_when_parse (const char *text, int64_t *out)
         return -1;
     if (clock [2] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
         return -1;
-    *out = utc? s_utc (y, mo, d, h, mi, s): s_local_to_utc (y, mo, d, h, mi, s);
-    return 0;
+    if (utc) {
+        *out = s_utc (y, mo, d, h, mi, s);
+        return 0;
+    }
+    return s_local_instant (y, mo, d, h, mi, s, out);
 }
 
 //  The test clock: PODD_FAKE_NOW holds an instant, or PODD_CLOCK_FILE
@@ -208,6 +242,19 @@ podd_when_test (bool verbose)
     assert (streq (podd_when_format (podd_when_local_day_at (t, -2, 8), buf), "2026-10-24T07:00:00Z"));
     assert (podd_when_local_weekday (podd_when_local_day_at (t, -2, 8)) == 5);   //  Saturday
     assert (podd_when_parse ("2027-02-29", &t) == -1);
+    //  the spring-forward gap does not exist; the autumn overlap is BST's
+    assert (podd_when_parse ("2026-03-29T01:30", &t) == -1);
+    assert (podd_when_parse ("2026-03-29T01:00", &t) == -1);
+    assert (podd_when_parse ("2026-03-29T00:59", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-03-29T00:59:00Z"));
+    assert (podd_when_parse ("2026-03-29T02:00", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-03-29T01:00:00Z"));
+    assert (podd_when_parse ("2026-10-25T01:30", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-10-25T00:30:00Z"));
+    assert (podd_when_parse ("2026-10-25T00:59:59", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-10-24T23:59:59Z"));
+    assert (podd_when_parse ("2026-10-25T02:00", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-10-25T02:00:00Z"));
     if (verbose)
         printf ("OK\n");
 }

@@ -24,7 +24,10 @@ int64_t podd_when_now (void);
 bool podd_when_is_fake (void);
 
 /* Parse one of the accepted forms into *out. Returns 0, or -1 when the
-   text is not a valid date/time (e.g. 2026-02-30, 25:00, garbage). */
+   text is not a valid date/time (e.g. 2026-02-30, 25:00, garbage), or
+   is a Europe/London time that does not exist (the spring-forward gap,
+   e.g. 2026-03-29T01:30). A local time in the autumn overlap (e.g.
+   2026-10-25T01:30, which happens twice) is the first, BST, instant. */
 int podd_when_parse (const char *text, int64_t *out);
 
 /* Parse "YYYY-MM-DD" only (a calendar date, validated). */

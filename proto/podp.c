@@ -309,6 +309,15 @@ static const s_command_t s_commands [] = {
         { "to",        STRING,  OPT, 32,  NULL },
         { "standard",  STRING,  OPT, 64,  NULL },
         { END } } },
+    { "AUDIT-LIST",  true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "case",      STRING,  OPT, 64,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },
+        { "before",    INT,     OPT, 0,   NULL },
+        { END } } },
     /*  The whole RFC 5322 message, base64 (no line breaks: a STRING has no
         control characters). The server allows this one command a body of
         PODP_INGEST_BODY_MAX octets whatever its max-body. */
@@ -805,6 +814,180 @@ s_token_ok (zframe_t *frame)
     return true;
 }
 
+/*  --------------------------------------------------------------------
+    A shallow scan of a body's top-level object, without building a tree:
+    used only where the JSON parser cannot help (a body over max-body, an
+    integer too big for the parser), so such refusals can still echo the
+    rid and name the field. It checks the object's structure, not UTF-8. */
+
+typedef struct {
+    const char *key;            /* raw key octets between the quotes */
+    size_t key_len;
+    size_t value_start;         /* value span [start, end) */
+    size_t value_end;
+} s_member_span_t;
+
+static void
+s_scan_ws (const char *data, size_t size, size_t *pos)
+{
+    while (*pos < size && (data [*pos] == ' ' || data [*pos] == '\t'
+                       ||  data [*pos] == '\n' || data [*pos] == '\r'))
+        (*pos)++;
+}
+
+//  At an opening quote: skip the string; -1 when unterminated
+static int
+s_scan_string (const char *data, size_t size, size_t *pos)
+{
+    for ((*pos)++; *pos < size; (*pos)++) {
+        if (data [*pos] == '\\')
+            (*pos)++;
+        else
+        if (data [*pos] == '"') {
+            (*pos)++;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+//  Skip one value: a string, an object or array (nesting counted), or a
+//  bare token (number, true, false, null); -1 when it is cut short
+static int
+s_scan_value (const char *data, size_t size, size_t *pos)
+{
+    if (*pos >= size)
+        return -1;
+    if (data [*pos] == '"')
+        return s_scan_string (data, size, pos);
+    if (data [*pos] == '{' || data [*pos] == '[') {
+        size_t depth = 0;
+        while (*pos < size) {
+            char c = data [*pos];
+            if (c == '"') {
+                if (s_scan_string (data, size, pos))
+                    return -1;
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
+            else
+            if (c == '}' || c == ']')
+                depth--;
+            (*pos)++;
+            if (depth == 0)
+                return 0;
+        }
+        return -1;
+    }
+    size_t start = *pos;
+    while (*pos < size && strchr (",}] \t\r\n", data [*pos]) == NULL)
+        (*pos)++;
+    return *pos > start? 0: -1;
+}
+
+//  Every top-level member of an object body, in order, into spans (at
+//  most max). Returns the number of members, or -1 when the body is not
+//  one object (with only whitespace around it).
+static int
+s_scan_members (const char *data, size_t size, s_member_span_t *spans, size_t max)
+{
+    size_t pos = 0, count = 0;
+    s_scan_ws (data, size, &pos);
+    if (pos >= size || data [pos] != '{')
+        return -1;
+    pos++;
+    s_scan_ws (data, size, &pos);
+    if (pos < size && data [pos] == '}')
+        pos++;
+    else
+    while (true) {
+        if (pos >= size || data [pos] != '"')
+            return -1;
+        size_t key_start = pos + 1;
+        if (s_scan_string (data, size, &pos))
+            return -1;
+        s_member_span_t span = { data + key_start, pos - 1 - key_start, 0, 0 };
+        s_scan_ws (data, size, &pos);
+        if (pos >= size || data [pos] != ':')
+            return -1;
+        pos++;
+        s_scan_ws (data, size, &pos);
+        span.value_start = pos;
+        if (s_scan_value (data, size, &pos))
+            return -1;
+        span.value_end = pos;
+        if (count < max)
+            spans [count] = span;
+        count++;
+        s_scan_ws (data, size, &pos);
+        if (pos < size && data [pos] == ',') {
+            pos++;
+            s_scan_ws (data, size, &pos);
+            continue;
+        }
+        if (pos < size && data [pos] == '}') {
+            pos++;
+            break;
+        }
+        return -1;
+    }
+    s_scan_ws (data, size, &pos);
+    return pos == size? (int) (count < max? count: max): -1;
+}
+
+#define S_SCAN_MAX  256     /* top-level members looked at */
+
+//  The rid of a body by scanning: a single "rid" member whose value is
+//  a plain integer in 0..2^53-1; else -1
+static int64_t
+s_scan_rid (const char *data, size_t size)
+{
+    s_member_span_t spans [S_SCAN_MAX];
+    int count = s_scan_members (data, size, spans, S_SCAN_MAX);
+    int64_t rid = -1;
+    int found = 0;
+    for (int i = 0; i < count; i++) {
+        if (spans [i].key_len != 3 || memcmp (spans [i].key, "rid", 3) != 0)
+            continue;
+        found++;
+        size_t len = spans [i].value_end - spans [i].value_start;
+        const char *digits = data + spans [i].value_start;
+        if (len < 1 || len > 16 || (len > 1 && digits [0] == '0'))
+            return -1;
+        int64_t value = 0;
+        for (size_t d = 0; d < len; d++) {
+            if (digits [d] < '0' || digits [d] > '9')
+                return -1;
+            value = value * 10 + (digits [d] - '0');
+        }
+        rid = value <= S_INT_MAX? value: -1;
+    }
+    return found == 1? rid: -1;
+}
+
+//  The top-level field whose value holds offset (the parser's error
+//  position), into name (sanitised); -1 when none does
+static int
+s_scan_field_at (const char *data, size_t size, size_t offset, char *name, size_t namesize)
+{
+    s_member_span_t spans [S_SCAN_MAX];
+    int count = s_scan_members (data, size, spans, S_SCAN_MAX);
+    for (int i = 0; i < count; i++)
+        if (spans [i].value_start < offset && offset <= spans [i].value_end) {
+            s_sanitize (name, namesize, spans [i].key, spans [i].key_len, S_NAME_SHOWN, true);
+            return 0;
+        }
+    return -1;
+}
+
+//  Is this a jansson error for an integer it cannot hold?
+static bool
+s_too_big_integer (const json_error_t *jerr)
+{
+    return strncmp (jerr->text, "too big", 7) == 0;
+}
+
 podp_msg_t *
 podp_decode (zmsg_t *msg, bool to_server, size_t max_body, podp_error_t *err)
 {
@@ -864,6 +1047,13 @@ podp_decode (zmsg_t *msg, bool to_server, size_t max_body, podp_error_t *err)
     json_error_t jerr;
     json_t *body = json_loadb ((const char *) zframe_data (body_frame), body_size,
                                JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    char field [S_NAME_SHOWN + 1];
+    if (!body && s_too_big_integer (&jerr)
+    &&  s_scan_field_at ((const char *) zframe_data (body_frame), body_size,
+                         (size_t) jerr.position, field, sizeof (field)) == 0) {
+        s_fail (err, PODP_INVALID, "field '%s': out of range 0..%lld", field, S_INT_MAX);
+        return NULL;
+    }
     if (!body) {
         char shown [sizeof (jerr.text)];
         s_sanitize (shown, sizeof (shown), jerr.text, strlen (jerr.text),
@@ -892,10 +1082,16 @@ podp_peek_rid (zmsg_t *msg, size_t max_body)
     if (!msg || zmsg_size (msg) != 3)
         return -1;
     zframe_t *body_frame = zmsg_last (msg);
-    if (zframe_size (body_frame) > max_body)
-        return -1;
-    json_t *body = json_loadb ((const char *) zframe_data (body_frame),
-                               zframe_size (body_frame), JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    const char *data = (const char *) zframe_data (body_frame);
+    size_t size = zframe_size (body_frame);
+    //  Too large to parse (413): scan it for its rid
+    if (size > max_body)
+        return s_scan_rid (data, size);
+    json_error_t jerr;
+    json_t *body = json_loadb (data, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    //  An integer too big for the parser (422): the rest may be fine
+    if (!body && s_too_big_integer (&jerr))
+        return s_scan_rid (data, size);
     json_t *rid = json_object_get (body, "rid");   //  NULL-safe
     int64_t result = -1;
     if (json_is_integer (rid)
@@ -1047,6 +1243,7 @@ podp_test (bool verbose)
     assert (podp_command_known ("REPORT-COMPLIANCE", true));
     assert (!podp_command_known ("REPORT-COMPLIANCE", false));
     assert (!podp_command_known ("CASE-EVENTS", true));
+    assert (podp_command_known ("AUDIT-LIST", true));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
@@ -1312,7 +1509,8 @@ podp_test (bool verbose)
     s_expect (verbose, "TASK-SHOW", "{\"task\":9007199254740992}", PODP_INVALID);
     reason = s_expect (verbose, "TASK-SHOW", "{\"task\":-1}", PODP_INVALID);
     assert (strstr (reason, "field 'task'"));
-    s_expect (verbose, "TASK-SHOW", "{\"task\":99999999999999999999999}", PODP_BAD_REQUEST);
+    reason = s_expect (verbose, "TASK-SHOW", "{\"task\":99999999999999999999999}", PODP_INVALID);
+    assert (strstr (reason, "field 'task': out of range"));
     s_expect (verbose, "PING", "{\"rid\":-5}", PODP_INVALID);
     s_expect (verbose, "PING", "{\"rid\":\"5\"}", PODP_BAD_REQUEST);
     s_expect (verbose, "MEMBER-ADD", "{\"handle\":\"al\",\"name\":\"Al\",\"email\":"
@@ -1746,7 +1944,40 @@ podp_test (bool verbose)
     msg = s_raw (PODP_SIGNATURE, "CASE-SHOW", "{\"rid\":77,\"ref\":5}", 18);
     assert (podp_decode (msg, true, 0, &err) == NULL);
     assert (podp_peek_rid (msg, 0) == 77);
-    assert (podp_peek_rid (msg, 10) == -1);
+    //  over max_body: scanned, not parsed
+    assert (podp_peek_rid (msg, 10) == 77);
+    zmsg_destroy (&msg);
+    const char *scanned [] = {
+        "{\"rid\":77,\"ref\":\"x}\"}", "77",  " {\"a\":[1,{\"rid\":3}],\"rid\":77} ", "77",
+        "{\"rid\":77", "-1",                 "{\"rid\":77,\"rid\":77}", "-1",
+        "{\"rid\":077}", "-1",                "{\"rid\":9007199254740992}", "-1",
+        "[{\"rid\":77}]", "-1",               "{\"rid\":77} {}", "-1",
+        "{\"rid\":7.7}", "-1",                "{\"x\":\"\\\"\",\"rid\":77}", "77", NULL };
+    for (int i = 0; scanned [i]; i += 2) {
+        msg = s_raw (PODP_SIGNATURE, "PING", scanned [i], strlen (scanned [i]));
+        assert (podp_peek_rid (msg, 2) == atoll (scanned [i + 1]));
+        zmsg_destroy (&msg);
+    }
+    //  an integer too big for the parser: 422 naming the field, rid echoed
+    const char *huge = "{\"rid\":78,\"task\":123456789012345678901234567890}";
+    msg = s_raw (PODP_SIGNATURE, "TASK-SHOW", huge, strlen (huge));
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_INVALID);
+    assert (strstr (err.reason, "field 'task': out of range"));
+    assert (podp_peek_rid (msg, 0) == 78);
+    zmsg_destroy (&msg);
+    huge = "{\"task\":-123456789012345678901234567890,\"rid\":79}";
+    msg = s_raw (PODP_SIGNATURE, "TASK-SHOW", huge, strlen (huge));
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_INVALID && strstr (err.reason, "field 'task'"));
+    assert (podp_peek_rid (msg, 0) == 79);
+    zmsg_destroy (&msg);
+    //  ... but not when the body is broken anyway
+    huge = "{\"task\":123456789012345678901234567890,\"rid\":80";
+    msg = s_raw (PODP_SIGNATURE, "TASK-SHOW", huge, strlen (huge));
+    assert (podp_decode (msg, true, 0, &err) == NULL);
+    assert (err.status == PODP_BAD_REQUEST);
+    assert (podp_peek_rid (msg, 0) == -1);
     zmsg_destroy (&msg);
     msg = s_raw ("PODP/9", "FROB", "{\"rid\":5}", 9);
     assert (podp_peek_rid (msg, 0) == 5);

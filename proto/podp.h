@@ -90,8 +90,10 @@ podp_msg_t *podp_decode (zmsg_t *msg, bool to_server, size_t max_body,
 
 /* Best effort: the "rid" of a message podp_decode refused, so an error
    REPLY can still echo it. Returns the rid when msg has 3 frames and its
-   body (at most max_body octets, 0 = default) is a JSON object with an
-   integer "rid" in 0..2^53-1; else -1. msg is not destroyed. */
+   body is a JSON object with an integer "rid" in 0..2^53-1; else -1. A
+   body over max_body octets (0 = default), or one holding an integer too
+   big for the JSON parser, is scanned (its top-level object's structure
+   only) rather than parsed. msg is not destroyed. */
 int64_t podp_peek_rid (zmsg_t *msg, size_t max_body);
 
 /* Encode as a new zmsg (signature, command, body frames). */

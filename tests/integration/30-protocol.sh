@@ -129,7 +129,7 @@ expect_reply "a 4097-octet TEXT field is 413"     413 133 alice.tm request CASE-
 expect_reply "65 coworkers is 413"                413 134 alice.tm request CASE-OPEN "{\"ref\":\"NC-3\",\"kind\":\"child\",\"coworkers\":$("$PY" -c 'import json; print(json.dumps(["erin.sw"]*65))')}" --rid 134
 "$PY" -c 'import json,sys; sys.stdout.write(json.dumps({"rid":135,"ref":"NC-4","kind":"child","summary":"s"*(70000-60)}))' > "$T/big.json"
 check "the oversized body is $(wc -c < "$T/big.json") octets (> max-body 65536)" [ "$(wc -c < "$T/big.json")" -gt 65536 ]
-expect_reply "a body over max-body is 413"        413 -   alice.tm raw -- 'PODP/1' 'CASE-OPEN' "@$T/big.json"
+expect_reply "a body over max-body is 413"        413 135 alice.tm raw -- 'PODP/1' 'CASE-OPEN' "@$T/big.json"
 "$PY" -c 'import sys; sys.stdout.write("x"*70000)' > "$T/big.raw"
 expect_reply "70000 octets of non-JSON is 413"    413 -   alice.tm raw -- 'PODP/1' 'PING' "@$T/big.raw"
 
