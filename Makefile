@@ -4,6 +4,7 @@
 #   make check      install, build with ASan/UBSan, run every test
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (default 600), clang
+#   make valgrind   run the integration tests with podd and podctl under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
 #   SAN=1           build with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/
 
@@ -119,3 +120,14 @@ fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+
+# --- valgrind: a plain debug build (-O1 -g, no sanitizers) in build/vg/,
+# then the self-tests and integration tests with podd and podctl under
+# valgrind (tests/valgrind.sh; VG_SCRIPTS picks scripts). Slow: not part
+# of make check. valgrind is installed for this target only.
+VG_SCRIPTS ?=
+.PHONY: valgrind
+valgrind:
+	@scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory BUILD=build/vg CFLAGS="-O1 -g" all
+	@tests/valgrind.sh $(VG_SCRIPTS)
