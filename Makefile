@@ -3,6 +3,8 @@
 #   make run        install missing Debian packages, build, start podd on the demo config
 #   make check      install, build with ASan/UBSan, run every test
 #   make bench      benchmarks (figures and ratios, never pass/fail)
+#   make fuzz       run each libFuzzer target FUZZ_TIME seconds (default 600), clang
+#   make valgrind   run the integration tests with podd and podctl under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
 #   SAN=1           build with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/
 
@@ -87,3 +89,49 @@ install: all
 
 clean:
 	rm -rf build
+
+# --- Fuzzing: libFuzzer targets in tests/fuzz/ built with clang, ASan and
+# UBSan into build/fuzz/. FUZZ_LIB_SRC is what the targets link (a link
+# error names a file to add). `make fuzz` runs each target FUZZ_TIME
+# seconds on a scratch copy of its corpus (tests/fuzz/run.sh);
+# `make fuzz-build` only builds them (tests/integration/96-fuzz-smoke.sh).
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  ?= -O1 -g
+FUZZ_TIME    ?= 600
+FUZZ_BUILD   := build/fuzz
+FUZZ_TARGETS := podp config standards reply
+FUZZ_WARN     = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(WARN))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB_SRC := proto/podp.c daemon/zpl.c daemon/config.c daemon/when.c daemon/standards.c \
+                daemon/calendar.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard proto/*.h daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libpodd-fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libpodd-fuzz.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+
+# --- valgrind: a plain debug build (-O1 -g, no sanitizers) in build/vg/,
+# then the self-tests and integration tests with podd and podctl under
+# valgrind (tests/valgrind.sh; VG_SCRIPTS picks scripts). Slow: not part
+# of make check. valgrind is installed for this target only.
+VG_SCRIPTS ?=
+.PHONY: valgrind
+valgrind:
+	@scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory BUILD=build/vg CFLAGS="-O1 -g" all
+	@tests/valgrind.sh $(VG_SCRIPTS)

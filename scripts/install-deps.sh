@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the Debian packages podd needs to build and test, only when missing.
 # Runs apt-get (as root, or through sudo) only if something is not installed.
+# Packages named as arguments are added (make valgrind: valgrind).
 set -eu
 PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libsqlite3-dev libjansson-dev
 libical-dev libgmime-3.0-dev libesmtp-dev libssl-dev python3 python3-zmq python3-icalendar
-python3-aiosmtpd sqlite3 libsystemd-dev"
+python3-aiosmtpd sqlite3 libsystemd-dev clang libclang-rt-14-dev $*"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

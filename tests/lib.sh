@@ -52,11 +52,12 @@ keygen () {
 
 start_podd () {
     # the log is appended to across restarts: wait for a new "serving on"
+    # (PODD_START_WAIT tenths of a second; tests/valgrind.sh raises it)
     local before
     before=$(grep -c "serving on" "$T/podd.log" 2>/dev/null)
     "$PODD" -f -c "$T/podd.conf" >> "$T/podd.log" 2>&1 &
     PODD_PID=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 "${PODD_START_WAIT:-100}"); do
         [ -f "$T/keys/podd.cert" ] && [ "$(grep -c "serving on" "$T/podd.log" 2>/dev/null)" -gt "${before:-0}" ] && return 0
         kill -0 "$PODD_PID" 2>/dev/null || { cat "$T/podd.log"; return 1; }
         sleep 0.1

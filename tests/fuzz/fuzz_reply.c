@@ -1,0 +1,42 @@
+/*  fuzz_reply.c - libFuzzer target: the iMIP reply parser
+    (daemon/calendar.c podd_calendar_parse_reply, GMime then libical),
+    what daemon/meetops.c runs on every INGEST-MAIL message.
+
+    Input: the raw RFC 5322 message. A refusal must give a reason; an
+    accepted reply must hold what calendar.h promises (uid, attendee and
+    From present and lower-cased where promised, a known PARTSTAT).
+*/
+#include "calendar.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static bool
+s_lower (const char *s)
+{
+    for (; s && *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            return false;
+    return true;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    podd_calendar_reply_t *reply = NULL;
+    const char *reason = NULL;
+    if (podd_calendar_parse_reply (data, size, &reply, &reason)) {
+        if (reply || !reason || !*reason)
+            __builtin_trap ();
+        return 0;
+    }
+    if (!reply || !reply->uid || !reply->attendee || !reply->from
+    ||  !s_lower (reply->attendee) || !s_lower (reply->from) || !s_lower (reply->organiser)
+    ||  strncmp (reply->attendee, "mailto:", 7) == 0
+    ||  (reply->partstat != PODD_PARTSTAT_ACCEPTED && reply->partstat != PODD_PARTSTAT_DECLINED
+      && reply->partstat != PODD_PARTSTAT_TENTATIVE))
+        __builtin_trap ();
+    (void) podd_calendar_partstat_name (reply->partstat);
+    podd_calendar_reply_destroy (&reply);
+    return 0;
+}
