@@ -120,6 +120,7 @@ struct _podd_config_t {
     size_t pod_count;
     podd_member_cfg_t *members;
     size_t member_count;
+    zlistx_t *gateways;         //  handles of gateway keys (podweb), char *
 };
 
 //  Loading state; lives only for one podd_config_load_str call
@@ -1219,6 +1220,34 @@ s_load_pods (s_loader_t *L, zconfig_t *section, zconfig_t *admins)
     return 0;
 }
 
+//  gateways: service accounts (podweb) whose key may name the member a
+//  request is for. Each line is gateway = "HANDLE"; the handle is the
+//  "member" metadata of its cert in the certs directory, and is no member.
+static int
+s_load_gateways (s_loader_t *L, zconfig_t *section)
+{
+    podd_config_t *self = L->config;
+    if (!section)
+        return 0;
+    if (s_section (L, section))
+        return -1;
+    char show [SHOW_MAX];
+    for (zconfig_t *node = zconfig_child (section); node; node = zconfig_next (node)) {
+        const char *handle = zconfig_value (node);
+        if (!streq (zconfig_name (node), "gateway"))
+            return s_fail (L, node, "unknown key '%s' in gateways", zconfig_name (node));
+        if (!podd_valid_handle (handle))
+            return s_fail (L, node, "gateway handle must be 1-32 of a-z 0-9 . _ - "
+                           "(starting with a letter or digit), not '%s'", s_show (handle, show));
+        if (s_find_member (self, handle))
+            return s_fail (L, node, "gateway '%s' is a member: a gateway needs its own key", handle);
+        if (podd_config_gateway (self, handle))
+            return s_fail (L, node, "duplicate gateway '%s'", handle);
+        zlistx_add_end (self->gateways, podd_zpl_strdup (handle));
+    }
+    return 0;
+}
+
 
 //  --------------------------------------------------------------------------
 //  Load and validate
@@ -1285,10 +1314,12 @@ s_load_text (const char *text, const char *name, bool complete, char *err, size_
     self = (podd_config_t *) zmalloc (sizeof (podd_config_t));
     assert (self);
     L->config = self;
+    self->gateways = zlistx_new ();
+    zlistx_set_destructor (self->gateways, (zlistx_destructor_fn *) zstr_free);
 
-    enum { PODD, MAIL, REMINDERS, KINDS, PODS, ADMINS, KEYS };
+    enum { PODD, MAIL, REMINDERS, KINDS, PODS, ADMINS, GATEWAYS, KEYS };
     static const char *const keys [KEYS + 1] = {
-        "podd", "mail", "reminders", "kinds", "pods", "admins", NULL
+        "podd", "mail", "reminders", "kinds", "pods", "admins", "gateways", NULL
     };
     zconfig_t *nodes [KEYS] = { NULL };
     if (s_collect (L, root, NULL, keys, nodes, NULL)
@@ -1297,6 +1328,7 @@ s_load_text (const char *text, const char *name, bool complete, char *err, size_
     ||  s_load_reminders (L, nodes [REMINDERS])
     ||  s_load_kinds (L, nodes [KINDS])
     ||  s_load_pods (L, nodes [PODS], nodes [ADMINS])
+    ||  s_load_gateways (L, nodes [GATEWAYS])
     ||  (complete && s_check_complete (L, text, root)))
         podd_config_destroy (&self);
     podd_zpl_destroy (&L->zpl);
@@ -1365,6 +1397,7 @@ podd_config_destroy (podd_config_t **self_p)
         free (member->pod);
     }
     free (self->members);
+    zlistx_destroy (&self->gateways);
     free (self);
     *self_p = NULL;
 }
@@ -1395,6 +1428,17 @@ int64_t     podd_config_mail_retry_horizon (podd_config_t *self) { assert (self)
 int         podd_config_remind_hour (podd_config_t *self) { assert (self); return self->remind_hour; }
 bool        podd_config_overdue_daily (podd_config_t *self) { assert (self); return self->overdue_daily; }
 int         podd_config_escalate_after (podd_config_t *self) { assert (self); return self->escalate_after; }
+
+bool
+podd_config_gateway (podd_config_t *self, const char *handle)
+{
+    assert (self);
+    for (const char *gateway = (const char *) zlistx_first (self->gateways); gateway && handle;
+         gateway = (const char *) zlistx_next (self->gateways))
+        if (streq (gateway, handle))
+            return true;
+    return false;
+}
 
 size_t
 podd_config_kind_count (podd_config_t *self)

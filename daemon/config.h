@@ -121,6 +121,10 @@ podd_pod_cfg_t    *podd_config_pod_at (podd_config_t *self, size_t index);
 size_t             podd_config_member_count (podd_config_t *self);
 podd_member_cfg_t *podd_config_member_at (podd_config_t *self, size_t index);
 
+/* gateways section: is handle a gateway key's handle (podweb)? A
+   gateway's request may name the member it acts for (PROTOCOL.md 4.4). */
+bool podd_config_gateway (podd_config_t *self, const char *handle);
+
 /* Validators shared with the daemon's request checks */
 bool podd_valid_handle (const char *s);     /* member handle / pod name syntax */
 bool podd_valid_email (const char *s);      /* addr-spec subset, no CR/LF/controls/spaces/quotes */

@@ -258,6 +258,50 @@ s_authenticate (s_server_t *self, zframe_t *first, podd_member_t *member,
     return 0;
 }
 
+//  Who a request is for (PROTOCOL.md 4.4). A key listed in the gateways
+//  section (podweb) acts for the member its request names with "as", and
+//  gateway gets its handle for the audit; such a connection, once watching,
+//  stays with that member. Any other key is its own member (s_authenticate)
+//  and may not use "as". Returns 0, or -1 with *status (401, 403, 409).
+static int
+s_identify (s_server_t *self, zframe_t *first, podp_msg_t *msg, s_session_t *session,
+            podd_member_t *member, char *gateway, size_t gatewaylen, int *status,
+            char *reason, size_t reasonlen)
+{
+    const char *as = podp_msg_string (msg, "as");
+    const char *key = first? zframe_meta (first, "User-Id"): NULL;
+    const char *handle = key && *key && !podd_config_insecure (self->config)?
+                         (const char *) zhashx_lookup (self->keys, key): NULL;
+    *status = PODP_UNAUTHENTICATED;
+    if (!handle || !podd_config_gateway (self->config, handle)) {
+        if (s_authenticate (self, first, member, reason, reasonlen))
+            return -1;
+        if (as) {
+            *status = PODP_FORBIDDEN;
+            snprintf (reason, reasonlen, "field 'as': only a gateway key may act for a member");
+            return -1;
+        }
+        return 0;
+    }
+    snprintf (gateway, gatewaylen, "%s", handle);
+    if (!as) {
+        snprintf (reason, reasonlen, "gateway %s: name the member with 'as'", handle);
+        return -1;
+    }
+    if (!podd_valid_handle (as) || podd_store_member_by_handle (self->store, as, member)
+    ||  !member->active) {
+        snprintf (reason, reasonlen, "gateway %s: no active member '%s'", handle,
+                  podd_valid_handle (as)? as: "?");
+        return -1;
+    }
+    if (session->watching && session->member_id && session->member_id != member->id) {
+        *status = PODP_CONFLICT;
+        snprintf (reason, reasonlen, "this gateway connection watches for another member");
+        return -1;
+    }
+    return 0;
+}
+
 //  --------------------------------------------------------------------
 //  Batch of outgoing messages
 
@@ -515,16 +559,25 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     int64_t rid = podp_msg_int (msg_in, "rid", -1);
     podd_member_t actor;
     char reason [256];
-    if (s_authenticate (self, zmsg_first (msg), &actor, reason, sizeof reason)) {
+    char gateway [64] = "";
+    int status = PODP_UNAUTHENTICATED;
+    if (s_identify (self, zmsg_first (msg), msg_in, session, &actor, gateway, sizeof gateway,
+                    &status, reason, sizeof reason)) {
         if (in_txn)
-            s_record_refusal (self, session, zmsg_first (msg), 0, msg_in, PODP_UNAUTHENTICATED, reason);
-        s_queue_reply (outgoing, routing_id, rid, PODP_UNAUTHENTICATED, reason, NULL);
+            s_record_refusal (self, session, zmsg_first (msg), 0, msg_in, status, reason);
+        s_queue_reply (outgoing, routing_id, rid, status, reason, NULL);
         podp_msg_destroy (&msg_in);
         return;
     }
     session->member_id = actor.id;
-    char connection [128];
+    char connection [160];
     s_connection_name (zmsg_first (msg), connection, sizeof connection);
+    if (*gateway) {
+        //  The audit names the member (actor) and the gateway that acted
+        char direct [96];
+        snprintf (direct, sizeof direct, "%.95s", connection);
+        snprintf (connection, sizeof connection, "gateway:%.32s %s", gateway, direct);
+    }
     podd_request_t req = {
         .store = self->store, .config = self->config, .standards = self->standards, .actor = &actor,
         .connection = connection, .now = podd_when_now (), .msg = msg_in,

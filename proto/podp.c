@@ -346,6 +346,9 @@ static const s_command_t s_commands [] = {
 #define S_COMMANDS  (sizeof (s_commands) / sizeof (s_commands [0]))
 
 static const s_field_t s_rid_field = { "rid", INT, OPT, 0, NULL };
+/*  "as": the member a gateway's request is for (PROTOCOL.md 4.4). Any
+    client may send it; the server refuses it (403) from a non-gateway. */
+static const s_field_t s_as_field = { "as", STRING, OPT, 32, NULL };
 
 #undef REQ
 #undef OPT
@@ -575,6 +578,8 @@ s_field_find (const s_command_t *command, const char *name)
             return field;
     if (command->to_server && streq (name, "rid"))
         return &s_rid_field;
+    if (command->to_server && streq (name, "as"))
+        return &s_as_field;
     return NULL;
 }
 
@@ -774,12 +779,14 @@ s_check_body (json_t *body, const s_command_t *command, podp_error_t *err)
             return s_fail (err, PODP_BAD_REQUEST, "unknown field '%s'", shown);
         }
     }
-    const s_field_t *fields [S_FIELDS_MAX + 1];
+    const s_field_t *fields [S_FIELDS_MAX + 2];   //  + rid, as
     size_t count = 0;
     for (const s_field_t *field = command->fields; field->name; field++)
         fields [count++] = field;
     if (command->to_server)
         fields [count++] = &s_rid_field;
+    if (command->to_server)
+        fields [count++] = &s_as_field;
 
     for (size_t i = 0; i < count; i++) {
         const s_field_t *field = fields [i];
@@ -1504,6 +1511,10 @@ podp_test (bool verbose)
     s_expect (verbose, "TASK-SHOW", "{\"task\":12.0}", PODP_BAD_REQUEST);
     s_expect (verbose, "TASK-SHOW", "{\"task\":true}", PODP_BAD_REQUEST);
     s_expect (verbose, "TASK-SHOW", "{\"task\":12}", 0);
+    //  "as" (a gateway's member) is a STRING of at most 32 octets on every request
+    s_expect (verbose, "TASK-SHOW", "{\"task\":12,\"as\":\"dev.sw\"}", 0);
+    s_expect (verbose, "PING", "{\"as\":5}", PODP_BAD_REQUEST);
+    s_expect (verbose, "PING", "{\"as\":\"a23456789012345678901234567890123\"}", PODP_TOO_LARGE);
     s_expect (verbose, "TASK-SHOW", "{\"task\":0}", 0);
     s_expect (verbose, "TASK-SHOW", "{\"task\":9007199254740991}", 0);
     s_expect (verbose, "TASK-SHOW", "{\"task\":9007199254740992}", PODP_INVALID);
