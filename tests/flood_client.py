@@ -95,7 +95,8 @@ def main():
     for t in threads:
         t.start()
     time.sleep(0.3)
-    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert, timeout=5)
+    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert, timeout=5,
+                               context=zmq.Context())
     replies = []
     frames = [b"PODP/1", b"PING"] + [b"x"] * (args.frames - 2)
     for _ in range(args.messages):
@@ -112,15 +113,19 @@ def main():
         attacker.send_raw([b"PODP/1", b"PING", big], timeout=5)
         del big
         time.sleep(1.0)
-    # The attacker's key still gets its 401 on a fresh connection
+    # The attacker's key still gets its 401 on a fresh connection (and
+    # context: the old one may still be encrypting the big frame)
     attacker.close()
-    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert, timeout=5)
+    attacker.ctx.term()
+    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert, timeout=10,
+                               context=zmq.Context())
     try:
-        status, reason, _ = attacker.request("PING", timeout=5)
+        status, reason, _ = attacker.request("PING", timeout=10)
         result["attacker_ping_after"] = "%s %s" % (status, reason)
     except podp.NoAnswer:
         result["attacker_ping_after"] = "no reply"
     attacker.close()
+    attacker.ctx.term()
     time.sleep(0.2)
     done.set()
     for t in threads:
