@@ -14,6 +14,11 @@ PKGS    := libczmq libzmq sqlite3 jansson libical gmime-3.0 libesmtp-1.0 openssl
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iproto -Idaemon -Iclients
+# Debian's hardening flags, in every build (tests/integration/11-hardening.sh
+# checks the binaries). FORTIFY needs optimisation: CFLAGS -O2, SAN -O1.
+HARDEN_CFLAGS  := -fstack-protector-strong -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+WARN    += $(HARDEN_CFLAGS)
 ifeq ($(SAN),1)
 BUILD   := build/san
 WARN    += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -40,26 +45,26 @@ all: $(BINS) $(TEST_BINS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-$(BUILD)/%.o: %.c $(wildcard proto/*.h daemon/*.h clients/*.h)
+$(BUILD)/%.o: %.c $(wildcard proto/*.h daemon/*.h clients/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -c $< -o $@
 
 $(BUILD)/podd: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/podctl: $(BUILD)/clients/podctl.o $(CLIENT_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/podd_selftest: $(BUILD)/tests/selftest.o $(DAEMON_OBJ) $(CLIENT_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 # writes invites as .eml files and parses replies for tests/integration/60-invites.sh
 $(BUILD)/tests/calendar_driver: $(BUILD)/tests/calendar_driver.o $(DAEMON_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 # drives the podd_mailer actor for tests/integration/50-mailer.sh
 $(BUILD)/tests/mailer_driver: $(BUILD)/tests/mailer_driver.o $(DAEMON_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
 
 deps:
 	@scripts/install-deps.sh

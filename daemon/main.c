@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <getopt.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #define DEFAULT_CONFIG "config/podd.conf"
 
@@ -137,6 +138,8 @@ main (int argc, char *argv [])
         s_usage (stderr);
         return 2;
     }
+    //  Everything podd creates (database, WAL, keys, spool) is its own only
+    umask (S_IRWXG | S_IRWXO);
     char err [512];
     podd_config_t *config = podd_config_load (config_path, err, sizeof err);
     if (!config) {

@@ -24,10 +24,13 @@
 #define ZAP_ENDPOINT    "inproc://zeromq.zap.01"
 #define REFUSAL_COALESCE_MS 60000   /* one refusal row per connection a minute */
 #define REFUSAL_ROWS_MAX    60      /* refusal rows a minute, whole server */
+#define FRAMES_MAX      3       /* a PODP message: signature, command, body */
+#define FRAME_HEADROOM  65536   /* a frame this much over the body limit still gets 413 */
 
 typedef struct {
     zframe_t *routing_id;
-    int64_t member_id;          /* 0 until a request was authenticated */
+    int64_t member_id;          /* the member of its last authenticated request */
+    char key [41];              /* its CURVE key (Z85); "" in insecure mode */
     bool watching;
     int64_t last_seen;          /* zclock_mono */
     //  Replay after WATCH, page by page as the client ACKs
@@ -116,6 +119,16 @@ s_session_destroy (void **item)
     }
 }
 
+//  The session of a connection, or NULL when it has none (yet)
+static s_session_t *
+s_session_find (s_server_t *self, zframe_t *routing_id)
+{
+    char *key = zframe_strhex (routing_id);
+    s_session_t *session = (s_session_t *) zhashx_lookup (self->sessions, key);
+    free (key);
+    return session;
+}
+
 static s_session_t *
 s_session_for (s_server_t *self, zframe_t *routing_id)
 {
@@ -196,7 +209,22 @@ s_ends_with (const char *text, const char *suffix)
     return len >= slen && streq (text + len - slen, suffix);
 }
 
-//  Read every public cert in the certs directory: key -> member handle
+//  The handle a cert file in the certs directory is registered for: its
+//  name without ".cert". NULL when the name is not "<handle>.cert".
+static char *
+s_cert_handle (const char *filename)
+{
+    if (!s_ends_with (filename, ".cert"))
+        return NULL;
+    char *handle = strndup (filename, strlen (filename) - strlen (".cert"));
+    if (handle && !podd_valid_handle (handle))
+        zstr_free (&handle);
+    return handle;
+}
+
+//  Read every public cert in the certs directory: key -> member handle.
+//  The administrator decides the member by naming the file <handle>.cert;
+//  the cert's own metadata is member-supplied and never trusted.
 static void
 s_load_keys (s_server_t *self)
 {
@@ -207,22 +235,64 @@ s_load_keys (s_server_t *self)
         log_warn ("podd: cannot read certs directory %s: no member can log in", dir_path);
         return;
     }
+    zhashx_t *clashes = zhashx_new ();      //  keys registered under two handles
     struct dirent *entry;
     while ((entry = readdir (dir))) {
         if (!s_ends_with (entry->d_name, ".cert"))
             continue;
         char path [PATH_MAX];
         snprintf (path, sizeof path, "%s/%s", dir_path, entry->d_name);
-        zcert_t *cert = zcert_load (path);
-        const char *member = cert? zcert_meta (cert, "member"): NULL;
-        if (member && podd_valid_handle (member))
-            zhashx_update (self->keys, zcert_public_txt (cert), strdup (member));
-        else
-            log_warn ("podd: %s: not a member certificate, ignored", path);
+        char *handle = s_cert_handle (entry->d_name);
+        zcert_t *cert = handle? zcert_load (path): NULL;
+        if (!cert)
+            log_warn ("podd: %s: not <handle>.cert or not a certificate, ignored", path);
+        else {
+            const char *claimed = zcert_meta (cert, "member");
+            if (claimed && !streq (claimed, handle))
+                log_warn ("podd: %s: its metadata says member = \"%.64s\": ignored, "
+                          "the file name registers it for %s", path, claimed, handle);
+            const char *key = zcert_public_txt (cert);
+            const char *other = (const char *) zhashx_lookup (self->keys, key);
+            if (other && !streq (other, handle))
+                zhashx_insert (clashes, key, (void *) "");
+            else
+                zhashx_update (self->keys, key, strdup (handle));
+        }
+        zstr_free (&handle);
         zcert_destroy (&cert);
     }
     closedir (dir);
+    for (void *item = zhashx_first (clashes); item; item = zhashx_next (clashes)) {
+        const char *key = (const char *) zhashx_cursor (clashes);
+        log_error ("podd: key %.8s... is in the certs of two members: refused for both", key);
+        zhashx_delete (self->keys, key);
+    }
+    zhashx_destroy (&clashes);
     log_info ("podd: %zu member key(s) loaded from %s", zhashx_size (self->keys), dir_path);
+}
+
+//  End at once every session whose key no longer maps to its member (cert
+//  removed, renamed, or the member made inactive): no more pushes to it,
+//  and its next request is answered 401 without opening a session.
+static void
+s_end_revoked_sessions (s_server_t *self)
+{
+    zlistx_t *revoked = zlistx_new ();
+    zlistx_set_destructor (revoked, (zlistx_destructor_fn *) zstr_free);
+    for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
+         session = (s_session_t *) zhashx_next (self->sessions)) {
+        const char *handle = session->key [0]?
+            (const char *) zhashx_lookup (self->keys, session->key): NULL;
+        podd_member_t member;
+        if (!handle || podd_store_member_by_handle (self->store, handle, &member)
+        ||  !member.active || member.id != session->member_id)
+            zlistx_add_end (revoked, strdup ((const char *) zhashx_cursor (self->sessions)));
+    }
+    for (char *id = (char *) zlistx_first (revoked); id; id = (char *) zlistx_next (revoked))
+        zhashx_delete (self->sessions, id);
+    if (zlistx_size (revoked))
+        log_info ("podd: ended %zu session(s) of revoked keys", zlistx_size (revoked));
+    zlistx_destroy (&revoked);
 }
 
 //  The authenticated member behind a message, or 401 reasons.
@@ -294,7 +364,7 @@ s_identify (s_server_t *self, zframe_t *first, podp_msg_t *msg, s_session_t *ses
                   podd_valid_handle (as)? as: "?");
         return -1;
     }
-    if (session->watching && session->member_id && session->member_id != member->id) {
+    if (session && session->watching && session->member_id && session->member_id != member->id) {
         *status = PODP_CONFLICT;
         snprintf (reason, reasonlen, "this gateway connection watches for another member");
         return -1;
@@ -497,7 +567,7 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
                   podp_msg_t *msg, int status, const char *reason)
 {
     int64_t mono = zclock_mono ();
-    if (session->refused_at && mono - session->refused_at < REFUSAL_COALESCE_MS) {
+    if (session && session->refused_at && mono - session->refused_at < REFUSAL_COALESCE_MS) {
         session->refusals_since++;
         return;
     }
@@ -512,7 +582,7 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
     char connection [128], object [80], detail [512], more [128] = "", others [96] = "";
     s_connection_name (first, connection, sizeof connection);
     s_refusal_object (msg, object, sizeof object);
-    if (session->refusals_since)
+    if (session && session->refusals_since)
         snprintf (more, sizeof more, " (and %lld more refused on this connection before)",
                   (long long) session->refusals_since);
     if (self->refusals_unrecorded)
@@ -529,8 +599,10 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
         podd_store_rollback_savepoint (self->store);
         return;
     }
-    session->refused_at = mono;
-    session->refusals_since = 0;
+    if (session) {
+        session->refused_at = mono;
+        session->refusals_since = 0;
+    }
     self->refusal_rows++;
     self->refusals_unrecorded = 0;
 }
@@ -539,7 +611,6 @@ static void
 s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
           zlistx_t *outgoing, zlistx_t *pushes)
 {
-    s_session_t *session = s_session_for (self, routing_id);
     podp_error_t err;
     //  Mail replies come whole: INGEST-MAIL alone may exceed max-body
     size_t max_body = podd_config_max_body (self->config);
@@ -561,15 +632,21 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     char reason [256];
     char gateway [64] = "";
     int status = PODP_UNAUTHENTICATED;
-    if (s_identify (self, zmsg_first (msg), msg_in, session, &actor, gateway, sizeof gateway,
+    //  A stranger's requests open no session: look up, never create
+    s_session_t *known = s_session_find (self, routing_id);
+    if (s_identify (self, zmsg_first (msg), msg_in, known, &actor, gateway, sizeof gateway,
                     &status, reason, sizeof reason)) {
         if (in_txn)
-            s_record_refusal (self, session, zmsg_first (msg), 0, msg_in, status, reason);
+            s_record_refusal (self, known, zmsg_first (msg), 0, msg_in, status, reason);
         s_queue_reply (outgoing, routing_id, rid, status, reason, NULL);
         podp_msg_destroy (&msg_in);
         return;
     }
+    //  Only an authenticated request opens or keeps a session alive
+    s_session_t *session = s_session_for (self, routing_id);
     session->member_id = actor.id;
+    const char *key = zframe_meta (zmsg_first (msg), "User-Id");
+    snprintf (session->key, sizeof session->key, "%s", key? key: "");
     char connection [160];
     s_connection_name (zmsg_first (msg), connection, sizeof connection);
     if (*gateway) {
@@ -653,6 +730,35 @@ s_send_all (s_server_t *self, zlistx_t *outgoing, bool committed)
     }
 }
 
+//  Receive one message from the ROUTER frame by frame, keeping the routing
+//  id and at most FRAMES_MAX frames: the rest of a longer message is read
+//  and dropped as it comes, so no peer can make podd hold it whole.
+//  Sets *frames to the number of frames after the routing id.
+static zmsg_t *
+s_recv_bounded (zsock_t *reader, size_t *frames)
+{
+    zmsg_t *msg = zmsg_new ();
+    bool more = true;
+    while (more && zmsg_size (msg) < 1 + FRAMES_MAX) {
+        zframe_t *frame = zframe_recv (reader);
+        if (!frame) {
+            zmsg_destroy (&msg);
+            return NULL;
+        }
+        more = zframe_more (frame);
+        zmsg_append (msg, &frame);
+    }
+    *frames = zmsg_size (msg) - 1;
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    while (more && zmq_msg_recv (&part, zsock_resolve (reader), 0) >= 0) {
+        (*frames)++;
+        more = zmq_msg_more (&part);
+    }
+    zmq_msg_close (&part);
+    return msg;
+}
+
 static int
 s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
 {
@@ -666,10 +772,17 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     for (int count = 0; count < BATCH_MAX; count++) {
         if (count && !(zsock_events (reader) & ZMQ_POLLIN))
             break;
-        zmsg_t *msg = zmsg_recv (reader);
+        size_t frames = 0;
+        zmsg_t *msg = s_recv_bounded (reader, &frames);
         if (!msg)
             break;
         zframe_t *routing_id = zmsg_pop (msg);
+        if (routing_id && frames > FRAMES_MAX) {
+            char reason [64];
+            snprintf (reason, sizeof reason, "expected 3 frames, got %zu", frames);
+            s_queue_reply (outgoing, routing_id, -1, PODP_BAD_REQUEST, reason, NULL);
+        }
+        else
         if (routing_id)
             s_handle (self, routing_id, msg, in_txn, outgoing, pushes);
         zframe_destroy (&routing_id);
@@ -883,6 +996,26 @@ s_server_cert (const char *path)
     return cert;
 }
 
+//  The database holds chronologies and allegations: refuse to open it, its
+//  WAL or its shared-memory file when group or others may read or write it
+static int
+s_check_private (const char *database, char *reason, size_t reasonlen)
+{
+    const char *suffixes [] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes [0]; i++) {
+        char path [PATH_MAX];
+        struct stat st;
+        snprintf (path, sizeof path, "%s%s", database, suffixes [i]);
+        if (stat (path, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+            snprintf (reason, reasonlen, "%.200s is open to group or others (mode %04o): "
+                      "it holds case records; run chmod 600 %.200s", path,
+                      (unsigned) (st.st_mode & 07777), path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int
 s_start (s_server_t *self, char *reason, size_t reasonlen)
 {
@@ -891,6 +1024,8 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         snprintf (reason, reasonlen, "cannot create directory for %s", podd_config_database (self->config));
         return -1;
     }
+    if (s_check_private (podd_config_database (self->config), reason, reasonlen))
+        return -1;
     self->store = podd_store_new (podd_config_database (self->config), err, sizeof err);
     if (!self->store) {
         snprintf (reason, reasonlen, "%s", err);
@@ -906,6 +1041,12 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     zsock_set_linger (self->router, 0);
     zsock_set_rcvhwm (self->router, 100000);
     zsock_set_sndhwm (self->router, 100000);
+    //  A frame far over any body limit closes its connection before podd
+    //  reads it (set at bind: a bigger max-body needs a restart)
+    size_t body_max = podd_config_max_body (self->config);
+    if (body_max < PODP_INGEST_BODY_MAX)
+        body_max = PODP_INGEST_BODY_MAX;
+    zsock_set_maxmsgsize (self->router, (int) (body_max + FRAME_HEADROOM));
     if (podd_config_insecure (self->config))
         log_warn ("podd: INSECURE MODE: no CURVE, every connection acts as the first admin. "
                   "For development on %s only.", podd_config_endpoint (self->config));
@@ -978,9 +1119,11 @@ s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
     //  Rules: tasks already created keep their standard and due date
     podd_standards_destroy (&self->standards);
     self->standards = standards;
-    if (!podd_config_insecure (self->config))
+    if (!podd_config_insecure (self->config)) {
         s_load_keys (self);
-    //  Identities are re-checked on every request; watchers keep watching
+        s_end_revoked_sessions (self);
+    }
+    //  Identities are re-checked on every request; revoked keys' sessions end
     log_info ("podd: configuration reloaded");
 }
 
