@@ -21,8 +21,8 @@ command -v valgrind > /dev/null || { echo "valgrind: not installed (make valgrin
 for b in podd podctl podd_selftest; do
     [ -x "$VG/$b" ] || { echo "valgrind: $VG/$b missing (make valgrind builds it)" >&2; exit 2; }
 done
-rm -rf "$WRAP" "$LOGS"
-mkdir -p "$WRAP" "$LOGS"
+rm -rf "$WRAP" "$LOGS" "$VG/tmp"
+mkdir -p "$WRAP" "$LOGS" "$VG/tmp"
 for b in podd podctl podd_selftest; do
     cat > "$WRAP/$b" <<EOF
 #!/bin/sh
@@ -41,6 +41,10 @@ fi
 export BUILD=$WRAP
 # valgrind slows podd's start: give start_podd longer than its 10 s
 export PODD_START_WAIT=${PODD_START_WAIT:-600}
+# and each podctl request longer than its 5 s; test directories go under
+# build/vg/tmp (not /tmp, which other runs on the machine share)
+export PODCTL_TIMEOUT=${PODCTL_TIMEOUT:-30}
+export TMPDIR=$ROOT/$VG/tmp
 table=""
 bad=0
 for script in "$@"; do
