@@ -21,7 +21,7 @@ command -v valgrind > /dev/null || { echo "valgrind: not installed (make valgrin
 for b in podd podctl podd_selftest; do
     [ -x "$VG/$b" ] || { echo "valgrind: $VG/$b missing (make valgrind builds it)" >&2; exit 2; }
 done
-rm -rf "$WRAP" "$LOGS" "$VG/tmp"
+# several runs may share build/vg (each script's logs are its own)
 mkdir -p "$WRAP" "$LOGS" "$VG/tmp"
 for b in podd podctl podd_selftest; do
     cat > "$WRAP/$b" <<EOF
@@ -33,7 +33,7 @@ exec valgrind --leak-check=full --show-leak-kinds=definite,indirect \\
 EOF
     chmod +x "$WRAP/$b"
 done
-ln -s ../tests "$WRAP/tests"        # the test drivers run as they are
+ln -sfn ../tests "$WRAP/tests"        # the test drivers run as they are
 
 if [ $# -eq 0 ]; then
     set -- selftest $(ls tests/integration/*.sh | grep -v fuzz-smoke)
@@ -50,6 +50,7 @@ bad=0
 for script in "$@"; do
     name=$(basename "$script" .sh)
     export VG_LOGDIR="$ROOT/$LOGS/$name"
+    rm -rf "$VG_LOGDIR"
     mkdir -p "$VG_LOGDIR"
     out="$VG_LOGDIR/test.out"
     start=$(date +%s)
