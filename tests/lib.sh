@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PODD="$ROOT/$BUILD/podd"
 PODCTL="$ROOT/$BUILD/podctl"
 PY=/usr/bin/python3
-T=$(mktemp -d /tmp/podd-test.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/podd-test.XXXXXX")
 PODD_PID=""
 FAILS=0
 
@@ -83,17 +83,18 @@ kill9_podd () {
 
 alive () { [ -n "$PODD_PID" ] && kill -0 "$PODD_PID" 2>/dev/null; }
 
-# pc HANDLE ARGS...: podctl as that member
+# pc HANDLE ARGS...: podctl as that member (PODCTL_TIMEOUT seconds, default
+# 5; tests/valgrind.sh raises it)
 pc () {
     local who=$1; shift
-    "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t 5 "$@"
+    "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t "${PODCTL_TIMEOUT:-5}" "$@"
 }
 
 # watch_bg HANDLE OUTFILE ARGS...: podctl watch in the background (podctl
 # itself, so that W is its pid and `kill $W` stops it)
 watch_bg () {
     local who=$1 out=$2; shift 2
-    "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t 5 watch "$@" > "$out" 2>/dev/null &
+    "$PODCTL" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" -t "${PODCTL_TIMEOUT:-5}" watch "$@" > "$out" 2>/dev/null &
     W=$!
 }
 

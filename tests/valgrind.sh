@@ -21,8 +21,8 @@ command -v valgrind > /dev/null || { echo "valgrind: not installed (make valgrin
 for b in podd podctl podd_selftest; do
     [ -x "$VG/$b" ] || { echo "valgrind: $VG/$b missing (make valgrind builds it)" >&2; exit 2; }
 done
-rm -rf "$WRAP" "$LOGS"
-mkdir -p "$WRAP" "$LOGS"
+# several runs may share build/vg (each script's logs are its own)
+mkdir -p "$WRAP" "$LOGS" "$VG/tmp"
 for b in podd podctl podd_selftest; do
     cat > "$WRAP/$b" <<EOF
 #!/bin/sh
@@ -33,7 +33,7 @@ exec valgrind --leak-check=full --show-leak-kinds=definite,indirect \\
 EOF
     chmod +x "$WRAP/$b"
 done
-ln -s ../tests "$WRAP/tests"        # the test drivers run as they are
+ln -sfn ../tests "$WRAP/tests"        # the test drivers run as they are
 
 if [ $# -eq 0 ]; then
     set -- selftest $(ls tests/integration/*.sh | grep -v fuzz-smoke)
@@ -41,11 +41,16 @@ fi
 export BUILD=$WRAP
 # valgrind slows podd's start: give start_podd longer than its 10 s
 export PODD_START_WAIT=${PODD_START_WAIT:-600}
+# and each podctl request longer than its 5 s; test directories go under
+# build/vg/tmp (not /tmp, which other runs on the machine share)
+export PODCTL_TIMEOUT=${PODCTL_TIMEOUT:-30}
+export TMPDIR=$ROOT/$VG/tmp
 table=""
 bad=0
 for script in "$@"; do
     name=$(basename "$script" .sh)
     export VG_LOGDIR="$ROOT/$LOGS/$name"
+    rm -rf "$VG_LOGDIR"
     mkdir -p "$VG_LOGDIR"
     out="$VG_LOGDIR/test.out"
     start=$(date +%s)

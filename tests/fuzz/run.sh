@@ -8,7 +8,8 @@
 # commit them). Crashing inputs are kept in build/fuzz/artifacts/TARGET/;
 # each one becomes a regression input in tests/fuzz/regress/TARGET/ once
 # fixed. FUZZ_JOBS=N runs N processes per target (default 1: the machine
-# is shared). Exit status 1 when any target crashed.
+# is shared). tests/fuzz/TARGET.dict, when present, is the target's
+# libFuzzer dictionary. Exit status 1 when any target crashed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TIME=${1:-600}
@@ -32,10 +33,11 @@ for t in "$@"; do
     log=$FB/artifacts/$t.log
     echo "== fuzz_$t: $TIME s, $seeds seeds, log in $log"
     # -timeout: an input taking 10 s is a stall, reported as a crash
-    jobs=()
-    [ "$JOBS" -gt 1 ] && jobs=(-jobs="$JOBS" -workers="$JOBS")
+    opts=()
+    [ -f tests/fuzz/"$t".dict ] && opts+=(-dict=tests/fuzz/"$t".dict)
+    [ "$JOBS" -gt 1 ] && opts+=(-jobs="$JOBS" -workers="$JOBS")
     "$bin" -max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        "${jobs[@]}" -artifact_prefix="$FB/artifacts/$t/" "$scratch/$t/corpus" > "$log" 2>&1
+        "${opts[@]}" -artifact_prefix="$FB/artifacts/$t/" "$scratch/$t/corpus" > "$log" 2>&1
     # with -jobs libFuzzer writes fuzz-N.log per job: fold them in
     for j in fuzz-*.log; do [ -e "$j" ] && cat "$j" >> "$log" && rm -f "$j"; done
     execs=$(grep -h 'stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')

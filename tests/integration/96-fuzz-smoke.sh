@@ -30,6 +30,7 @@ for t in podp config standards reply; do
     cp tests/fuzz/corpus/"$t"/* "$T/$t/"
     seeds=$(ls "$T/$t" | wc -l)
     if OUT=$("$FB/fuzz_$t" -max_total_time="$SMOKE" -timeout=10 -print_final_stats=1 \
+             -dict=tests/fuzz/"$t".dict \
              -artifact_prefix="$T/crash-$t-" "$T/$t" 2>&1); then
         execs=$(printf '%s\n' "$OUT" | awk '/stat::number_of_executed_units/ {print $2}')
         ok "fuzz_$t ${SMOKE}s: $execs executions, corpus $seeds -> $(ls "$T/$t" | wc -l), no crash"
