@@ -62,7 +62,7 @@ snapshot () {
     local c t
     OUT=$(py alice.tm request CASE-LIST '{"status":"all"}'); c=$("$PY" -c 'import json,sys; print(len(json.loads(sys.argv[1])["data"]["items"]))' "$OUT")
     OUT=$(py alice.tm request TASK-LIST '{"scope":"pod"}');  t=$("$PY" -c 'import json,sys; print(len(json.loads(sys.argv[1])["data"]["items"]))' "$OUT")
-    echo "cases=$c tasks=$t $(sqlite3 "$T/podd.db" "SELECT 'rows', (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM chronology), (SELECT COUNT(*) FROM task_history), (SELECT COUNT(*) FROM mailbox), (SELECT COUNT(*) FROM mailbox WHERE acked IS NOT NULL), (SELECT COUNT(*) FROM audit), (SELECT group_concat(state || version, ',') FROM tasks)")"
+    echo "cases=$c tasks=$t $(sqlite3 "$T/podd.db" "SELECT 'rows', (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM chronology), (SELECT COUNT(*) FROM task_history), (SELECT COUNT(*) FROM mailbox), (SELECT COUNT(*) FROM mailbox WHERE acked IS NOT NULL), (SELECT COUNT(*) FROM audit WHERE action <> 'refused'), (SELECT group_concat(state || version, ',') FROM tasks)")"
 }
 BEFORE=$(snapshot)
 check "snapshot has 1 case and 2 tasks ($BEFORE)" [ "${BEFORE%% rows*}" = "cases=1 tasks=2" ]
@@ -100,7 +100,7 @@ expect_reply "whitespace around the object is fine"        200 119 alice.tm raw 
 OUT=$(py alice.tm raw -- 'PODP/1' 'PING' '{}' 2>&1)
 check "a request without rid gets a REPLY without one" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ]
 OUT=$(py alice.tm raw -- 'PODP/1' 'HEARTBEAT' '{}' 2>&1)
-check "HEARTBEAT without rid: 200 with data {} and no rid" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ] && [ "$(jf data)" = "{}" ]
+check "HEARTBEAT without rid: 200 with data {watching: false} and no rid" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ] && [ "$(jf data.watching)" = False ]
 
 # Fields
 expect_reply "an unknown field is 400"             400 120 alice.tm request PING '{"colour":"blue"}' --rid 120
