@@ -136,7 +136,8 @@ check "... and takes the file without it ($OUT)" sh -c 'printf "%s" "$1" | grep 
 # A south meeting: a partner whose name looks like an encoded-word, and a
 # long place name without spaces, non-ASCII, in the subject
 EVIL='=?utf-8?q?Head_Teacher_=28verified=29?='
-PLACE="Réunion-à-l’Hôtel-de-Ville-de-Château-Gontier-salle-numéro-deux-étage-supérieur-près-de-l’entrée"
+# (a long word of Greek: GMime alone writes it as one 121-character encoded-word)
+PLACE="Δημαρχείο, ΑίθουσαΣυνεδριάσεωνΔημαρχείουΔεύτεροςΌροφος"
 expect_ok "south: case SC-1" pc sam.tm case open SC-1 --kind child --lead tara.sw
 expect_ok "south: a partner named like an encoded-word" pc sam.tm partner add --agency "Hill School" --agency-kind school --name "$EVIL" --email head@hill-school.example
 expect_ok "... linked to SC-1" pc sam.tm partner link SC-1 head@hill-school.example
@@ -150,7 +151,7 @@ print(eval(sys.argv[1]))' "$1"; }
 check "the invitation is spooled ($(hx 'len(rows)') message)" [ "$(hx 'len(rows)')" -ge 1 ]
 check "a mail client shows the partner's name literally, not decoded" \
       [ "$(hx 'sum(1 for r in rows for n,a in r["to"] if a=="head@hill-school.example" and n=="=?utf-8?q?Head_Teacher_=28verified=29?=")')" = 1 ]
-check "the subject decodes to the place, whole" [ "$(hx 'sum(1 for r in rows if "Château-Gontier-salle" in r["subject"] and r["subject"].endswith("près-de-l’entrée"))')" -ge 1 ]
+check "the subject decodes to the place, whole" [ "$(hx 'sum(1 for r in rows if r["subject"].endswith(", Δημαρχείο, ΑίθουσαΣυνεδριάσεωνΔημαρχείουΔεύτεροςΌροφος"))')" -ge 1 ]
 check "no encoded-word is over 75 characters (longest $(hx 'max(r["longest_word"] for r in rows)'))" [ "$(hx 'max(r["longest_word"] for r in rows)')" -le 75 ]
 check "... and the subject was encoded at all ($(hx 'min(r["words"] for r in rows)') words)" [ "$(hx 'min(r["words"] for r in rows)')" -ge 2 ]
 check "Message-IDs use the south pod's own domain ($(hx 'sorted(set(r["message_id"] for r in rows))'))" \
