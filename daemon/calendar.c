@@ -5,6 +5,7 @@
     GMime objects are GObjects: every g_mime_*_new is matched by an unref.
 */
 #include "calendar.h"
+#include "message.h"
 #include <libical/ical.h>
 #include <gmime/gmime.h>
 #include <assert.h>
@@ -430,7 +431,9 @@ s_plain_text (const podd_meeting_t *m, podd_method_t method, icaltimezone *zone)
 static void
 s_add_mailbox (GMimeMessage *message, GMimeAddressType type, const char *name, const char *addr)
 {
-    InternetAddress *mailbox = internet_address_mailbox_new (name, addr);
+    char *encoded = name? podd_message_encode_words (name, true): NULL;
+    InternetAddress *mailbox = internet_address_mailbox_new (encoded, addr);
+    free (encoded);
     internet_address_set_charset (mailbox, "UTF-8");
     internet_address_list_add (g_mime_message_get_addresses (message, type), mailbox);
     g_object_unref (mailbox);
@@ -501,7 +504,9 @@ podd_calendar_invite (const podd_meeting_t *meeting, podd_method_t method,
     for (size_t i = 0; i < meeting->attendee_count; i++)
         s_add_mailbox (message, GMIME_ADDRESS_TYPE_TO,
                        meeting->attendees [i].name, meeting->attendees [i].address);
-    g_mime_message_set_subject (message, subject, "UTF-8");
+    char *encoded_subject = podd_message_encode_words (subject, false);
+    g_mime_message_set_subject (message, encoded_subject, "UTF-8");
+    free (encoded_subject);
     GDateTime *when = g_date_time_new_from_unix_utc (date);
     g_mime_message_set_date (message, when);
     g_date_time_unref (when);

@@ -173,6 +173,9 @@ podd_op_member_add (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'handle': use a-z, 0-9, '.', '_', '-'");
     if (!podd_valid_email (email))
         return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
+    if (!podd_valid_name (podp_msg_string (req->msg, "name")))
+        return podd_fail (req, PODP_INVALID, "field 'name': not a valid name (no bidirectional "
+                          "overrides or line separators, not only spaces)");
     if (podd_role_index (role) < 0)
         return podd_fail (req, PODP_INVALID, "field 'role': unknown role '%s'", role);
     if (pattern && !podd_valid_pattern (pattern))

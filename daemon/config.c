@@ -514,9 +514,23 @@ podd_valid_pattern (const char *s)
 }
 
 bool
+podd_text_has_bidi_control (const char *s)
+{
+    //  UTF-8: U+2028..U+202E is E2 80 A8..AE, U+2066..U+2069 is E2 81 A6..A9
+    for (const unsigned char *p = (const unsigned char *) s; p && *p; p++)
+        if (p [0] == 0xE2 && p [1] == 0x80 && p [2] >= 0xA8 && p [2] <= 0xAE)
+            return true;
+        else
+        if (p [0] == 0xE2 && p [1] == 0x81 && p [2] >= 0xA6 && p [2] <= 0xA9)
+            return true;
+    return false;
+}
+
+bool
 podd_valid_name (const char *s)
 {
-    if (!s || *s == 0 || strlen (s) > MAX_NAME || !s_valid_text (s, MAX_NAME))
+    if (!s || *s == 0 || strlen (s) > MAX_NAME || !s_valid_text (s, MAX_NAME)
+    ||  podd_text_has_bidi_control (s))
         return false;
     for (const char *p = s; *p; p++)
         if (*p != ' ')
@@ -1081,7 +1095,7 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [NAME], "name must be 1 to %d octets of UTF-8 text "
-                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control or bidirectional-override characters, not '%s'", MAX_NAME, s_show (value, show));
     member->name = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
@@ -1156,7 +1170,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [TITLE], "title must be 1 to %d octets of UTF-8 text "
-                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control or bidirectional-override characters, not '%s'", MAX_NAME, s_show (value, show));
     pod->title = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
@@ -1555,6 +1569,15 @@ podd_config_test (bool verbose)
     assert (podd_valid_handle ("alice.tm"));
     assert (podd_valid_handle ("0"));
     assert (podd_valid_handle ("a2345678901234567890123456789012"));
+    assert (podd_valid_name ("Zo\xC3\xAB Brook"));
+    assert (!podd_valid_name ("Zo\xE2\x80\xAE" "kooB"));              //  U+202E
+    assert (!podd_valid_name ("a\xE2\x80\xAA" "b"));                  //  U+202A
+    assert (!podd_valid_name ("a\xE2\x81\xA6" "b"));                  //  U+2066
+    assert (!podd_valid_name ("a\xE2\x81\xA9"));                      //  U+2069
+    assert (!podd_valid_name ("a\xE2\x80\xA8" "b"));                  //  U+2028
+    assert (!podd_valid_name ("a\xE2\x80\xA9" "b"));                  //  U+2029
+    assert (podd_valid_name ("a\xE2\x80\x99" "b"));                   //  U+2019, an apostrophe
+    assert (podd_valid_name ("a\xE2\x81\xA5" "b"));                   //  U+2065 is not one
     assert (!podd_valid_handle ("a23456789012345678901234567890123"));
     assert (!podd_valid_handle (""));
     assert (!podd_valid_handle (NULL));

@@ -133,8 +133,13 @@ bool podd_valid_pattern (const char *s);    /* mon-fri | list of mon..sun | rang
    (ranges may wrap, "fri-mon"); -1 when the pattern is invalid. */
 int  podd_pattern_days (const char *s);
 /* Display name / title: valid UTF-8, 1..128 octets, not only spaces, no
-   C0/DEL/C1 control characters. */
+   C0/DEL/C1 control characters, no bidirectional overrides or line and
+   paragraph separators (podd_text_has_bidi_control). */
 bool podd_valid_name (const char *s);
+/* True when s holds a bidirectional override or isolate (U+202A..U+202E,
+   U+2066..U+2069) or a line or paragraph separator (U+2028, U+2029): text
+   that can make a name display as something else. Names refuse them. */
+bool podd_text_has_bidi_control (const char *s);
 /* Skills: "" or comma-separated tokens [A-Za-z0-9][A-Za-z0-9._-]{0,63},
    no spaces, <= 256 octets. */
 bool podd_valid_skills (const char *s);

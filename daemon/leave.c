@@ -681,7 +681,8 @@ s_mail_digest (podd_request_t *req, const podd_member_t *member, json_t *digest,
     size_t size = 0;
     const char *reason = NULL;
     const char *subject = "Welcome back: what happened while you were away";
-    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
     if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
                            &raw, &size, &reason)) {
         zsys_warning ("podd: return digest for %s not mailed: %s", member->handle, reason);

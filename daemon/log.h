@@ -1,5 +1,7 @@
 /*  log.h - podd's logging helpers, in OpenSMTPD's style, over zsys.
-    stderr in the foreground, syslog when daemonised (see main.c). */
+    stderr in the foreground, syslog when daemonised or started by
+    systemd (NOTIFY_SOCKET, or stderr being JOURNAL_STREAM: the journal
+    takes syslog in; see main.c and notify.c). */
 #ifndef PODD_LOG_H_INCLUDED
 #define PODD_LOG_H_INCLUDED
 

@@ -25,6 +25,9 @@ podd_op_partner_add (podd_request_t *req)
                           "coordinator adds partners");
     if (!podd_valid_email (email))
         return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
+    if (podd_text_has_bidi_control (name))
+        return podd_fail (req, PODP_INVALID, "field 'name': no bidirectional overrides or line "
+                          "separators in a name");
     if (!podd_valid_name (name) || strchr (name, '"') || strchr (name, '^'))
         return podd_fail (req, PODP_INVALID, "field 'name': no quotes or carets in a contact's name");
     if (!podd_valid_name (agency))
@@ -158,7 +161,8 @@ s_send_invite (podd_request_t *req, const podd_task_t *task, const podd_case_t *
         .status = method == PODD_METHOD_CANCEL? PODD_MEETING_CANCELLED: PODD_MEETING_CONFIRMED,
         .contact = contact, .cover = duty.id? cover: NULL
     };
-    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
     char *raw = NULL;
     size_t size = 0;
     const char *reason = NULL;
@@ -252,7 +256,8 @@ podd_op_meeting_schedule (podd_request_t *req)
     podd_pod_t pod;
     podd_store_pod_by_id (req->store, kase.pod_id, &pod);
     char uid [256], random_id [200];
-    podd_message_id (podd_config_mail_domain (req->config), random_id, sizeof random_id);
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     random_id, sizeof random_id);
     snprintf (uid, sizeof uid, "meeting-%lld-%s", (long long) task.id, random_id);
     if (podd_store_meeting_add (req->store, task.id, uid, starts, ends, location))
         return podd_fail (req, PODP_INTERNAL, "cannot store meeting: %s", podd_store_errmsg (req->store));
@@ -372,7 +377,8 @@ podd_op_meeting_outcome (podd_request_t *req)
     snprintf (subject, sizeof subject, "Outcome: %s on %s", kind, podd_when_local_date (row.starts, date));
     snprintf (body, sizeof body, "Thank you for taking part in the %s on %s.\n\n"
               "What happens next:\n%s\n\n-- \n%s, %s\n", kind, date, summary, pod.title, pod.mailbox);
-    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
     podd_mailbox_t from = { pod.title, pod.mailbox };
     char *raw = NULL;
     size_t size = 0;

@@ -45,7 +45,9 @@ s_add_mailboxes (InternetAddressList *list, const podd_mailbox_t *boxes, size_t 
             *reason = "a display name has control characters or line breaks";
             return -1;
         }
-        InternetAddress *address = internet_address_mailbox_new (boxes [i].name, boxes [i].address);
+        char *name = boxes [i].name? podd_message_encode_words (boxes [i].name, true): NULL;
+        InternetAddress *address = internet_address_mailbox_new (name, boxes [i].address);
+        free (name);
         internet_address_set_charset (address, "utf-8");
         internet_address_list_add (list, address);
         g_object_unref (address);
@@ -83,7 +85,9 @@ podd_message_text (const podd_mailbox_t *from, const podd_mailbox_t *to, size_t 
     ||  s_add_mailboxes (g_mime_message_get_to (message), to, to_count, reason)
     ||  s_add_mailboxes (g_mime_message_get_cc (message), cc, cc_count, reason))
         goto done;
-    g_mime_message_set_subject (message, subject, "utf-8");
+    char *encoded = podd_message_encode_words (subject, false);
+    g_mime_message_set_subject (message, encoded, "utf-8");
+    free (encoded);
     g_mime_message_set_message_id (message, message_id);
     GDateTime *when = g_date_time_new_from_unix_utc ((gint64) date);
     g_mime_message_set_date (message, when);
@@ -118,6 +122,46 @@ podd_message_text (const podd_mailbox_t *from, const podd_mailbox_t *to, size_t 
 done:
     g_object_unref (message);
     return rc;
+}
+
+const char *
+podd_message_domain (const char *mailbox, const char *fallback)
+{
+    const char *at = mailbox? strrchr (mailbox, '@'): NULL;
+    return at && at [1]? at + 1: fallback;
+}
+
+#define S_WORD_OCTETS 45    /* 60 base64 characters: "=?UTF-8?B?" + 60 + "?=" = 72 */
+
+static bool
+s_needs_encoded_words (const char *text)
+{
+    for (const unsigned char *s = (const unsigned char *) text; *s; s++)
+        if (*s >= 0x80)
+            return true;
+    return strstr (text, "=?") != NULL;
+}
+
+char *
+podd_message_encode_words (const char *text, bool phrase)
+{
+    if (!s_needs_encoded_words (text))
+        return strdup (text);
+    GString *out = g_string_new (NULL);
+    size_t len = strlen (text), pos = 0;
+    while (pos < len) {
+        size_t take = len - pos < S_WORD_OCTETS? len - pos: S_WORD_OCTETS;
+        //  never split a UTF-8 sequence between two words
+        while (take > 1 && pos + take < len && ((unsigned char) text [pos + take] & 0xC0) == 0x80)
+            take--;
+        gchar *b64 = g_base64_encode ((const guchar *) text + pos, take);
+        g_string_append_printf (out, "%s=?UTF-8?%s?%s?=", pos? " ": "", phrase? "b": "B", b64);
+        g_free (b64);
+        pos += take;
+    }
+    char *result = strdup (out->str);
+    g_string_free (out, TRUE);
+    return result;
 }
 
 void

@@ -33,6 +33,18 @@ int podd_message_text (const podd_mailbox_t *from, const podd_mailbox_t *to, siz
 //  A new Message-ID "podd.<time>.<random>@domain" (without <>) into buf.
 void podd_message_id (const char *domain, char *buf, size_t size);
 
+//  The domain of a pod's mailbox (what follows its last '@'), for the
+//  Message-IDs and UIDs of the mail it sends; fallback when it has none.
+const char *podd_message_domain (const char *mailbox, const char *fallback);
+
+//  Header text (a subject or display name) as RFC 2047 encoded-words
+//  (UTF-8, base64, each at most 75 characters, separated by spaces) when
+//  it needs encoding: non-ASCII, or text that looks like an encoded-word
+//  ("=?"), which a mail client would otherwise decode instead of showing
+//  it. Else a copy. phrase: a display name ("?b?", as GMime writes them)
+//  rather than unstructured text ("?B?"). Free with free().
+char *podd_message_encode_words (const char *text, bool phrase);
+
 void podd_message_test (bool verbose);
 
 #endif

@@ -135,7 +135,8 @@ s_send_one (podd_request_t *req, int64_t task_id)
     char message_id [256], *raw = NULL;
     size_t size = 0;
     const char *reason = NULL;
-    podd_message_id (podd_config_mail_domain (req->config), message_id, sizeof message_id);
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
     int64_t outbox_id = 0;
     if (podd_message_text (&from, &to, 1, &cc, escalate? 1: 0, subject, body, message_id, req->now,
                            &raw, &size, &reason) == 0) {

@@ -667,7 +667,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
         podd_fail (&req, PODP_UNAVAILABLE, "store busy, try again");
     else
     if (streq (command, "HEARTBEAT"))
-        podd_ok (&req, PODP_OK, NULL);
+        podd_ok (&req, PODP_OK, json_pack ("{s:b}", "watching", session->watching));
     else
     if (streq (command, "WATCH")) {
         s_watch (self, session, &req, rid, outgoing);

@@ -280,8 +280,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      "  (SELECT c.ref FROM tasks t JOIN cases c ON c.id = t.case_id" \
                      "   WHERE t.id = CAST (substr (au.object, 6) AS INTEGER))" \
                      "  ELSE (SELECT ref FROM cases WHERE ref = au.object) END AS case_ref" \
-                     "  FROM audit au WHERE au.id < ?1 AND au.at >= ?2 AND au.at < ?3" \
-                     "  AND (?4 = 0 OR au.actor_id = ?4))," \
+                     "  FROM (SELECT * FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?8) au" \
+                     "  WHERE au.at >= ?2 AND au.at < ?3 AND (?4 = 0 OR au.actor_id = ?4))," \
                      " b AS (SELECT a.*, COALESCE ((SELECT pod_id FROM cases WHERE ref = a.case_ref)," \
                      "  CASE WHEN a.object LIKE 'absence:%' THEN (SELECT m.pod_id FROM absences ab" \
                      "   JOIN members m ON m.id = ab.member_id" \
@@ -295,6 +295,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " LEFT JOIN pods p ON p.id = b.pod_id" \
                      " WHERE (?5 = 0 OR b.pod_id = ?5) AND (?6 IS NULL OR b.case_ref = ?6)" \
                      " ORDER BY b.id DESC LIMIT ?7") \
+    X (AUDIT_WINDOW, "SELECT MIN (id), COUNT (*) FROM (SELECT id FROM audit WHERE id < ?1" \
+                     " ORDER BY id DESC LIMIT ?2)") \
     X (TASK_NEW,     "INSERT INTO tasks (case_id, kind, title, due, priority, state, creator_id, created, updated)" \
                      " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, 'open', ?6, ?7, ?7)") \
     X (TASK_GET,     "SELECT id, case_id, kind, state, IFNULL (assignee_id, 0), creator_id, version, IFNULL (due, 0)" \
@@ -1291,7 +1293,7 @@ podd_store_audit_count (podd_store_t *self)
 }
 
 json_t *
-podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query)
+podd_store_audit_list (podd_store_t *self, podd_audit_query_t *query)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_AUDIT_LIST);
     if (!stmt)
@@ -1303,6 +1305,7 @@ podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query)
     sqlite3_bind_int64 (stmt, 5, query->pod_id);
     s_bind_text (stmt, 6, query->case_ref);
     sqlite3_bind_int64 (stmt, 7, query->limit);
+    sqlite3_bind_int64 (stmt, 8, query->scan);
     json_t *items = json_array ();
     while (sqlite3_step (stmt) == SQLITE_ROW)
         json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o}",
@@ -1312,6 +1315,20 @@ podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query)
             "object", s_json_text (stmt, 5), "detail", s_json_text (stmt, 6),
             "case", s_json_text (stmt, 7), "pod", s_json_text (stmt, 8)));
     sqlite3_reset (stmt);
+    //  Where the next page starts: below the last row of a full page, or
+    //  below the rows looked at when the scan stopped at its bound
+    query->next = 0;
+    json_t *last = json_array_get (items, json_array_size (items) - 1);
+    if ((int64_t) json_array_size (items) == query->limit && last)
+        query->next = json_integer_value (json_object_get (last, "id"));
+    else
+    if ((stmt = s_stmt (self, SQL_AUDIT_WINDOW))) {
+        sqlite3_bind_int64 (stmt, 1, query->before > 0? query->before: INT64_MAX);
+        sqlite3_bind_int64 (stmt, 2, query->scan);
+        if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 1) == query->scan)
+            query->next = sqlite3_column_int64 (stmt, 0);
+        sqlite3_reset (stmt);
+    }
     return items;
 }
 

@@ -140,9 +140,11 @@ typedef struct {
     int64_t actor_id;           /* 0 = anyone */
     int64_t from, to;           /* instants, to excluded */
     int64_t before;             /* 0 = from the newest */
-    int64_t limit;
+    int64_t limit;              /* rows returned, at most */
+    int64_t scan;               /* rows looked at, at most (bounds the work) */
+    int64_t next;               /* out: the before of the next page, 0 = none */
 } podd_audit_query_t;
-json_t *podd_store_audit_list (podd_store_t *self, const podd_audit_query_t *query);
+json_t *podd_store_audit_list (podd_store_t *self, podd_audit_query_t *query);
 
 //  Tasks
 int64_t podd_store_task_new (podd_store_t *self, int64_t case_id, const char *kind,

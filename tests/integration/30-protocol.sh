@@ -100,7 +100,7 @@ expect_reply "whitespace around the object is fine"        200 119 alice.tm raw 
 OUT=$(py alice.tm raw -- 'PODP/1' 'PING' '{}' 2>&1)
 check "a request without rid gets a REPLY without one" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ]
 OUT=$(py alice.tm raw -- 'PODP/1' 'HEARTBEAT' '{}' 2>&1)
-check "HEARTBEAT without rid: 200 with data {} and no rid" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ] && [ "$(jf data)" = "{}" ]
+check "HEARTBEAT without rid: 200 with data {watching: false} and no rid" [ "$(jf status)" = 200 ] && [ -z "$(jf rid)" ] && [ "$(jf data.watching)" = False ]
 
 # Fields
 expect_reply "an unknown field is 400"             400 120 alice.tm request PING '{"colour":"blue"}' --rid 120

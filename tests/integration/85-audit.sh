@@ -123,4 +123,18 @@ AFTER_ROWS=$(sqlite3 "$T/podd.db" "SELECT COUNT(*) FROM audit WHERE action = 're
 check "2000 pipelined PINGs from an unknown key are all answered 401 ($OUT)" [ "$(jx 'd["s401"]')" = 2000 ]
 check "... and write at most one refusal row ($((AFTER_ROWS - BEFORE_ROWS)))" [ $((AFTER_ROWS - BEFORE_ROWS)) -le 1 ]
 expect_ok "a member is served right after the flood" pc dev.sw whoami
+# A long trail: each request looks at 20000 rows at most and says where to
+# go on, so a sparse search never holds the daemon up
+stop_podd
+sqlite3 "$T/podd.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+    INSERT INTO audit (at, actor_id, connection, action, object, detail)
+    SELECT 1782900000 + i, NULL, 'test', 'filler', 'nothing', '' FROM n"
+start_podd || { not_ok "podd restarts"; exit 1; }
+start_ms=$(date +%s%3N)
+OUT=$(pc alice.tm --json audit --case NC-1 --limit 5)
+took=$(( $(date +%s%3N) - start_ms ))
+check "behind 30000 other rows: an empty page that says where to go on (next $(jx 'd["next"]'), ${took} ms)" \
+      [ "$(jx 'len(d["items"])')" = 0 ] && [ "$(jx 'd["next"]')" != None ]
+OUT=$(pc alice.tm --json audit --case NC-1 --limit 5 --before "$(jx 'd["next"]')")
+check "... following it finds NC-1's rows" [ "$(jx 'len(d["items"])')" -ge 1 ] && [ "$(jx 'all(i["case"]=="NC-1" for i in d["items"])')" = True ]
 finish
