@@ -516,6 +516,8 @@ podd_valid_name (const char *s)
 {
     if (!s || *s == 0 || strlen (s) > MAX_NAME || !s_valid_text (s, MAX_NAME))
         return false;
+    if (strpbrk (s, "\"^"))
+        return false;                   //  an invitation's CN cannot carry them
     for (const char *p = s; *p; p++)
         if (*p != ' ')
             return true;
@@ -766,6 +768,10 @@ s_load_podd (s_loader_t *L, zconfig_t *section)
     if (!s_valid_domain (value, strlen (value)))
         return s_fail (L, nodes [MAIL_DOMAIN], "mail-domain must be a domain name like "
                        "\"pod-north.example\", not '%s'", s_show (value, show));
+    if (strlen (value) > PODD_MAIL_DOMAIN_MAX)
+        return s_fail (L, nodes [MAIL_DOMAIN], "mail-domain is %zu octets: at most %d, so that "
+                       "Message-IDs (podd.<time>.<random>@mail-domain) fit", strlen (value),
+                       PODD_MAIL_DOMAIN_MAX);
     s_set (&self->mail_domain, value);
     return 0;
 }
@@ -1059,7 +1065,7 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [NAME], "name must be 1 to %d octets of UTF-8 text "
-                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control characters, double quotes or carets, not '%s'", MAX_NAME, s_show (value, show));
     member->name = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
@@ -1134,7 +1140,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [TITLE], "title must be 1 to %d octets of UTF-8 text "
-                       "without control characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control characters, double quotes or carets, not '%s'", MAX_NAME, s_show (value, show));
     pod->title = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
