@@ -648,7 +648,10 @@ s_config_init (config_t *cfg)
         struct passwd *pw = user ? NULL : getpwuid (getuid ());
         if (!user)
             user = pw && pw->pw_name ? pw->pw_name : "nobody";
-        snprintf (cfg->keybuf, sizeof (cfg->keybuf), DEFAULT_KEYDIR "/%s.cert", user);
+        //  A name cut short would be another file: then no file at all
+        if (snprintf (cfg->keybuf, sizeof (cfg->keybuf), DEFAULT_KEYDIR "/%s.cert", user)
+                >= (int) sizeof (cfg->keybuf))
+            cfg->keybuf [0] = 0;
         cfg->keyfile = cfg->keybuf;
     }
     cfg->timeout = DEFAULT_TIMEOUT;
@@ -1964,7 +1967,8 @@ s_connect (config_t *cfg)
         return client;
     }
     char secret [PATH_MAX + 8];
-    snprintf (secret, sizeof (secret), "%s_secret", cfg->keyfile);
+    if (snprintf (secret, sizeof (secret), "%s_secret", cfg->keyfile) >= (int) sizeof (secret))
+        secret [0] = 0;             //  cut short it would name another file
     if (!s_readable (cfg->keyfile) || !s_readable (secret)) {
         fprintf (stderr, "podctl: cannot read key '%s' and '%s' "
                  "(use -k, $PODCTL_KEY, or 'podctl keygen')\n", cfg->keyfile, secret);

@@ -24,6 +24,7 @@
 #define MAX_LOCATION    256
 #define MAX_LINE        512
 #define MAX_MESSAGE_ID  250
+_Static_assert (PODD_MESSAGE_ID_MAX <= MAX_MESSAGE_ID, "podd's own Message-IDs are accepted");
 #define MAX_CAL_PART    (256 * 1024)
 #define MAX_DEPTH       16
 //  Instants accepted: 1970-01-01 .. 9999-12-31

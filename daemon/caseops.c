@@ -173,9 +173,14 @@ podd_op_member_add (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'handle': use a-z, 0-9, '.', '_', '-'");
     if (!podd_valid_email (email))
         return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
+    //  The same checks as the config loader's (a name goes into invitations)
     if (!podd_valid_name (podp_msg_string (req->msg, "name")))
-        return podd_fail (req, PODP_INVALID, "field 'name': not a valid name (no bidirectional "
-                          "overrides or line separators, not only spaces)");
+        return podd_fail (req, PODP_INVALID, "field 'name': 1 to 128 octets of text, not only spaces, "
+                          "without control characters, double quotes, carets, bidirectional overrides "
+                          "or line separators");
+    if (podp_msg_string (req->msg, "skills") && !podd_valid_skills (podp_msg_string (req->msg, "skills")))
+        return podd_fail (req, PODP_INVALID, "field 'skills': comma-separated tokens of A-Z a-z 0-9 . _ -, "
+                          "no spaces");
     if (podd_role_index (role) < 0)
         return podd_fail (req, PODP_INVALID, "field 'role': unknown role '%s'", role);
     if (pattern && !podd_valid_pattern (pattern))
@@ -340,18 +345,12 @@ podd_op_case_close (podd_request_t *req)
                           "or the coordinator may close cases");
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed already", ref);
-    json_t *open = podd_store_task_list (req->store, "case", 0, 0, kase.id, req->now, 1000);
-    size_t index, still_open = 0;
-    json_t *task;
-    json_array_foreach (open, index, task) {
-        const char *state = json_string_value (json_object_get (task, "state"));
-        if (podd_streq (state, "open") || podd_streq (state, "offered") || podd_streq (state, "accepted"))
-            still_open++;
-    }
-    json_decref (open);
+    int64_t still_open = podd_store_case_open_tasks (req->store, kase.id);
+    if (still_open < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot count open tasks");
     if (still_open)
-        return podd_fail (req, PODP_CONFLICT, "case '%s' has %zu open task(s): finish or cancel them first",
-                          ref, still_open);
+        return podd_fail (req, PODP_CONFLICT, "case '%s' has %lld open task(s): finish or cancel them first",
+                          ref, (long long) still_open);
     const char *reason = podp_msg_string (req->msg, "reason");
     if (podd_store_case_close (req->store, kase.id, reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot close case");
@@ -381,7 +380,7 @@ podd_op_case_note (podd_request_t *req)
     podd_when_local_date (req->now, today);
     if (date && podd_when_parse_date (date, &y, &m, &d))
         return podd_fail (req, PODP_INVALID, "field 'date': use YYYY-MM-DD");
-    if (date && strcmp (date, today) > 0)
+    if (date && podd_when_date_cmp (date, today) > 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is in the future", date);
     if (podd_case_for_work (req, ref, &kase))
         return -1;

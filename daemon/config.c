@@ -532,6 +532,8 @@ podd_valid_name (const char *s)
     if (!s || *s == 0 || strlen (s) > MAX_NAME || !s_valid_text (s, MAX_NAME)
     ||  podd_text_has_bidi_control (s))
         return false;
+    if (strpbrk (s, "\"^"))
+        return false;                   //  an invitation's CN cannot carry them
     for (const char *p = s; *p; p++)
         if (*p != ' ')
             return true;
@@ -796,6 +798,10 @@ s_load_podd (s_loader_t *L, zconfig_t *section)
     if (!s_valid_domain (value, strlen (value)))
         return s_fail (L, nodes [MAIL_DOMAIN], "mail-domain must be a domain name like "
                        "\"pod-north.example\", not '%s'", s_show (value, show));
+    if (strlen (value) > PODD_MAIL_DOMAIN_MAX)
+        return s_fail (L, nodes [MAIL_DOMAIN], "mail-domain is %zu octets: at most %d, so that "
+                       "Message-IDs (podd.<time>.<random>@mail-domain) fit", strlen (value),
+                       PODD_MAIL_DOMAIN_MAX);
     s_set (&self->mail_domain, value);
     return 0;
 }
@@ -1095,7 +1101,7 @@ s_load_member (s_loader_t *L, zconfig_t *node, const char *pod, size_t *max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [NAME], "name must be 1 to %d octets of UTF-8 text "
-                       "without control or bidirectional-override characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control or bidirectional-override characters, double quotes or carets, not '%s'", MAX_NAME, s_show (value, show));
     member->name = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
@@ -1170,7 +1176,7 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
         return -1;
     if (!podd_valid_name (value))
         return s_fail (L, nodes [TITLE], "title must be 1 to %d octets of UTF-8 text "
-                       "without control or bidirectional-override characters, not '%s'", MAX_NAME, s_show (value, show));
+                       "without control or bidirectional-override characters, double quotes or carets, not '%s'", MAX_NAME, s_show (value, show));
     pod->title = podd_zpl_strdup (value);
 
     char dflt [MAX_EMAIL * 2];
@@ -1180,6 +1186,11 @@ s_load_pod (s_loader_t *L, zconfig_t *node, size_t *pod_max, size_t *member_max)
     if (!podd_valid_email (value))
         return s_fail (L, nodes [MAILBOX]? nodes [MAILBOX]: node,
                        "invalid mailbox address '%s'", s_show (value, show));
+    //  The mailbox's domain is that of the pod's Message-IDs and UIDs
+    if (strlen (strrchr (value, '@') + 1) > PODD_MAIL_DOMAIN_MAX)
+        return s_fail (L, nodes [MAILBOX]? nodes [MAILBOX]: node,
+                       "the mailbox's domain is over %d octets: it must fit a Message-ID",
+                       PODD_MAIL_DOMAIN_MAX);
     pod->mailbox = podd_zpl_strdup (value);
 
     //  Members, then the checks that need them

@@ -18,6 +18,10 @@ extern const char *podd_roles [PODD_ROLE_COUNT];
 /* Role index for a name, or -1. */
 int podd_role_index (const char *name);
 
+/*  Longest mail-domain: podd's Message-IDs "podd.<time>.<random>@mail-domain"
+    must fit PODD_MESSAGE_ID_MAX (message.h, asserted there). */
+#define PODD_MAIL_DOMAIN_MAX 211
+
 /* Most reminder days a kind may list */
 #define PODD_REMIND_MAX 8
 
@@ -133,7 +137,8 @@ bool podd_valid_pattern (const char *s);    /* mon-fri | list of mon..sun | rang
    (ranges may wrap, "fri-mon"); -1 when the pattern is invalid. */
 int  podd_pattern_days (const char *s);
 /* Display name / title: valid UTF-8, 1..128 octets, not only spaces, no
-   C0/DEL/C1 control characters, no bidirectional overrides or line and
+   C0/DEL/C1 control characters, no '"' or '^' (an invitation's CN
+   parameter cannot carry them), no bidirectional overrides or line and
    paragraph separators (podd_text_has_bidi_control). */
 bool podd_valid_name (const char *s);
 /* True when s holds a bidirectional override or isolate (U+202A..U+202E,

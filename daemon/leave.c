@@ -7,6 +7,7 @@
 #include "when.h"
 #include "message.h"
 #include "outbox.h"
+#include <glib.h>
 
 #define COVER_KIND   "leave-cover"  /* its roles say who may cover a case */
 #define POD_MAX      256
@@ -345,6 +346,8 @@ s_period (podd_request_t *req, int64_t *from, int64_t *to)
         return -1;
     if (*to <= *from)
         return podd_fail (req, PODP_INVALID, "the period ends before it starts");
+    if (!podd_when_in_range (*from) || !podd_when_in_range (*to))
+        return podd_fail (req, PODP_INVALID, "field 'to': the period must end by %d", PODD_YEAR_MAX);
     return 0;
 }
 
@@ -661,30 +664,33 @@ s_mail_digest (podd_request_t *req, const podd_member_t *member, json_t *digest,
     podd_pod_t pod;
     if (podd_store_pod_by_id (req->store, member->pod_id, &pod))
         return 0;
-    char body [4096];
-    size_t used = (size_t) snprintf (body, sizeof body, "%s.\n\nStill open, due first:\n", text);
+    //  A growing buffer: every open task, however long its title
+    GString *text_body = g_string_new (NULL);
+    g_string_append_printf (text_body, "%s.\n\nStill open, due first:\n", text);
     size_t index;
     json_t *item;
     json_array_foreach (json_object_get (digest, "open"), index, item) {
-        if (used >= sizeof body - 200 || index >= 20)
-            break;
-        used += (size_t) snprintf (body + used, sizeof body - used, "  task %lld  %s  due %s  %s\n",
+        const char *due = json_string_value (json_object_get (item, "due"));
+        const char *kase = json_string_value (json_object_get (item, "case"));
+        const char *title = json_string_value (json_object_get (item, "title"));
+        g_string_append_printf (text_body, "  task %lld  %s  due %s  %s\n",
             (long long) json_integer_value (json_object_get (item, "task")),
-            json_string_value (json_object_get (item, "case")),
-            json_is_string (json_object_get (item, "due"))? json_string_value (json_object_get (item, "due")): "-",
-            json_string_value (json_object_get (item, "title")));
+            kase? kase: "-", due? due: "-", title? title: "");
     }
-    snprintf (body + used, sizeof body - used, "\nThe whole digest: podctl digest\n\n-- \n%s, %s\n",
-              pod.title, pod.mailbox);
+    g_string_append_printf (text_body, "\nThe whole digest: podctl digest\n\n-- \n%s, %s\n",
+                            pod.title, pod.mailbox);
+    char *body = g_string_free (text_body, FALSE);
     podd_mailbox_t from = { pod.title, pod.mailbox }, to = { member->name, member->email };
-    char message_id [256], *raw = NULL;
+    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
     size_t size = 0;
     const char *reason = NULL;
     const char *subject = "Welcome back: what happened while you were away";
     podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
                      message_id, sizeof message_id);
-    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
-                           &raw, &size, &reason)) {
+    int rc = podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
+                                &raw, &size, &reason);
+    g_free (body);
+    if (rc) {
         zsys_warning ("podd: return digest for %s not mailed: %s", member->handle, reason);
         return 0;
     }

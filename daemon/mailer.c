@@ -850,10 +850,12 @@ s_tls_context (void)
     const char *xdg = getenv ("XDG_CONFIG_DIR");
     const char *home = getenv ("HOME");
     struct stat info;
-    if (xdg && *xdg)
-        snprintf (path, sizeof path, "%s/libesmtp/ca.pem", xdg);
-    if ((!*path || stat (path, &info)) && home && *home)
-        snprintf (path, sizeof path, "%s/.config/libesmtp/ca.pem", home);
+    //  A path cut short would name another file: no path at all then
+    if (xdg && *xdg && snprintf (path, sizeof path, "%s/libesmtp/ca.pem", xdg) >= (int) sizeof path)
+        path [0] = 0;
+    if ((!*path || stat (path, &info)) && home && *home
+    &&  snprintf (path, sizeof path, "%s/.config/libesmtp/ca.pem", home) >= (int) sizeof path)
+        path [0] = 0;
     if (*path && stat (path, &info) == 0)
         SSL_CTX_load_verify_locations (ctx, path, NULL);
     else

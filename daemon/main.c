@@ -94,9 +94,14 @@ s_load_standards (const char *config_path, podd_config_t *config, podd_standards
     char *copy = strdup (config_path);
     const char *dir = dirname (copy);       //  may modify copy: call once
     char rules [PATH_MAX], holidays [PATH_MAX];
-    snprintf (rules, sizeof rules, "%s/standards.conf", dir);
-    snprintf (holidays, sizeof holidays, "%s/bank-holidays.conf", dir);
+    int long_rules = snprintf (rules, sizeof rules, "%s/standards.conf", dir);
+    int long_holidays = snprintf (holidays, sizeof holidays, "%s/bank-holidays.conf", dir);
     free (copy);
+    if (long_rules < 0 || long_rules >= (int) sizeof rules
+    ||  long_holidays < 0 || long_holidays >= (int) sizeof holidays) {
+        snprintf (err, errlen, "%s: directory name too long for standards.conf", config_path);
+        return -1;
+    }
     *standards = NULL;
     if (!zsys_file_exists (rules))
         return 0;

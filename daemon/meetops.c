@@ -192,6 +192,11 @@ s_add_attendees (podd_request_t *req, const podd_task_t *task, const podd_case_t
                  const char *organiser)
 {
     podd_member_t holder;
+    size_t asked = json_array_size (podp_msg_array (req->msg, "members"))
+                 + json_array_size (podp_msg_array (req->msg, "invite")) + 1;
+    if (asked > PODD_MEETING_ATTENDEES_MAX)
+        return podd_fail (req, PODP_INVALID, "fields 'members'/'invite': at most %d attendees "
+                          "with the task's holder, not %zu", PODD_MEETING_ATTENDEES_MAX, asked);
     if (task->assignee_id && podd_store_member_by_id (req->store, task->assignee_id, &holder) == 0
     &&  podd_store_attendee_add (req->store, task->id, holder.email, holder.name, 0))
         return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
@@ -255,10 +260,11 @@ podd_op_meeting_schedule (podd_request_t *req)
     const char *location = podp_msg_string (req->msg, "location");
     podd_pod_t pod;
     podd_store_pod_by_id (req->store, kase.pod_id, &pod);
-    char uid [256], random_id [200];
+    //  At most 8 + 20 + 1 + 200 octets: the random part comes first
+    char uid [256], random_id [PODD_MESSAGE_ID_MAX + 1];
     podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
                      random_id, sizeof random_id);
-    snprintf (uid, sizeof uid, "meeting-%lld-%s", (long long) task.id, random_id);
+    snprintf (uid, sizeof uid, "meeting-%lld-%.200s", (long long) task.id, random_id);
     if (podd_store_meeting_add (req->store, task.id, uid, starts, ends, location))
         return podd_fail (req, PODP_INTERNAL, "cannot store meeting: %s", podd_store_errmsg (req->store));
     if (s_add_attendees (req, &task, &kase, pod.mailbox)
@@ -372,7 +378,7 @@ podd_op_meeting_outcome (podd_request_t *req)
     if (!count)
         return podd_fail (req, PODP_CONFLICT, "no partner was invited to this meeting");
     char kind [64], subject [PODD_SUBJECT_MAX], date [PODD_DATE_LEN], message_id [256];
-    char body [NOTE_MAX + 512];
+    char body [NOTE_MAX + 1024];    //  + kind 63, date 10, pod title 128, mailbox 254, text 80
     s_summary (task.kind, kind, sizeof kind);
     snprintf (subject, sizeof subject, "Outcome: %s on %s", kind, podd_when_local_date (row.starts, date));
     snprintf (body, sizeof body, "Thank you for taking part in the %s on %s.\n\n"

@@ -164,14 +164,25 @@ podd_message_encode_words (const char *text, bool phrase)
     return result;
 }
 
-void
+_Static_assert (PODD_MESSAGE_ID_LOCAL_MAX == sizeof "podd." - 1 + 16 + 1 + 16,
+                "the local part of a Message-ID");
+_Static_assert (PODD_MESSAGE_ID_LOCAL_MAX + 1 + PODD_MAIL_DOMAIN_MAX <= PODD_MESSAGE_ID_MAX,
+                "every configurable mail-domain fits a Message-ID");
+
+int
 podd_message_id (const char *domain, char *buf, size_t size)
 {
     uint64_t random = 0;
     if (getrandom (&random, sizeof random, 0) != sizeof random)
         random = (uint64_t) (uintptr_t) buf ^ (uint64_t) time (NULL);
-    snprintf (buf, size, "podd.%llx.%016llx@%s", (unsigned long long) time (NULL),
-              (unsigned long long) random, domain);
+    int len = snprintf (buf, size, "podd.%llx.%016llx@%s", (unsigned long long) time (NULL),
+                        (unsigned long long) random, domain);
+    if (len < 0 || (size_t) len >= size || len > PODD_MESSAGE_ID_MAX) {
+        if (size)
+            buf [0] = 0;
+        return -1;
+    }
+    return 0;
 }
 
 void

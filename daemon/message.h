@@ -17,6 +17,12 @@
 #include <stdint.h>
 
 #define PODD_SUBJECT_MAX 200
+/*  Message-IDs podd writes: "podd." + up to 16 hex digits of time + "." +
+    16 hex digits of randomness, "@", the mail-domain (at most
+    PODD_MAIL_DOMAIN_MAX, checked by the config loader). At most
+    PODD_MESSAGE_ID_MAX octets without <>, what calendar.c accepts too. */
+#define PODD_MESSAGE_ID_LOCAL_MAX 38
+#define PODD_MESSAGE_ID_MAX 250
 
 typedef struct {
     const char *name;           /* display name, may be NULL */
@@ -30,8 +36,10 @@ int podd_message_text (const podd_mailbox_t *from, const podd_mailbox_t *to, siz
                        const char *body, const char *message_id, int64_t date,
                        char **out, size_t *size, const char **reason);
 
-//  A new Message-ID "podd.<time>.<random>@domain" (without <>) into buf.
-void podd_message_id (const char *domain, char *buf, size_t size);
+//  A new Message-ID "podd.<time>.<random>@domain" (without <>) into buf
+//  (size PODD_MESSAGE_ID_MAX + 1 holds every one); 0, or -1 with buf ""
+//  when it does not fit.
+int podd_message_id (const char *domain, char *buf, size_t size);
 
 //  The domain of a pod's mailbox (what follows its last '@'), for the
 //  Message-IDs and UIDs of the mail it sends; fallback when it has none.

@@ -3,10 +3,15 @@
 #include "mailer.h"
 #include "log.h"
 #include "when.h"
+#include "message.h"
 #include <sys/random.h>
 
 #define BATCH_MAX       50          /* messages in one SMTP session */
 #define BACKOFF_MAX     (6 * 3600)  /* never wait longer than this between tries */
+#define ADDRESS_MAX     254         /* a recipient address the mailer accepted */
+
+_Static_assert (sizeof (((podd_mail_row_t *) 0)->message_id) > PODD_MESSAGE_ID_MAX,
+                "a row holds every Message-ID podd writes");
 
 struct _podd_outbox_t {
     zactor_t *mailer;
@@ -120,7 +125,7 @@ s_notify_failure (podd_request_t *req, const podd_mail_row_t *row, const char *a
     int64_t manager = row->pod_id? podd_store_pod_manager (req->store, row->pod_id): 0;
     if (!manager)
         return;
-    char line [400];
+    char line [sizeof "mail to  failed for good: " + ADDRESS_MAX + PODD_MAILER_TEXT_MAX];
     snprintf (line, sizeof line, "mail to %s failed for good: %s", address, text);
     podd_notice (req, manager, json_pack ("{s:s s:s s:{s:I s:s s:s}}", "kind", "mail-failed",
                  "text", line, "data", "outbox", (json_int_t) row->id, "message_id", row->message_id,
@@ -145,7 +150,7 @@ podd_outbox_result (podd_outbox_t *self, podd_request_t *req)
             int attempts = row.attempts + 1;
             bool give_up = req->now - row.queued >= self->horizon;
             size_t waiting = 0;
-            char last [PODD_MAILER_TEXT_MAX + 64] = "";
+            char last [ADDRESS_MAX + 16 + PODD_MAILER_TEXT_MAX] = "";    //  "address code: text"
             while (zmsg_size (msg) >= 4) {
                 char *address = zmsg_popstr (msg);
                 char *class = zmsg_popstr (msg);
@@ -164,10 +169,16 @@ podd_outbox_result (podd_outbox_t *self, podd_request_t *req)
                 waiting += streq (state, "pending");
                 zstr_free (&address); zstr_free (&class); zstr_free (&code); zstr_free (&text);
             }
+            //  Recipients past the PODD_OUTBOX_RCPTS a read gives were not
+            //  in this batch: they go in the next one, at once
+            int64_t pending = podd_store_outbox_pending_rcpts (req->store, id);
+            if (pending < 0)
+                rc = -1;
+            bool untried = pending > (int64_t) waiting;
             //  Done when nobody is waiting: failed if anyone failed for good
-            const char *state = waiting? "pending"
+            const char *state = waiting || untried? "pending"
                               : podd_store_outbox_failed_rcpts (req->store, id)? "failed": "sent";
-            int64_t next = waiting? req->now + s_backoff (self, attempts): req->now;
+            int64_t next = waiting && !untried? req->now + s_backoff (self, attempts): req->now;
             if (podd_store_outbox_set (req->store, id, state, attempts, next, last, req->now))
                 rc = -1;
             podd_store_outbox_free (&row);

@@ -7,6 +7,15 @@
 #define DAY       86400
 #define BATCH     200
 #define BODY_MAX  2048
+#define FIELD(type, member) sizeof (((type *) 0)->member)
+//  A reminder's body at its longest: 300 octets of text, three task ids,
+//  the kind, case ref, title (at most 200 octets, PODP), due instant,
+//  holder's name and handle, and the pod's title and mailbox
+_Static_assert (BODY_MAX >= 300 + 3 * 20 + FIELD (podd_task_t, kind) + FIELD (podd_case_t, ref) + 200
+                + PODD_WHEN_LEN + FIELD (podd_member_t, name) + FIELD (podd_member_t, handle)
+                + FIELD (podd_pod_t, title) + FIELD (podd_pod_t, mailbox), "a reminder body fits");
+_Static_assert (PODD_SUBJECT_MAX >= 40 + FIELD (podd_task_t, kind) + 20 + PODD_DATE_LEN,
+                "a reminder subject fits");
 
 static bool
 s_live (const podd_task_t *task)
@@ -51,10 +60,13 @@ s_next_moment (podd_config_t *config, const podd_kind_t *kind, int64_t due, int6
     if (due > last && (!next || due < next))
         next = due;                             //  the moment it becomes overdue
     if (!next && podd_config_overdue_daily (config)) {
-        int64_t at = podd_when_local_day_at (due, 1, hour);
-        for (int i = 0; at <= last && i < 3660; i++)
-            at = podd_when_local_day_at (at, 1, hour);
-        next = at;
+        //  The first send hour after both the due day and last: counted
+        //  from last, so a due date years back cannot leave it in the past
+        int64_t at = podd_when_local_day_at (last, 0, hour);
+        if (at <= last)
+            at = podd_when_local_day_at (last, 1, hour);
+        int64_t first = podd_when_local_day_at (due, 1, hour);
+        next = at > first? at: first;
     }
     return next;
 }
@@ -75,6 +87,12 @@ podd_reminders_arm (podd_request_t *req, int64_t task_id)
         if (next)
             next = s_on_working_day (next, s_working_days (req->store, task.assignee_id),
                                      podd_config_remind_hour (req->config));
+        //  A reminder always moves on: never one at or before the last
+        if (next && next <= from) {
+            zsys_warning ("podd: task %lld: no reminder after %lld, stopping", (long long) task_id,
+                          (long long) from);
+            next = 0;
+        }
     }
     if (podd_store_task_reminder_set (req->store, task_id, next, last))
         return podd_fail (req, PODP_INTERNAL, "cannot arm reminder");
@@ -132,7 +150,7 @@ s_send_one (podd_request_t *req, int64_t task_id)
     podd_mailbox_t from = { pod.title, pod.mailbox };
     podd_mailbox_t to = { holder.name, holder.email };
     podd_mailbox_t cc = { manager.name, manager.email };
-    char message_id [256], *raw = NULL;
+    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
     size_t size = 0;
     const char *reason = NULL;
     podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),

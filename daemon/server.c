@@ -64,6 +64,7 @@ typedef struct {
     char *endpoint;
     int expiry_timer;
     int schedule_timer;         /* -1 = not armed; one timer for the next due moment */
+    bool work_failed;           /* the last system work rolled back: retry slowly */
     uint64_t requests;          /* served, for the log */
     int64_t refusal_window;     /* zclock_mono: start of this minute's refusal rows */
     int refusal_rows;           /* refusal rows written in it */
@@ -807,6 +808,7 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
 
 #define SCHEDULE_MAX_MS  60000  /* re-check at least this often (clock changes) */
 #define SCHEDULE_FAKE_MS 200    /* with a test clock, poll it */
+#define SCHEDULE_RETRY_MS 1000  /* after work that failed (and is still due): never spin */
 
 //  Run one piece of system work (no client) in its own transaction, then
 //  send what it pushes. work is a leave, reminder or outbox step.
@@ -832,6 +834,7 @@ s_system_work (s_server_t *self, s_work_fn *work)
             podd_store_rollback (self->store);
         }
     }
+    self->work_failed = !committed;
     if (committed)
         s_fan_out_all (self, outgoing, req.pushes);
     s_send_all (self, outgoing, true);
@@ -901,6 +904,8 @@ s_schedule (s_server_t *self)
     }
     if (podd_when_is_fake () && delay_ms > SCHEDULE_FAKE_MS)
         delay_ms = SCHEDULE_FAKE_MS;
+    if (self->work_failed && delay_ms < SCHEDULE_RETRY_MS)
+        delay_ms = SCHEDULE_RETRY_MS;
     self->schedule_timer = zloop_timer (self->loop, (size_t) (delay_ms? delay_ms: 1), 1,
                                         s_scheduler_fire, self);
 }

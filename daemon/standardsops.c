@@ -122,7 +122,7 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
     int64_t due = podd_standards_due (req->standards, rule, s_anchor (date));
     int64_t id = podd_store_task_new (req->store, kase->id, rule->task_kind, rule->title, due,
                                       kind && kind->urgent? "urgent": "routine", req->actor->id, req->now);
-    char reason [300];
+    char reason [400];              //  id <= 64 and source <= 256 octets (standards.c)
     snprintf (reason, sizeof reason, "standard %s (%s)", rule->id, rule->source);
     if (id < 0 || podd_store_task_set_standard (req->store, id, rule->id, event_id)
     ||  podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, reason, req->now))
@@ -171,9 +171,12 @@ podd_op_case_event (podd_request_t *req)
     if (podd_when_parse_date (date, &y, &m, &d))
         return podd_fail (req, PODP_INVALID, "field 'date': use YYYY-MM-DD");
     //  A panel date is announced ahead; every other event has happened
-    if (!podd_streq (type, "panel-date-set") && strcmp (date, today) > 0)
+    if (!podd_streq (type, "panel-date-set") && podd_when_date_cmp (date, today) > 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is in the future", date);
-    if (dob && (podd_when_parse_date (dob, &y, &m, &d) || strcmp (dob, today) > 0))
+    if (podd_streq (type, "panel-date-set") && !podd_when_due_sane (s_anchor (date), req->now))
+        return podd_fail (req, PODP_INVALID, "field 'date': %s is more than a year in the past "
+                          "or more than ten years ahead", date);
+    if (dob && (podd_when_parse_date (dob, &y, &m, &d) || podd_when_date_cmp (dob, today) > 0))
         return podd_fail (req, PODP_INVALID, "field 'dob': not a past date YYYY-MM-DD");
     podd_case_t kase;
     podd_case_facts_t facts;
@@ -182,7 +185,7 @@ podd_op_case_event (podd_request_t *req)
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed", kase.ref);
     podd_store_case_facts (req->store, kase.id, &facts);
-    if (!podd_streq (type, "panel-date-set") && strcmp (date, facts.opened) < 0)
+    if (!podd_streq (type, "panel-date-set") && podd_when_date_cmp (date, facts.opened) < 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is before the case was opened (%s)",
                           date, facts.opened);
     if ((dob && podd_store_case_set_dob (req->store, kase.id, dob))
@@ -230,8 +233,11 @@ podd_op_case_event_correct (podd_request_t *req)
                           "the coordinator corrects events");
     podd_store_case_facts (req->store, kase.id, &facts);
     if (!podd_streq (event.type, "panel-date-set")
-    &&  (strcmp (date, today) > 0 || strcmp (date, facts.opened) < 0))
+    &&  (podd_when_date_cmp (date, today) > 0 || podd_when_date_cmp (date, facts.opened) < 0))
         return podd_fail (req, PODP_INVALID, "field 'date': %s is in the future or before the case opened", date);
+    if (podd_streq (event.type, "panel-date-set") && !podd_when_due_sane (s_anchor (date), req->now))
+        return podd_fail (req, PODP_INVALID, "field 'date': %s is more than a year in the past "
+                          "or more than ten years ahead", date);
     if (podd_store_event_set_date (req->store, id, date))
         return podd_fail (req, PODP_INTERNAL, "cannot correct event");
     int64_t tasks [EVENT_TASKS];
@@ -351,7 +357,7 @@ podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_on)
     char today [PODD_DATE_LEN];
     int y, m, d;
     podd_when_local_date (req->now, today);
-    if (date && (podd_when_parse_date (date, &y, &m, &d) || strcmp (date, today) > 0))
+    if (date && (podd_when_parse_date (date, &y, &m, &d) || podd_when_date_cmp (date, today) > 0))
         return podd_fail (req, PODP_INVALID, "field 'date': not a past date YYYY-MM-DD");
     snprintf (done_on, PODD_DATE_LEN, "%s", date? date: today);
     char rule_id [128];

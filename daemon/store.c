@@ -321,6 +321,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1 ORDER BY t.id LIMIT ?2") \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
+    X (CASE_OPEN_TASKS, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES) \
     X (ABSENT,       "SELECT 1 FROM absences WHERE member_id = ?1 AND approved AND starts <= ?2" \
                      " AND (ends IS NULL OR ends > ?2) LIMIT 1") \
     X (COVER_FOR,    "SELECT l.cover_id FROM cover_lines l JOIN absences a ON a.id = l.absence_id" \
@@ -435,6 +436,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " task_id, subject FROM outbox WHERE id = ?1") \
     X (OUTBOX_RCPTS_JSON, "SELECT address, state, code, text FROM outbox_rcpts WHERE outbox_id = ?1 ORDER BY address") \
     X (OUTBOX_FAILED_RCPTS, "SELECT COUNT (*) FROM outbox_rcpts WHERE outbox_id = ?1 AND state = 'failed'") \
+    X (OUTBOX_PENDING_COUNT, "SELECT COUNT (*) FROM outbox_rcpts WHERE outbox_id = ?1 AND state = 'pending'") \
     X (OUTBOX_COUNT, "SELECT state, COUNT (*) FROM outbox WHERE (?1 = 0 OR pod_id = ?1) GROUP BY state") \
     X (TASK_REMINDER_SET, "UPDATE tasks SET next_reminder = NULLIF (?2, 0), last_reminded = ?3 WHERE id = ?1") \
     X (TASK_REMINDER_GET, "SELECT IFNULL (next_reminder, 0), IFNULL (last_reminded, created) FROM tasks WHERE id = ?1") \
@@ -1444,7 +1446,7 @@ s_task_row_json (sqlite3_stmt *stmt)
     if (done_on && sqlite3_column_type (stmt, 4) != SQLITE_NULL) {
         char due_date [PODD_DATE_LEN];
         podd_when_local_date (sqlite3_column_int64 (stmt, 4), due_date);
-        on_time = json_boolean (strcmp ((const char *) done_on, due_date) <= 0);
+        on_time = json_boolean (podd_when_date_cmp ((const char *) done_on, due_date) <= 0);
     }
     return json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o s:o s:o}",
         "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
@@ -1534,6 +1536,16 @@ podd_store_task_count (podd_store_t *self)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_COUNT);
     return stmt? s_scalar (stmt, 0): -1;
+}
+
+int64_t
+podd_store_case_open_tasks (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_OPEN_TASKS);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_scalar (stmt, 0);
 }
 
 bool
@@ -2105,6 +2117,16 @@ podd_store_outbox_failed_rcpts (podd_store_t *self, int64_t id)
     sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_FAILED_RCPTS);
     if (!stmt)
         return 0;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_scalar (stmt, 0);
+}
+
+int64_t
+podd_store_outbox_pending_rcpts (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_PENDING_COUNT);
+    if (!stmt)
+        return -1;
     sqlite3_bind_int64 (stmt, 1, id);
     return s_scalar (stmt, 0);
 }
@@ -2758,7 +2780,7 @@ podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id, co
         if (strcmp (state, "done") == 0 && *done_on) {
             char due_date [PODD_DATE_LEN];
             podd_when_local_date (due, due_date);
-            bucket = strcmp (done_on, due_date) <= 0? "on_time": "late";
+            bucket = podd_when_date_cmp (done_on, due_date) <= 0? "on_time": "late";
         }
         else
         if (strcmp (state, "done") != 0 && strcmp (state, "declined") != 0)

@@ -166,6 +166,8 @@ json_t *podd_store_task_list (podd_store_t *self, const char *scope, int64_t mem
                               int64_t pod_id, int64_t case_id, int64_t now, size_t limit);
 int64_t podd_store_member_open_load (podd_store_t *self, int64_t member_id);
 int64_t podd_store_task_count (podd_store_t *self);
+//  Tasks of a case still open, offered or accepted (all of them); -1 on error
+int64_t podd_store_case_open_tasks (podd_store_t *self, int64_t case_id);
 
 //  Absence and cover (filled by the leave module; routing reads them)
 bool    podd_store_member_absent (podd_store_t *self, int64_t member_id, int64_t at);
@@ -262,6 +264,9 @@ int     podd_store_outbox_set (podd_store_t *self, int64_t id, const char *state
                                int64_t next_attempt, const char *error, int64_t now);
 int     podd_store_outbox_retry (podd_store_t *self, int64_t id, int64_t now);
 int64_t podd_store_outbox_failed_rcpts (podd_store_t *self, int64_t id);
+//  Recipients of a message still pending (all of them, not only the
+//  PODD_OUTBOX_RCPTS one read gives); -1 on error
+int64_t podd_store_outbox_pending_rcpts (podd_store_t *self, int64_t id);
 json_t *podd_store_outbox_json (podd_store_t *self, int64_t id);
 json_t *podd_store_outbox_list (podd_store_t *self, int64_t pod_id, const char *state, size_t limit);
 json_t *podd_store_outbox_counts (podd_store_t *self, int64_t pod_id);
@@ -284,6 +289,11 @@ typedef struct {
 } podd_partner_t;
 
 #define PODD_MEETING_ATTENDEES 100
+/*  Attendees one meeting may have (MEETING-SCHEDULE refuses more with 422):
+    they all fit a meeting row and one outbox batch. */
+#define PODD_MEETING_ATTENDEES_MAX 50
+_Static_assert (PODD_MEETING_ATTENDEES_MAX <= PODD_MEETING_ATTENDEES, "attendees fit a meeting row");
+_Static_assert (PODD_MEETING_ATTENDEES_MAX <= PODD_OUTBOX_RCPTS, "an invitation goes in one batch");
 typedef struct {
     char email [255];
     char name [129];

@@ -106,6 +106,9 @@ podd_op_task_new (podd_request_t *req)
     if (due_text && podd_when_parse (due_text, &due))
         return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not YYYY-MM-DD, "
                           "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
+    if (!podd_when_due_sane (due, req->now))
+        return podd_fail (req, PODP_INVALID, "field 'due': '%s' is more than a year in the past "
+                          "or more than ten years ahead", due_text);
     if (strlen (podp_msg_string (req->msg, "title")) == 0)
         return podd_fail (req, PODP_INVALID, "field 'title': must not be empty");
     podd_case_t kase;

@@ -15,21 +15,59 @@
 static bool
 s_valid_ymd (int y, int m, int d)
 {
-    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1)
+    if (y < PODD_YEAR_MIN || y > PODD_YEAR_MAX || m < 1 || m > 12 || d < 1)
         return false;
     return d <= icaltime_days_in_month (m, y);
+}
+
+//  The value of exactly `width` ASCII digits at text, or -1 (no signs,
+//  no spaces: sscanf's %d takes both)
+static int
+s_digits (const char *text, int width)
+{
+    int value = 0;
+    for (int i = 0; i < width; i++) {
+        if (text [i] < '0' || text [i] > '9')
+            return -1;
+        value = value * 10 + (text [i] - '0');
+    }
+    return value;
 }
 
 int
 podd_when_parse_date (const char *text, int *year, int *month, int *day)
 {
-    int y, m, d, n = 0;
-    if (!text || strlen (text) != 10
-    ||  sscanf (text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10
-    ||  text [4] != '-' || text [7] != '-' || !s_valid_ymd (y, m, d))
+    if (!text || strlen (text) != 10 || text [4] != '-' || text [7] != '-')
+        return -1;
+    int y = s_digits (text, 4), m = s_digits (text + 5, 2), d = s_digits (text + 8, 2);
+    if (!s_valid_ymd (y, m, d))
         return -1;
     *year = y; *month = m; *day = d;
     return 0;
+}
+
+//  Year, month and day of a stored date, leniently (rows written before
+//  dates were parsed strictly may hold "2026- 9-05"); -1 when not a date
+static int
+s_stored_date (const char *text, int *y, int *m, int *d)
+{
+    int n = 0;
+    if (!text || sscanf (text, "%d-%d-%d%n", y, m, d, &n) != 3 || text [n])
+        return -1;
+    return 0;
+}
+
+int
+podd_when_date_cmp (const char *a, const char *b)
+{
+    int ay, am, ad, by, bm, bd;
+    if (s_stored_date (a, &ay, &am, &ad) || s_stored_date (b, &by, &bm, &bd))
+        return strcmp (a? a: "", b? b: "");
+    if (ay != by)
+        return ay < by? -1: 1;
+    if (am != bm)
+        return am < bm? -1: 1;
+    return ad < bd? -1: ad > bd? 1: 0;
 }
 
 static int64_t
@@ -91,7 +129,7 @@ podd_when_parse (const char *text, int64_t *out)
     if (!text)
         return -1;
     size_t len = strlen (text);
-    int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+    int y, mo, d, h = 0, mi = 0, s = 0;
     if (len == 10) {
         if (podd_when_parse_date (text, &y, &mo, &d))
             return -1;
@@ -108,17 +146,12 @@ podd_when_parse (const char *text, int64_t *out)
     const char *clock = text + 11;
     bool utc = text [len - 1] == 'Z';
     size_t clock_len = len - 11 - (utc ? 1 : 0);
-    if (clock_len == 5) {
-        if (sscanf (clock, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
-            return -1;
-    }
-    else
-    if (clock_len == 8) {
-        if (sscanf (clock, "%2d:%2d:%2d%n", &h, &mi, &s, &n) != 3 || n != 8)
-            return -1;
-    }
-    else
+    if (clock_len != 5 && clock_len != 8)
         return -1;
+    h = s_digits (clock, 2);
+    mi = s_digits (clock + 3, 2);
+    if (clock_len == 8)
+        s = clock [5] == ':'? s_digits (clock + 6, 2): -1;
     if (clock [2] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
         return -1;
     if (utc) {
@@ -166,22 +199,44 @@ podd_when_is_fake (void)
     return (fake && *fake) || (path && *path);
 }
 
+bool
+podd_when_in_range (int64_t t)
+{
+    //  1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z
+    return t >= -2208988800LL && t <= 7289654399LL;
+}
+
+bool
+podd_when_due_sane (int64_t due, int64_t now)
+{
+    return due >= now - PODD_DUE_PAST_MAX && due <= now + PODD_DUE_FUTURE_MAX;
+}
+
 char *
 podd_when_format (int64_t t, char *buf)
 {
+    //  Years outside PODD_YEAR_MIN..MAX would not fit "YYYY": an empty
+    //  string, never a cut or unterminated one
     time_t tt = (time_t) t;
     struct tm tm;
-    gmtime_r (&tt, &tm);
-    strftime (buf, PODD_WHEN_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    buf [0] = 0;
+    if (!podd_when_in_range (t) || !gmtime_r (&tt, &tm)
+    ||  strftime (buf, PODD_WHEN_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) != PODD_WHEN_LEN - 1)
+        buf [0] = 0;
     return buf;
 }
 
 char *
 podd_when_local_date (int64_t t, char *buf)
 {
+    buf [0] = 0;
+    if (!podd_when_in_range (t))
+        return buf;
     icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
-    snprintf (buf, PODD_DATE_LEN, "%04d-%02d-%02d", it.year, it.month, it.day);
+    //  In range, the year has four digits and the text fills the buffer
+    if (snprintf (buf, PODD_DATE_LEN, "%04d-%02d-%02d", it.year, it.month, it.day) != PODD_DATE_LEN - 1)
+        buf [0] = 0;
     return buf;
 }
 
@@ -231,9 +286,40 @@ podd_when_test (bool verbose)
     //  rejections
     const char *bad [] = { "", "2026-02-30", "2026-13-01", "2026-1-01", "tomorrow",
         "2026-07-15T25:00", "2026-07-15T10:61", "2026-07-15 10:00", "2026-07-15T10",
-        "2026-07-15T10:00:00+01:00", "2026-07-15T10:00:00ZZ", "0000-01-01", NULL };
+        "2026-07-15T10:00:00+01:00", "2026-07-15T10:00:00ZZ", "0000-01-01",
+        //  strict: digits only, no signs or spaces sscanf would take
+        "2026- 9-05", "2026-+9-05", "+026-09-05", " 2026-9-05", "2026-09- 5", "2026-09-+5",
+        "2026-07-15T 9:00", "2026-07-15T+9:00", "2026-07-15T09:+0", "2026-07-15T09:00:+0",
+        "2026-07-15T09:00: 0", "2026-07-15T09-00", "2026-07-15T09:00-00",
+        //  years outside 1900..2200
+        "1899-12-31", "2201-01-01", "9999-12-31", "9999-12-31T23:59:59Z", NULL };
     for (int i = 0; bad [i]; i++)
         assert (podd_when_parse (bad [i], &t) == -1);
+    int y, m, d;
+    assert (podd_when_parse_date ("2026- 9-05", &y, &m, &d) == -1);
+    assert (podd_when_parse_date ("1900-01-01", &y, &m, &d) == 0 && y == 1900);
+    assert (podd_when_parse_date ("2200-12-31", &y, &m, &d) == 0 && y == 2200);
+    assert (podd_when_parse ("2026-07-15T09:00:05Z", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-07-15T09:00:05Z"));
+    //  out of range instants format as "", never cut or unterminated
+    memset (buf, 'x', sizeof buf);
+    assert (streq (podd_when_format (253402300800LL, buf), ""));        //  year 10000
+    assert (streq (podd_when_format (-62135596801LL, buf), ""));        //  year 0
+    assert (streq (podd_when_local_date (253402300800LL, date), ""));
+    assert (podd_when_parse ("2200-12-31T23:59:59Z", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2200-12-31T23:59:59Z"));
+    assert (streq (podd_when_format (t + 1, buf), ""));
+    //  stored dates compare as dates, even legacy non-canonical ones
+    assert (podd_when_date_cmp ("2026- 9-05", "2026-09-05") == 0);
+    assert (podd_when_date_cmp ("2026- 9-05", "2026-10-01") < 0);
+    assert (podd_when_date_cmp ("2026-+9-05", "2026-09-04") > 0);
+    assert (podd_when_date_cmp ("2026-09-05", "2026-09-05") == 0);
+    assert (podd_when_date_cmp ("2025-12-31", "2026-01-01") < 0);
+    //  due dates: a year back, ten years ahead
+    int64_t now = 1790000000;
+    assert (podd_when_due_sane (now - 300 * 86400, now));
+    assert (!podd_when_due_sane (now - 400 * 86400, now));
+    assert (!podd_when_due_sane (now + 3700 * 86400LL, now));
     assert (podd_when_parse ("2028-02-29", &t) == 0);
     //  08:00 local a day before, across the October clock change
     assert (podd_when_parse ("2026-10-26T12:00", &t) == 0);       //  Monday, GMT

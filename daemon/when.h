@@ -17,6 +17,12 @@
 #define PODD_WHEN_LEN 21    /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define PODD_DATE_LEN 11    /* "YYYY-MM-DD" + NUL */
 
+/*  Dates and instants podd accepts and shows: years 1900 to 2200. Every
+    date is exactly "YYYY-MM-DD" (ASCII digits, no signs or spaces), so a
+    date podd stores is canonical. */
+#define PODD_YEAR_MIN 1900
+#define PODD_YEAR_MAX 2200
+
 /* Current time: the real clock, or PODD_FAKE_NOW (an instant in any
    accepted form, read once per call) when set. */
 int64_t podd_when_now (void);
@@ -30,13 +36,29 @@ bool podd_when_is_fake (void);
    2026-10-25T01:30, which happens twice) is the first, BST, instant. */
 int podd_when_parse (const char *text, int64_t *out);
 
-/* Parse "YYYY-MM-DD" only (a calendar date, validated). */
+/* Parse "YYYY-MM-DD" only (a calendar date, validated, exactly that form). */
 int podd_when_parse_date (const char *text, int *year, int *month, int *day);
 
-/* Format an instant as UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (PODD_WHEN_LEN). */
+/*  Compare two stored dates as dates (<0, 0, >0): rows written before
+    dates were parsed strictly may hold non-canonical text like
+    "2026- 9-05"; text that is no date at all compares as text. */
+int podd_when_date_cmp (const char *a, const char *b);
+
+/*  True when an instant lies in the years PODD_YEAR_MIN..PODD_YEAR_MAX (UTC). */
+bool podd_when_in_range (int64_t t);
+
+/*  Due dates podd accepts: at most a year in the past and ten years
+    ahead of now (a due date far in the past only makes overdue mail). */
+#define PODD_DUE_PAST_MAX   (366 * 86400LL)
+#define PODD_DUE_FUTURE_MAX (10 * 366 * 86400LL)
+bool podd_when_due_sane (int64_t due, int64_t now);
+
+/* Format an instant as UTC "YYYY-MM-DDTHH:MM:SSZ" into buf (PODD_WHEN_LEN);
+   an empty string when the instant is out of range. */
 char *podd_when_format (int64_t t, char *buf);
 
-/* Calendar date of an instant in Europe/London into buf (PODD_DATE_LEN). */
+/* Calendar date of an instant in Europe/London into buf (PODD_DATE_LEN);
+   an empty string when the instant is out of range. */
 char *podd_when_local_date (int64_t t, char *buf);
 
 /*  The instant of HOUR:00 Europe/London on the local date of t moved by
