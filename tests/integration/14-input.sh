@@ -26,7 +26,8 @@ make_config -e "s|mail-domain = .*|mail-domain = \"$HUGE_DOMAIN\"|"
 OUT=$("$PODD" -n -c "$T/podd.conf" 2>&1); rc=$?
 check "podd -n refuses a ${#HUGE_DOMAIN}-octet mail-domain (exit $rc): $OUT" \
     sh -c "[ $rc -eq 1 ] && printf '%s' '$OUT' | grep -q 'mail-domain is 253 octets: at most 211'"
-make_config -e "s|mail-domain = .*|mail-domain = \"$LONG_DOMAIN\"|"
+# the pod sends from a mailbox on the same long domain: its Message-IDs use it
+make_config -e "s|mail-domain = .*|mail-domain = \"$LONG_DOMAIN\"|" -e "s|mailbox = \"pod-north@pod-north.example\"|mailbox = \"pod-north@$LONG_DOMAIN\"|"
 OUT=$("$PODD" -n -c "$T/podd.conf" 2>&1); rc=$?
 check "podd -n accepts a ${#LONG_DOMAIN}-octet mail-domain (exit $rc): $OUT" [ $rc -eq 0 ]
 
@@ -110,7 +111,7 @@ missing = [t for t in sys.argv[2:] if not any(l.startswith("  task %s " % t) and
 print("# missing:", missing) if missing else None
 sys.exit(1 if missing or len(sys.argv) < 22 else 0)
 EOF
-check "its Message-ID is on the whole ${#LONG_DOMAIN}-octet mail-domain" \
+check "its Message-ID is on the whole ${#LONG_DOMAIN}-octet domain of the pod's mailbox" \
     sh -c "tr -d '\r' < '$DIGEST' | grep -qi '^Message-ID: <podd\.[0-9a-f]*\.[0-9a-f]*@$LONG_DOMAIN>$'"
 
 # ---------------------------------------------------------------------------
