@@ -10,6 +10,10 @@
 
 #define streq(a,b) (strcmp ((a), (b)) == 0)
 #define OPEN_STATES "('open','offered','accepted')"
+//  A pending message with nobody left to send to is never due: the
+//  scheduler would wake for it at once, for ever
+#define OUTBOX_HAS_PENDING "EXISTS (SELECT 1 FROM outbox_rcpts r WHERE r.outbox_id = outbox.id" \
+                           " AND r.state = 'pending')"
 
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
@@ -416,8 +420,9 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " next_attempt, queued) VALUES (?1, ?2, NULLIF (?3, 0), NULLIF (?4, 0), ?5, ?6, ?7, ?8, ?8)") \
     X (OUTBOX_RCPT_ADD, "INSERT OR IGNORE INTO outbox_rcpts (outbox_id, address) VALUES (?1, ?2)") \
     X (OUTBOX_DUE,   "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ?1" \
-                     " ORDER BY next_attempt, id LIMIT ?2") \
-    X (OUTBOX_NEXT,  "SELECT MIN (next_attempt) FROM outbox WHERE state = 'pending'") \
+                     " AND " OUTBOX_HAS_PENDING " ORDER BY next_attempt, id LIMIT ?2") \
+    X (OUTBOX_NEXT,  "SELECT MIN (next_attempt) FROM outbox WHERE state = 'pending'" \
+                     " AND " OUTBOX_HAS_PENDING) \
     X (OUTBOX_GET,   "SELECT id, message_id, sender, body, attempts, queued, IFNULL (pod_id, 0)," \
                      " IFNULL (task_id, 0), state, kind FROM outbox WHERE id = ?1") \
     X (OUTBOX_PENDING_RCPTS, "SELECT address FROM outbox_rcpts WHERE outbox_id = ?1 AND state = 'pending'" \
