@@ -397,11 +397,22 @@ s_sse_read (void *cls, uint64_t pos, char *buf, size_t max)
         }
         int64_t now = zclock_mono ();
         if (now - sse->last_beat >= sse->heartbeat_ms) {
-            int64_t heard = podclient_last_seen (sse->client);
-            if (heard && now - heard > 4 * (int64_t) sse->heartbeat_ms + 2000)
-                return MHD_CONTENT_READER_END_OF_STREAM;    //  podd is gone: the page reconnects
-            podclient_send (sse->client, "HEARTBEAT", json_pack ("{s:s}", "as", sse->handle));
-            sse->last_beat = now;
+            //  A heartbeat waits for its answer (pushes meanwhile are kept):
+            //  401, the member is no longer active; none, podd is gone or
+            //  restarted, so the page reconnects and WATCHes afresh
+            int status;
+            char reason [256];
+            int wait = sse->heartbeat_ms < 1000? 2000: 2 * sse->heartbeat_ms;
+            json_decref (podclient_request (sse->client, "HEARTBEAT",
+                                            json_pack ("{s:s}", "as", sse->handle), wait,
+                                            &status, reason, sizeof reason));
+            if (status == 401) {
+                web_sessions_end_member (app->sessions, sse->handle);
+                continue;                   //  the session check above ends the stream
+            }
+            if (status == 0)
+                return MHD_CONTENT_READER_END_OF_STREAM;
+            sse->last_beat = zclock_mono ();
             s_sse_set (sse, strdup (": beat\n\n"));
             break;
         }

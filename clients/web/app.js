@@ -6,6 +6,7 @@ import { h, clear, errorSummary } from './dom.js';
 import { workView } from './work.js';
 import { caseView, casesView } from './casepage.js';
 import { teamView, coverView, complianceView } from './team.js';
+import { leaveView } from './leave.js';
 
 const state = { me: null, events: null, message: '' };
 // Deliveries pushed but not yet shown: task id -> delivery id
@@ -163,6 +164,7 @@ async function route () {
     switch (parts[0]) {
       case 'case': return await caseView(parts[1]);
       case 'cases': return await casesView();
+      case 'leave': return await leaveView();
       case 'team': return await teamView();
       case 'cover': return await coverView(parts[1], parts[2], parts[3], parts[4]);
       case 'compliance': return await complianceView();

@@ -131,8 +131,10 @@ export async function coverView (member, from, to, absence) {
       line.cover ? null : h('option', { value: '' }, 'Nobody free'),
       line.candidates.map(c => h('option', { value: c.member, selected: c.member === line.cover },
         c.member + (c.knows ? ', knows the family' : '') + ', load ' + c.load)));
+    const proposed = h('span', null, line.cover || 'Nobody', h('br'), h('span', { class: 'hint' }, line.reason));
+    if (!line.candidates.length) return [label, proposed, line.task ? 'Goes to whoever covers the case' : 'Nobody else can cover'];
     selects.push({ line, select });
-    return [label, h('span', null, line.cover || 'Nobody', h('br'), h('span', { class: 'hint' }, line.reason)),
+    return [label, proposed,
       h('span', null, h('label', { for: 'cover-' + i, class: 'visually-hidden' }, 'Cover for ' + label), select)];
   });
   const accept = h('button', { class: 'button', type: 'submit' }, 'Accept cover plan');

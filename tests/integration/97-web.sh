@@ -77,7 +77,8 @@ else
         timeout 420 node --test --test-reporter=tap --test-timeout=360000 "$WEB_DIR/web.test.mjs" > "$T/browser.tap" 2>&1
     sed -nE 's/^(not )?ok [0-9]+ - (.*)$/\1ok - browser: \2/p' "$T/browser.tap"
     grep -q '^ok [0-9]' "$T/browser.tap" || not_ok "browser tests ran no test: $(tail -20 "$T/browser.tap")"
-    grep -q '^not ok' "$T/browser.tap" && grep -E -A30 '^not ok' "$T/browser.tap" | grep -E "error|message|expected|actual|stack" | head -20
+    # what went wrong, for the log: each failure's block, as comments
+    grep -q '^not ok' "$T/browser.tap" && grep -E -A24 '^not ok' "$T/browser.tap" | sed 's/^/# /' | head -80
 fi
 
 for name in main short sso ssox; do

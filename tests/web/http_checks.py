@@ -197,6 +197,39 @@ check("the slow client is dropped after --client-timeout (%.1f s, %r)" % (waited
       waited < 8 and got != b"still open")
 slow.close()
 
+# the event stream: a task pushed, not acknowledged, is replayed on reconnect
+def events(base, cookie, seconds):
+    u = urllib.parse.urlparse(base)
+    s = socket.create_connection((u.hostname, u.port), timeout=seconds)
+    s.sendall(("GET /api/events HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n" % cookie.split(";")[0]).encode())
+    out, end = b"", time.monotonic() + seconds
+    while time.monotonic() < end and b"event: task" not in out:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    ids = [int(line[4:]) for line in out.decode("utf-8", "replace").split("\n") if line.startswith("id: ")]
+    return out, ids
+
+st, acookie, acsrf, _ = signin(BASE, "alice.tm", "alice.tm password 1")
+st, _, js, _ = api(BASE, acookie, acsrf, "task-new", {"case": "NC-1001", "kind": "general", "title": "Pushed over SSE"})
+check("alice.tm creates a task through podweb (%d)" % st, st == 201)
+out, ids = events(BASE, cookie, 5)
+check("dev.sw's event stream carries it as a task event with its delivery id (%r)" % ids,
+      b"Pushed over SSE" in out and ids and b"text/event-stream" in out)
+out2, ids2 = events(BASE, cookie, 5)
+check("not acknowledged, it is replayed on the next stream (%r)" % ids2, ids and ids[0] in ids2)
+for delivery in ids2:
+    api(BASE, cookie, csrf, "ack", {"delivery": delivery})
+st, _, js, _ = api(BASE, cookie, csrf, "ack", {"delivery": ids2[0] if ids2 else 0})
+check("a second ACK of the delivery is podd's 409 (%d)" % st, st == 409)
+out3, ids3 = events(BASE, cookie, 2)
+check("acknowledged, it is not replayed (%r)" % ids3, not (set(ids3) & set(ids2)))
+
 # sign-out ends the session
 st, _, js, _ = api(BASE, cookie, csrf, "signout")
 check("sign-out (%d)" % st, st == 200)

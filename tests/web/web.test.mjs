@@ -173,6 +173,20 @@ test('a state change without the CSRF token is refused (403)', async () => {
   assert.equal(status, 403);
 });
 
+test('a member requests leave from the page', async () => {
+  await dev.getByRole('link', { name: 'Leave', exact: true }).click();
+  await dev.getByRole('heading', { level: 1, name: 'Leave' }).waitFor();
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  await dev.getByLabel('Kind of leave').selectOption('training');
+  await dev.getByLabel('First day away').fill(day(40));
+  await dev.getByLabel('Last day away').fill(day(41));
+  await dev.getByRole('button', { name: 'Request leave' }).click();
+  await dev.locator('#my-leave').getByText('Requested, waiting for your manager').waitFor();
+  await axe(dev, 'leave');
+  const calendar = JSON.parse(podctl('alice.tm', '--json', 'leave', 'calendar', '--from', day(39), '--to', day(42)));
+  assert.ok(calendar.items.some(a => a.member === 'dev.sw' && a.kind === 'training' && a.status === 'requested'));
+});
+
 test('sign-out ends the session', async () => {
   await dev.getByRole('button', { name: 'Sign out' }).click();
   await dev.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
@@ -202,7 +216,7 @@ test('the manager sees the leave calendar and load as SVG with their tables', as
 });
 
 test("the manager changes a line of the cover plan and accepts it as a whole", async () => {
-  await alice.getByRole('link', { name: 'Plan cover for Dev Wren' }).click();
+  await alice.getByRole('link', { name: 'Plan cover for Dev Wren' }).first().click();
   await alice.getByRole('heading', { level: 1, name: 'Cover plan for dev.sw' }).waitFor();
   const select = alice.getByLabel('Cover for Case NC-1001');
   const proposed = await select.inputValue();
