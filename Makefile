@@ -93,6 +93,13 @@ install: all
 	install -m 0644 docs/podd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 proto/PROTOCOL.md config/podd.conf $(DESTDIR)$(PREFIX)/share/doc/podd/
 
+# podweb's figures (bench/web.sh), beside bench/run.sh's
+.PHONY: bench-web
+bench: bench-web
+bench-web: deps
+	@$(MAKE) --no-print-directory all
+	@bench/web.sh build
+
 # podweb: its binary, man page and the page's static files
 .PHONY: install-web
 install: install-web
