@@ -180,6 +180,16 @@ web_sessions_test (bool verbose)
     assert (web_sessions_end_member (sessions, "erin.sw") == 2);
     assert (web_sessions_size (sessions) == 0);
     web_sessions_destroy (&sessions);
+    //  absolute: use does not keep a session past it
+    sessions = web_sessions_new (10000, 250);
+    web_sessions_create (sessions, "dev.sw", &a);
+    for (int i = 0; i < 4; i++) {
+        zclock_sleep (50);
+        assert (web_sessions_get (sessions, a.id, true, NULL) == 0);
+    }
+    zclock_sleep (100);
+    assert (web_sessions_get (sessions, a.id, true, NULL) == -1);
+    web_sessions_destroy (&sessions);
     assert (!sessions);
     if (verbose)
         printf ("OK\n");

@@ -66,6 +66,32 @@ start_web ssox --sso-header X-Remote-User --sso-from 10.9.9.9 || not_ok "ssox po
 
 "$PY" "$WEB_DIR/http_checks.py" "$URL_main" "$URL_short" "$WEB" "$T/passwords" "$URL_sso" "$URL_ssox"
 
+# HTTPS: podweb serves TLS itself when given a certificate; cookies are Secure
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.crt" -days 1 \
+        -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" > "$T/openssl.log" 2>&1 \
+   && start_web tls --tls-cert "$T/tls.crt" --tls-key "$T/tls.key"; then
+    "$PY" - "${URL_tls#http://}" "$T/tls.crt" <<'PYEOF'
+import http.client, json, socket, ssl, sys
+host, port = sys.argv[1].split(":")
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+c = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=20)
+c.request("POST", "/api/signin", json.dumps({"handle": "dev.sw", "password": "dev.sw password 1"}), {"Content-Type": "application/json"})
+r = c.getresponse(); r.read()
+cookie = r.getheader("Set-Cookie") or ""
+print(("ok - " if r.status == 200 else "not ok - ") + "sign-in over HTTPS (%d)" % r.status)
+print(("ok - " if "Secure" in cookie and "HttpOnly" in cookie else "not ok - ") + "over TLS the cookie is Secure (%s)" % cookie[cookie.find(";"):])
+s = socket.create_connection((host, int(port)), timeout=10)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+try:
+    got = s.recv(100)
+except (socket.timeout, ConnectionResetError):
+    got = b""
+print(("ok - " if not got.startswith(b"HTTP/1.1 200") else "not ok - ") + "plain HTTP to the HTTPS port serves nothing (%r)" % got[:12])
+PYEOF
+else
+    not_ok "podweb with TLS: $(tail -3 "$T/openssl.log" "$T/web-tls.log" 2>/dev/null)"
+fi
+
 # The page in a real browser
 if [ ! -x /usr/bin/chromium ]; then
     not_ok "browser tests: /usr/bin/chromium is missing (scripts/install-deps.sh installs it)"
@@ -81,7 +107,7 @@ else
     grep -q '^not ok' "$T/browser.tap" && grep -E -A24 '^not ok' "$T/browser.tap" | sed 's/^/# /' | head -80
 fi
 
-for name in main short sso ssox; do
+for name in main short sso ssox tls; do
     pid=$(eval echo "\$PID_$name")
     if kill -0 "$pid" 2>/dev/null; then ok "podweb ($name) still serving at the end"; else not_ok "podweb ($name) died: $(tail -5 "$T/web-$name.log")"; fi
     kill -TERM "$pid"; wait "$pid"; rc=$?

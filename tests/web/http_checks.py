@@ -198,12 +198,15 @@ check("the slow client is dropped after --client-timeout (%.1f s, %r)" % (waited
 slow.close()
 
 # the event stream: a task pushed, not acknowledged, is replayed on reconnect
-def events(base, cookie, seconds):
+def events(base, cookie, seconds, want=None):
+    """Read a stream for up to seconds (until want shows, when given);
+    returns the raw text and the delivery id of each task event by title."""
     u = urllib.parse.urlparse(base)
     s = socket.create_connection((u.hostname, u.port), timeout=seconds)
     s.sendall(("GET /api/events HTTP/1.1\r\nHost: x\r\nCookie: %s\r\n\r\n" % cookie.split(";")[0]).encode())
     out, end = b"", time.monotonic() + seconds
-    while time.monotonic() < end and b"event: task" not in out:
+    while time.monotonic() < end and not (want and want in out):
+        s.settimeout(max(0.05, end - time.monotonic()))
         try:
             chunk = s.recv(65536)
         except socket.timeout:
@@ -212,23 +215,30 @@ def events(base, cookie, seconds):
             break
         out += chunk
     s.close()
-    ids = [int(line[4:]) for line in out.decode("utf-8", "replace").split("\n") if line.startswith("id: ")]
-    return out, ids
+    tasks = {}
+    for block in out.decode("utf-8", "replace").split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+        if lines.get("event") == "task":
+            tasks[json.loads(lines["data"])["task"]["title"]] = int(lines["id"])
+    return out, tasks
 
+TITLE = "Pushed over SSE"
 st, acookie, acsrf, _ = signin(BASE, "alice.tm", "alice.tm password 1")
-st, _, js, _ = api(BASE, acookie, acsrf, "task-new", {"case": "NC-1001", "kind": "general", "title": "Pushed over SSE"})
+st, _, js, _ = api(BASE, acookie, acsrf, "task-new", {"case": "NC-1001", "kind": "general", "title": TITLE})
 check("alice.tm creates a task through podweb (%d)" % st, st == 201)
-out, ids = events(BASE, cookie, 5)
-check("dev.sw's event stream carries it as a task event with its delivery id (%r)" % ids,
-      b"Pushed over SSE" in out and ids and b"text/event-stream" in out)
-out2, ids2 = events(BASE, cookie, 5)
-check("not acknowledged, it is replayed on the next stream (%r)" % ids2, ids and ids[0] in ids2)
-for delivery in ids2:
-    api(BASE, cookie, csrf, "ack", {"delivery": delivery})
-st, _, js, _ = api(BASE, cookie, csrf, "ack", {"delivery": ids2[0] if ids2 else 0})
+out, tasks = events(BASE, cookie, 10, TITLE.encode())
+check("dev.sw's event stream carries it as a task event with its delivery id (%r)" % tasks.get(TITLE),
+      TITLE in tasks and b"text/event-stream" in out)
+out2, tasks2 = events(BASE, cookie, 10, TITLE.encode())
+check("not acknowledged, it is replayed on the next stream (%r)" % tasks2.get(TITLE),
+      TITLE in tasks and tasks2.get(TITLE) == tasks.get(TITLE))
+delivery = tasks2.get(TITLE, 0)
+st, _, js, _ = api(BASE, cookie, csrf, "ack", {"delivery": delivery})
+check("the page's ACK of it (%d)" % st, st == 200)
+st, _, js, _ = api(BASE, cookie, csrf, "ack", {"delivery": delivery})
 check("a second ACK of the delivery is podd's 409 (%d)" % st, st == 409)
-out3, ids3 = events(BASE, cookie, 2)
-check("acknowledged, it is not replayed (%r)" % ids3, not (set(ids3) & set(ids2)))
+out3, tasks3 = events(BASE, cookie, 3)
+check("acknowledged, it is not replayed (%s)" % sorted(tasks3), TITLE not in tasks3 and b"retry:" in out3)
 
 # sign-out ends the session
 st, _, js, _ = api(BASE, cookie, csrf, "signout")
