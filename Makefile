@@ -38,6 +38,15 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 BINS := $(BUILD)/podd $(BUILD)/podctl $(BUILD)/podd_selftest
 TEST_BINS := $(BUILD)/tests/mailer_driver $(BUILD)/tests/calendar_driver
 
+# podweb, the web client (clients/podweb.c, clients/web_*.c): its own link,
+# with libmicrohttpd and libsodium; podctl and the self-test never get them
+WEB_SRC    := $(wildcard clients/web_*.c)
+CLIENT_SRC := $(filter-out clients/podweb.c $(WEB_SRC),$(CLIENT_SRC))
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+WEB_OBJ    := $(WEB_SRC:%.c=$(BUILD)/%.o)
+WEB_PKGS   := libmicrohttpd libsodium
+BINS       += $(BUILD)/podweb
+
 .PHONY: all run check bench install clean deps
 all: $(BINS) $(TEST_BINS)
 
@@ -54,6 +63,9 @@ $(BUILD)/podd: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 
 $(BUILD)/podctl: $(BUILD)/clients/podctl.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/podweb: $(BUILD)/clients/podweb.o $(WEB_OBJ) $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(WEB_PKGS) 2>/dev/null) -lpthread -lm
 
 $(BUILD)/podd_selftest: $(BUILD)/tests/selftest.o $(DAEMON_OBJ) $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) $(HARDEN_LDFLAGS) $(SANLD) -o $@ $^ $(PKG_LIBS) -lm
@@ -91,6 +103,22 @@ install: all
 	sed 's|/usr/local/|$(PREFIX)/|g' config/podd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/podd.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/podd.service
 	install -m 0644 config/podd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/podd.conf
+
+# podweb's figures (bench/web.sh), beside bench/run.sh's
+.PHONY: bench-web
+bench: bench-web
+bench-web: deps
+	@$(MAKE) --no-print-directory all
+	@bench/web.sh build
+
+# podweb: its binary, man page and the page's static files
+.PHONY: install-web
+install: install-web
+install-web: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/podweb/web
+	install -m 0755 $(BUILD)/podweb $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/podweb.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 clients/web/*.html clients/web/*.css clients/web/*.js $(DESTDIR)$(PREFIX)/share/podweb/web/
 
 clean:
 	rm -rf build

@@ -1907,6 +1907,20 @@ podd_config_test (bool verbose)
                     TEST_NAME ":10: unknown key 'colour' in pod 'north'", verbose);
     s_expect_error (BASE_PODD "logging\n",
                     TEST_NAME ":4: unknown section 'logging'", verbose);
+    //  gateways: service handles that are no member's, each listed once
+    config = s_expect_ok (BASE_PODD BASE_POD "gateways\n    gateway = \"podweb\"\n");
+    assert (podd_config_gateway (config, "podweb"));
+    assert (!podd_config_gateway (config, "alice.tm"));
+    assert (!podd_config_gateway (config, NULL));
+    podd_config_destroy (&config);
+    s_expect_error (BASE_PODD BASE_POD "gateways\n    gateway = \"alice.tm\"\n",
+                    TEST_NAME ":11: gateway 'alice.tm' is a member", verbose);
+    s_expect_error (BASE_PODD BASE_POD "gateways\n    gateway = \"podweb\"\n    gateway = \"podweb\"\n",
+                    TEST_NAME ":12: duplicate gateway 'podweb'", verbose);
+    s_expect_error (BASE_PODD BASE_POD "gateways\n    proxy = \"podweb\"\n",
+                    TEST_NAME ":11: unknown key 'proxy' in gateways", verbose);
+    s_expect_error (BASE_PODD BASE_POD "gateways\n    gateway = \"Pod Web\"\n",
+                    TEST_NAME ":11: gateway handle must be", verbose);
     s_expect_error (BASE_PODD "podd\n",
                     TEST_NAME ":4: duplicate section 'podd'", verbose);
     s_expect_error (BASE_PODD "    endpoint = \"tcp://127.0.0.1:5671\"\n",

@@ -5,7 +5,8 @@
 set -eu
 PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libsqlite3-dev libjansson-dev
 libical-dev libgmime-3.0-dev libesmtp-dev libssl-dev python3 python3-zmq python3-icalendar
-python3-aiosmtpd sqlite3 libsystemd-dev clang libclang-rt-14-dev $*"
+python3-aiosmtpd sqlite3 libsystemd-dev clang libclang-rt-14-dev libmicrohttpd-dev libsodium-dev
+chromium $*"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
