@@ -51,7 +51,8 @@ OUT=$(pc dev.sw --json reminders "$T1")
 check "first reminder is 7 days before, 08:00 London ($(jget next))" [ "$(jget next)" = "2026-12-03T08:00:00Z" ]
 
 watch_bg dev.sw "$T/watch.out" --count 5
-sleep 0.4
+# the watcher is in once its replay (the new task) has come: a loaded machine is slow to connect
+for _ in $(seq 1 100); do grep -q " task $T1 " "$T/watch.out" && break; sleep 0.1; done
 clock "2026-12-03T08:00:30Z"
 for _ in $(seq 1 30); do [ -n "$(ids)" ] && break; sleep 0.2; done
 check "the 7-day reminder reached the SMTP server" [ "$(ids | wc -l)" -eq 1 ]
@@ -59,7 +60,8 @@ MSG=$(ls "$T"/smtp1/msg-*.eml | head -1)
 check "it went to dev.sw" grep -q "dev.sw@pod-north.example" "${MSG%.eml}.rcpt"
 check "its subject carries no case reference" sh -c "! grep -i '^Subject:.*NC-1' '$MSG'"
 check "its Message-ID is on the pod's mail domain" [ -n "$(ids | grep '@pod-north.example$')" ]
-sleep 0.5; kill "$W" 2>/dev/null; wait "$W" 2>/dev/null
+for _ in $(seq 1 50); do grep -q "reminder" "$T/watch.out" && break; sleep 0.1; done
+kill "$W" 2>/dev/null; wait "$W" 2>/dev/null
 check "the reminder was pushed to dev.sw's client" grep -q "reminder" "$T/watch.out"
 OUT=$(pc dev.sw --json reminders "$T1")
 check "next reminder is 1 day before ($(jget next))" [ "$(jget next)" = "2026-12-09T08:00:00Z" ]

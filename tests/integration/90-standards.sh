@@ -244,7 +244,7 @@ cp "$T/standards.good" "$T/standards.conf"
 
 # --------------------------------------------------------------------
 # 6. A simulated year for pod south, counted by the test itself
-SIMOUT=$(PODCTL="$PODCTL" EP="$EP" T="$T" timeout 120 $PY "$SIM" sim 2>&1)
+SIMOUT=$(PODCTL="$PODCTL" EP="$EP" T="$T" timeout 540 $PY "$SIM" sim 2>&1)
 printf '%s\n' "$SIMOUT"
 FAILS=$((FAILS + $(printf '%s\n' "$SIMOUT" | grep -c '^not ok - ')))
 printf '%s\n' "$SIMOUT" | grep -q "^# simulated year" || not_ok "the simulated year ran to the end: $(printf '%s\n' "$SIMOUT" | tail -3)"
