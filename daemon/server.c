@@ -13,6 +13,7 @@
 #include "meetops.h"
 #include "standardsops.h"
 #include "when.h"
+#include "guard.h"
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -45,6 +46,8 @@ typedef struct {
     podd_config_t *config;
     podd_standards_t *standards;    /* practice standards; NULL = none */
     podd_store_t *store;
+    podd_guard_t *guard;        /* locks on the database and ipc socket */
+    bool lost;                  /* the database file was deleted or replaced */
     zsock_t *router;
     zsock_t *zap;
     zloop_t *loop;
@@ -502,6 +505,35 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
 //  --------------------------------------------------------------------
 //  Group commit: read every waiting request, one transaction, then send
 
+//  True once the database file at its path is not the one podd opened
+//  (deleted or replaced): from then on nothing is acknowledged, and podd
+//  stops so that a supervisor restarts it on the file that is there.
+static bool
+s_store_lost (s_server_t *self)
+{
+    char err [512];
+    if (!self->lost && self->guard && podd_guard_check (self->guard, err, sizeof err)) {
+        log_error ("podd: %s: acknowledging no more writes and stopping", err);
+        self->lost = true;
+    }
+    return self->lost;
+}
+
+//  Commit the open transaction where it still reaches the database file:
+//  0 committed, -1 commit failed, -2 the file was deleted or replaced
+//  (rolled back, or committed to a file nobody will read: not acked).
+static int
+s_commit (s_server_t *self)
+{
+    if (s_store_lost (self)) {
+        podd_store_rollback (self->store);
+        return -2;
+    }
+    if (podd_store_commit (self->store))
+        return -1;
+    return s_store_lost (self)? -2: 0;
+}
+
 static void
 s_send_all (s_server_t *self, zlistx_t *outgoing, bool committed)
 {
@@ -541,8 +573,9 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
         zframe_destroy (&routing_id);
         zmsg_destroy (&msg);
     }
-    bool committed = in_txn && podd_store_commit (self->store) == 0;
-    if (in_txn && !committed)
+    int commit_rc = in_txn? s_commit (self): -1;
+    bool committed = commit_rc == 0;
+    if (in_txn && commit_rc == -1)
         log_error ("podd: commit failed: %s", podd_store_errmsg (self->store));
     if (committed)
         s_fan_out_all (self, outgoing, pushes);
@@ -552,7 +585,7 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     zlistx_destroy (&outgoing);
     if (committed)
         s_schedule (self);      //  a request may have made something due
-    return 0;
+    return self->lost? -1: 0;
 }
 
 //  --------------------------------------------------------------------
@@ -579,7 +612,7 @@ s_system_work (s_server_t *self, s_work_fn *work)
     bool committed = false;
     if (podd_store_begin (self->store) == 0) {
         if (work (self, &req) == 0)
-            committed = podd_store_commit (self->store) == 0;
+            committed = s_commit (self) == 0;
         else {
             log_error ("podd: scheduler: %s", req.reason);
             podd_store_rollback (self->store);
@@ -616,7 +649,7 @@ s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
     //  Mail queued by committed work goes out now
     podd_outbox_pump (self->outbox, self->store, podd_when_now ());
     s_schedule (self);
-    return 0;
+    return self->lost? -1: 0;
 }
 
 //  A result from the mailer: record it, then send what is due next
@@ -629,7 +662,7 @@ s_mailer_ready (zloop_t *loop, zsock_t *reader, void *arg)
     if (!podd_outbox_busy (self->outbox))
         podd_outbox_pump (self->outbox, self->store, podd_when_now ());
     s_schedule (self);
-    return 0;
+    return self->lost? -1: 0;
 }
 
 static void
@@ -748,8 +781,15 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         snprintf (reason, reasonlen, "cannot create directory for %s", podd_config_database (self->config));
         return -1;
     }
+    //  One podd per database and per ipc:// socket
+    self->guard = podd_guard_new (podd_config_database (self->config),
+                                  podd_config_endpoint (self->config), err, sizeof err);
+    if (!self->guard) {
+        snprintf (reason, reasonlen, "%s", err);
+        return -1;
+    }
     self->store = podd_store_new (podd_config_database (self->config), err, sizeof err);
-    if (!self->store) {
+    if (!self->store || podd_guard_pin (self->guard, err, sizeof err)) {
         snprintf (reason, reasonlen, "%s", err);
         return -1;
     }
@@ -878,6 +918,7 @@ s_server_destroy (s_server_t **self_p)
         zhashx_destroy (&self->sessions);
         zhashx_destroy (&self->keys);
         podd_store_destroy (&self->store);
+        podd_guard_destroy (&self->guard);      //  after the store: unlocks
         podd_config_destroy (&self->config);
         podd_standards_destroy (&self->standards);
         zstr_free (&self->endpoint);
@@ -921,5 +962,11 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);
+    if (self->lost) {
+        //  Tell main, which exits non-zero; then wait for $TERM as above
+        zsock_send (pipe, "ss", "LOST", "the database file was deleted or replaced");
+        char *command = zstr_recv (pipe);
+        zstr_free (&command);
+    }
     s_server_destroy (&self);
 }

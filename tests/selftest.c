@@ -8,6 +8,7 @@
 #include "mailer.h"
 #include "message.h"
 #include "standards.h"
+#include "guard.h"
 
 typedef struct { const char *name; void (*test) (bool verbose); } test_t;
 
@@ -21,6 +22,7 @@ static const test_t s_tests [] = {
     { "mailer", podd_mailer_test },
     { "message", podd_message_test },
     { "standards", podd_standards_test },
+    { "guard", podd_guard_test },
 };
 
 int

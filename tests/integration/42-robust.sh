@@ -6,6 +6,18 @@
 . "$(dirname "$0")/../lib.sh"
 CLIENT="$ROOT/tests/podp_client.py"
 sq () { sqlite3 -cmd '.timeout 5000' "$T/podd.db" "$@"; }
+# await_exit: wait (10 s at most) for podd to exit by itself; EXIT_RC is
+# its status, or "alive" (then it is stopped)
+await_exit () {
+    for _ in $(seq 1 100); do kill -0 "$PODD_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PODD_PID" 2>/dev/null; then
+        EXIT_RC=alive
+        kill -TERM "$PODD_PID"; wait "$PODD_PID"
+    else
+        wait "$PODD_PID"; EXIT_RC=$?
+    fi
+    PODD_PID=""
+}
 pyc () { local who=$1; shift; "$PY" "$CLIENT" -e "$EP" -k "$T/keys/$who.cert" -s "$T/keys/podd.cert" "$@"; }
 
 make_config
@@ -79,5 +91,47 @@ for _ in $(seq 1 50); do [ "$(grep -c "reload refused" "$T/podd.log")" -gt "$bef
 check "a reload to an unreadable certs directory is refused" grep -q "reload refused: cannot read certs directory $T/no-such-certs" "$T/podd.log"
 expect_out "dev.sw still authenticates after it" "podd" pc dev.sw ping
 cp "$T/podd.conf.whole" "$T/podd.conf"
+
+# ---- 10. one podd per database and per ipc:// socket -----------------
+sed -e "s|endpoint = .*|endpoint = \"tcp://127.0.0.1:$(free_port)\"|" "$T/podd.conf" > "$T/same-db.conf"
+OUT=$(timeout 20 "$PODD" -f -c "$T/same-db.conf" 2>&1); rc=$?
+check "a second podd on the same database refuses to start ($rc: $OUT)" \
+    sh -c "[ $rc -ne 0 ] && printf '%s' '$OUT' | grep -q 'database $T/podd.db is in use by another podd'"
+mkdir -p "$T/ipc"
+sed -e "s|endpoint = .*|endpoint = \"ipc://$T/ipc/podd.sock\"|" -e "s|database = .*|database = \"$T/ipc/a.db\"|" \
+    "$T/podd.conf" > "$T/ipc-a.conf"
+sed -e "s|database = .*|database = \"$T/ipc/b.db\"|" "$T/ipc-a.conf" > "$T/ipc-b.conf"
+"$PODD" -f -c "$T/ipc-a.conf" > "$T/ipc-a.log" 2>&1 &
+IPC_A=$!
+for _ in $(seq 1 100); do grep -q "serving on" "$T/ipc-a.log" && break; sleep 0.1; done
+OUT=$(timeout 20 "$PODD" -f -c "$T/ipc-b.conf" 2>&1); rc=$?
+check "a second podd on the same ipc:// socket refuses to start ($rc: $OUT)" \
+    sh -c "[ $rc -ne 0 ] && printf '%s' '$OUT' | grep -q 'socket $T/ipc/podd.sock is in use by another podd'"
+check "the first one still has its socket" [ -S "$T/ipc/podd.sock" ]
+expect_out "and still answers on it" "podd" "$PODCTL" -e "ipc://$T/ipc/podd.sock" -k "$T/keys/dev.sw.cert" -s "$T/keys/podd.cert" -t 5 ping
+kill -TERM $IPC_A; wait $IPC_A
+
+# The database file replaced under a running podd (a restore from backup
+# done the wrong way): no write is acknowledged, podd logs it once and exits
+sq ".backup '$T/restored.db'"
+mv "$T/restored.db" "$T/podd.db"
+expect_err "a write after the file was replaced gets 503" 503 \
+    pc alice.tm task new NC-1 --kind general --title after-replace
+await_exit
+check "podd exits non-zero by itself ($EXIT_RC)" sh -c "[ $EXIT_RC != alive ] && [ $EXIT_RC != 0 ]"
+check "the log says why, once ($(grep -c 'was replaced' "$T/podd.log"))" [ "$(grep -c 'was replaced' "$T/podd.log")" -eq 1 ]
+check "the write is in no file" [ "$(sq "SELECT COUNT(*) FROM tasks WHERE title = 'after-replace'")" -eq 0 ]
+start_podd || { not_ok "podd restarts on the restored file"; exit 1; }
+expect_out "a write is acknowledged after the restart" "after-restart" \
+    pc alice.tm task new NC-1 --kind general --title after-restart
+# deleted outright
+rm -f "$T/podd.db"
+expect_err "a write after the file was deleted gets 503" 503 \
+    pc alice.tm task new NC-1 --kind general --title after-delete
+await_exit
+check "podd exits non-zero ($EXIT_RC) and says the file is gone" \
+    sh -c "[ $EXIT_RC != alive ] && [ $EXIT_RC != 0 ] && grep -q 'podd.db is gone' '$T/podd.log'"
+rm -f "$T/podd.db-wal" "$T/podd.db-shm"
+start_podd || { not_ok "podd starts afresh"; exit 1; }
 
 finish
