@@ -21,6 +21,26 @@
 #define REPLAY_PAGE     500     /* most replayed deliveries unacked at once */
 #define REPLAY_LOW_WATER 100    /* send the next page when fewer are unacked */
 #define ZAP_ENDPOINT    "inproc://zeromq.zap.01"
+//  Another program holding the database's write lock (a backup, an sqlite3
+//  shell): reads go on, write requests are held and retried
+#define LOCK_WAIT_MS    10      /* SQLite busy timeout inside the loop */
+#define HELD_RETRY_MS   25      /* retry held writes this often */
+#define HELD_MAX_MS     4000    /* then answer them 503, before clients give up */
+#define HELD_MAX        10000   /* most requests held at once */
+//  A full disk: read-only, writes answered 503
+#define FULL_PROBE_MS   5000    /* try writing again this often */
+#define FULL_LOG_MS     60000   /* log the condition at most this often */
+#define WORK_RETRY_MS   1000    /* scheduler work that could not run: retry */
+
+//  How a batch runs: a write transaction, or a read transaction in which
+//  write requests are held (S_HOLD) or refused with 503 (S_REFUSE)
+typedef enum { S_WRITE, S_HOLD, S_REFUSE } s_mode_t;
+
+//  A write request waiting for another program's lock
+typedef struct {
+    zmsg_t *msg;                /* routing id frame first */
+    int64_t since;              /* zclock_mono */
+} s_held_t;
 
 typedef struct {
     zframe_t *routing_id;
@@ -59,9 +79,17 @@ typedef struct {
     int expiry_timer;
     int schedule_timer;         /* -1 = not armed; one timer for the next due moment */
     uint64_t requests;          /* served, for the log */
+    zlistx_t *held;             /* s_held_t: writes waiting for a lock, in order */
+    int held_timer;             /* -1 = not armed */
+    bool read_only;             /* the disk is full: writes answered 503 */
+    bool bootstrap_pending;     /* configured pods and members not written yet */
+    int full_timer;             /* -1 = not armed */
+    int64_t full_logged;        /* zclock_mono of the last disk-full log, 0 = none */
+    bool work_blocked;          /* scheduler work could not run: retry later */
 } s_server_t;
 
 static void s_schedule (s_server_t *self);
+static void s_disk_full (s_server_t *self);
 
 typedef int (s_op_fn) (podd_request_t *req);
 static const struct { const char *command; s_op_fn *op; } s_ops [] = {
@@ -457,7 +485,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     zlistx_set_destructor (req.pushes, s_push_destroy);
     const char *command = podp_msg_command (msg_in);
     s_op_fn *op = s_op_for (command);
-    if (!in_txn)
+    if (!in_txn || !podd_store_in_txn (self->store))
         podd_fail (&req, PODP_UNAVAILABLE, "store busy, try again");
     else
     if (streq (command, "HEARTBEAT"))
@@ -479,6 +507,8 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
         if (rc == 0)
             rc = podd_store_release (self->store);
         if (rc) {
+            if (podd_store_full (self->store))
+                s_disk_full (self);
             podd_store_rollback_savepoint (self->store);
             zlistx_purge (req.pushes);
             if (req.status < 400)
@@ -551,41 +581,258 @@ s_send_all (s_server_t *self, zlistx_t *outgoing, bool committed)
     }
 }
 
-static int
-s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
+//  The command of a request that changes state (held or refused while the
+//  store cannot be written); malformed requests are not: they get their
+//  error without the store
+static bool
+s_is_write (zmsg_t *msg)
 {
-    (void) loop;
-    s_server_t *self = (s_server_t *) arg;
+    static const char *const reads [] = {
+        "PING", "WHOAMI", "HEARTBEAT", "WATCH", "POD-LIST", "POD-SHOW", "MEMBER-LIST",
+        "MEMBER-SHOW", "CASE-LIST", "CASE-SHOW", "CASELOAD", "TASK-LIST", "TASK-SHOW",
+        "LEAVE-CALENDAR", "CASE-CONTACT", "LOAD", "DIGEST", "MAIL-QUEUE", "REMINDERS",
+        "PARTNER-LIST", "MEETING-ATTENDEES", "STANDARDS-LIST", "REPORT-COMPLIANCE", NULL
+    };
+    if (zmsg_size (msg) != 3)
+        return false;
+    zmsg_first (msg);
+    zframe_t *command = zmsg_next (msg);
+    for (int i = 0; reads [i]; i++)
+        if (zframe_streq (command, reads [i]))
+            return false;
+    if (zframe_streq (command, "ACK"))
+        return true;
+    for (size_t i = 0; i < sizeof s_ops / sizeof s_ops [0]; i++)
+        if (zframe_streq (command, s_ops [i].command))
+            return true;
+    return false;               //  unknown: answered 404 without the store
+}
+
+//  Whether a write request from routing_id is held already (its later
+//  requests wait behind it, so each connection sees its own writes)
+static bool
+s_has_held (s_server_t *self, zframe_t *routing_id)
+{
+    for (s_held_t *held = (s_held_t *) zlistx_first (self->held); held;
+         held = (s_held_t *) zlistx_next (self->held))
+        if (zframe_eq (zmsg_first (held->msg), routing_id))
+            return true;
+    return false;
+}
+
+static void
+s_held_destroy (void **item)
+{
+    s_held_t *held = (s_held_t *) *item;
+    if (held) {
+        zmsg_destroy (&held->msg);
+        free (held);
+        *item = NULL;
+    }
+}
+
+//  Answer a request that was not carried out: 503, nothing changed
+static void
+s_unavailable (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, const char *reason)
+{
+    int64_t rid = podp_peek_rid (msg, podd_config_max_body (self->config));
+    podp_msg_t *reply = podp_reply_new (rid, PODP_UNAVAILABLE, reason, NULL);
+    podp_send (reply, self->router, routing_id);
+    podp_msg_destroy (&reply);
+}
+
+static int s_held_retry (zloop_t *loop, int timer_id, void *arg);
+
+//  Hold a write request (msg and routing_id taken) until the lock is free
+static void
+s_hold (s_server_t *self, zframe_t *routing_id, zmsg_t *msg)
+{
+    s_held_t *held = (s_held_t *) zmalloc (sizeof (s_held_t));
+    zmsg_prepend (msg, &routing_id);
+    held->msg = msg;
+    held->since = zclock_mono ();
+    zlistx_add_end (self->held, held);
+    if (self->held_timer < 0) {
+        log_warn ("podd: the database is locked by another program: holding writes "
+                  "(up to %d ms), reads go on", HELD_MAX_MS);
+        self->held_timer = zloop_timer (self->loop, HELD_RETRY_MS, 0, s_held_retry, self);
+    }
+}
+
+//  One request of a batch (msg taken): carried out, held or refused
+static void
+s_dispatch (s_server_t *self, zmsg_t *msg, s_mode_t mode, zlistx_t *outgoing, zlistx_t *pushes)
+{
+    zframe_t *routing_id = zmsg_pop (msg);
+    if (routing_id && mode != S_WRITE
+    && (s_is_write (msg) || (mode == S_HOLD && s_has_held (self, routing_id)))) {
+        if (mode == S_HOLD && zlistx_size (self->held) < HELD_MAX) {
+            s_hold (self, routing_id, msg);
+            return;
+        }
+        s_unavailable (self, routing_id, msg, self->read_only
+            ? "the disk is full: podd is read-only, nothing changed: try again later"
+            : "store busy, nothing changed: try again");
+    }
+    else
+    if (routing_id)
+        s_handle (self, routing_id, msg, true, outgoing, pushes);
+    zframe_destroy (&routing_id);
+    zmsg_destroy (&msg);
+}
+
+//  Open the batch's transaction. probe: the retry of held writes, which
+//  alone tries the write lock while writes are held.
+static s_mode_t
+s_begin_batch (s_server_t *self, bool probe)
+{
+    if (!self->read_only && (probe || zlistx_size (self->held) == 0)) {
+        if (podd_store_begin (self->store) == 0)
+            return S_WRITE;
+        if (podd_store_busy (self->store)) {
+            podd_store_begin_read (self->store);
+            return S_HOLD;
+        }
+    }
+    podd_store_begin_read (self->store);
+    return self->read_only || zlistx_size (self->held) == 0? S_REFUSE: S_HOLD;
+}
+
+//  Group commit: the held writes first when the lock is free, then every
+//  request waiting on the ROUTER, in one transaction; then send
+static void
+s_batch (s_server_t *self, bool probe)
+{
+    s_mode_t mode = s_begin_batch (self, probe);
+    if (probe && mode != S_WRITE) {
+        podd_store_rollback (self->store);      //  still locked
+        return;
+    }
     zlistx_t *outgoing = zlistx_new ();
     zlistx_set_destructor (outgoing, s_outgoing_destroy);
     zlistx_t *pushes = zlistx_new ();
     zlistx_set_destructor (pushes, s_push_destroy);
-    bool in_txn = podd_store_begin (self->store) == 0;
-    for (int count = 0; count < BATCH_MAX; count++) {
-        if (count && !(zsock_events (reader) & ZMQ_POLLIN))
+    int count = 0;
+    int64_t changes = podd_store_changes (self->store);
+    if (mode == S_WRITE) {
+        s_held_t *held;
+        while (count < BATCH_MAX && (held = (s_held_t *) zlistx_first (self->held))) {
+            zmsg_t *msg = held->msg;
+            held->msg = NULL;
+            zlistx_delete (self->held, zlistx_cursor (self->held));
+            s_dispatch (self, msg, mode, outgoing, pushes);
+            count++;
+        }
+    }
+    for (; count < BATCH_MAX; count++) {
+        if (!(zsock_events (self->router) & ZMQ_POLLIN))
             break;
-        zmsg_t *msg = zmsg_recv (reader);
+        zmsg_t *msg = zmsg_recv (self->router);
         if (!msg)
             break;
-        zframe_t *routing_id = zmsg_pop (msg);
-        if (routing_id)
-            s_handle (self, routing_id, msg, in_txn, outgoing, pushes);
-        zframe_destroy (&routing_id);
-        zmsg_destroy (&msg);
+        s_dispatch (self, msg, mode, outgoing, pushes);
     }
+    bool in_txn = podd_store_in_txn (self->store);
     int commit_rc = in_txn? s_commit (self): -1;
     bool committed = commit_rc == 0;
+    if (commit_rc == -1 && podd_store_full (self->store))
+        s_disk_full (self);
+    else
     if (in_txn && commit_rc == -1)
         log_error ("podd: commit failed: %s", podd_store_errmsg (self->store));
+    if (committed && self->full_logged && podd_store_changes (self->store) != changes) {
+        log_info ("podd: the database takes writes again");
+        self->full_logged = 0;
+    }
     if (committed)
         s_fan_out_all (self, outgoing, pushes);
     s_send_all (self, outgoing, committed);
     s_replay (self, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
-    if (committed)
+    if (committed && mode == S_WRITE)
         s_schedule (self);      //  a request may have made something due
+}
+
+static int
+s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop; (void) reader;
+    s_server_t *self = (s_server_t *) arg;
+    s_batch (self, false);
     return self->lost? -1: 0;
+}
+
+//  While writes are held: answer 503 to those held too long, and carry
+//  out the rest as soon as the lock is free
+static int
+s_held_retry (zloop_t *loop, int timer_id, void *arg)
+{
+    s_server_t *self = (s_server_t *) arg;
+    int64_t horizon = zclock_mono () - HELD_MAX_MS;
+    s_held_t *held;
+    size_t expired = 0;
+    while ((held = (s_held_t *) zlistx_first (self->held)) && held->since < horizon) {
+        zframe_t *routing_id = zmsg_pop (held->msg);
+        s_unavailable (self, routing_id, held->msg,
+                       "store busy (database locked by another program), nothing changed: "
+                       "try again");
+        zframe_destroy (&routing_id);
+        zlistx_delete (self->held, zlistx_cursor (self->held));
+        expired++;
+    }
+    if (expired)
+        log_warn ("podd: database still locked: %zu held request(s) answered 503", expired);
+    if (zlistx_size (self->held))
+        s_batch (self, true);
+    if (zlistx_size (self->held) == 0) {
+        zloop_timer_end (loop, timer_id);
+        self->held_timer = -1;
+        log_info ("podd: no more writes held");
+    }
+    return self->lost? -1: 0;
+}
+
+//  --------------------------------------------------------------------
+//  A full disk: read-only until a write works again
+
+static int s_bootstrap (s_server_t *self);
+
+//  Try writing again: the configured pods and members first if they are
+//  not written yet, else let the next write request try
+static int
+s_full_probe (zloop_t *loop, int timer_id, void *arg)
+{
+    s_server_t *self = (s_server_t *) arg;
+    if (self->bootstrap_pending) {
+        if (s_bootstrap (self)) {
+            s_disk_full (self);
+            return self->lost? -1: 0;
+        }
+        self->bootstrap_pending = false;
+        log_info ("podd: configured pods and members written");
+    }
+    self->read_only = false;
+    zloop_timer_end (loop, timer_id);
+    self->full_timer = -1;
+    return 0;
+}
+
+//  A write failed for want of room: answer 503 to writes, serve reads,
+//  say so in the log at most once a minute, and try again every few seconds
+static void
+s_disk_full (s_server_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (!self->full_logged || now - self->full_logged >= FULL_LOG_MS) {
+        log_error ("podd: cannot write the database (%s): the disk is full? Read-only until "
+                   "there is room: writes are answered 503, reads go on",
+                   podd_store_errmsg (self->store));
+        self->full_logged = now;
+    }
+    self->read_only = true;
+    if (self->full_timer < 0 && self->loop)
+        self->full_timer = zloop_timer (self->loop, FULL_PROBE_MS, 0, s_full_probe, self);
 }
 
 //  --------------------------------------------------------------------
@@ -614,10 +861,15 @@ s_system_work (s_server_t *self, s_work_fn *work)
         if (work (self, &req) == 0)
             committed = s_commit (self) == 0;
         else {
-            log_error ("podd: scheduler: %s", req.reason);
+            if (!podd_store_full (self->store))
+                log_error ("podd: scheduler: %s", req.reason);
             podd_store_rollback (self->store);
         }
+        if (!committed && podd_store_full (self->store))
+            s_disk_full (self);
     }
+    //  Locked by another program or a full disk: try again a little later
+    self->work_blocked = !committed;
     if (committed)
         s_fan_out_all (self, outgoing, req.pushes);
     s_send_all (self, outgoing, true);
@@ -687,6 +939,8 @@ s_schedule (s_server_t *self)
     }
     if (podd_when_is_fake () && delay_ms > SCHEDULE_FAKE_MS)
         delay_ms = SCHEDULE_FAKE_MS;
+    if (self->work_blocked && delay_ms < WORK_RETRY_MS)
+        delay_ms = WORK_RETRY_MS;
     self->schedule_timer = zloop_timer (self->loop, (size_t) (delay_ms? delay_ms: 1), 1,
                                         s_scheduler_fire, self);
 }
@@ -695,10 +949,12 @@ s_schedule (s_server_t *self)
 //  Start-up, reload, pipe
 
 //  Write the configured pods and members into the store (idempotent)
+//  0 done, -1 failed, -2 failed for want of room (a full disk)
 static int
 s_bootstrap (s_server_t *self)
 {
     podd_config_t *config = self->config;
+    int rc;
     if (podd_store_begin (self->store))
         return -1;
     for (size_t i = 0; i < podd_config_pod_count (config); i++) {
@@ -728,9 +984,11 @@ s_bootstrap (s_server_t *self)
     if (podd_store_commit (self->store) == 0)
         return 0;
 failed:
-    log_error ("podd: bootstrap failed: %s", podd_store_errmsg (self->store));
+    rc = podd_store_full (self->store)? -2: -1;
+    if (rc == -1)
+        log_error ("podd: bootstrap failed: %s", podd_store_errmsg (self->store));
     podd_store_rollback (self->store);
-    return -1;
+    return rc;
 }
 
 static int
@@ -793,10 +1051,19 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         snprintf (reason, reasonlen, "%s", err);
         return -1;
     }
-    if (s_bootstrap (self)) {
+    int rc = s_bootstrap (self);
+    if (rc == -2) {
+        //  A full disk: serve what is there, read-only, rather than nothing
+        self->bootstrap_pending = true;
+        s_disk_full (self);
+    }
+    else
+    if (rc) {
         snprintf (reason, reasonlen, "cannot write configured pods and members to the store");
         return -1;
     }
+    //  From now on another program's lock must not stall the loop
+    podd_store_set_busy_timeout (self->store, LOCK_WAIT_MS);
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
     zsock_set_sndtimeo (self->router, 0);
@@ -917,6 +1184,7 @@ s_server_destroy (s_server_t **self_p)
         zcert_destroy (&self->cert);
         zhashx_destroy (&self->sessions);
         zhashx_destroy (&self->keys);
+        zlistx_destroy (&self->held);
         podd_store_destroy (&self->store);
         podd_guard_destroy (&self->guard);      //  after the store: unlocks
         podd_config_destroy (&self->config);
@@ -939,6 +1207,9 @@ podd_server_actor (zsock_t *pipe, void *args)
     zhashx_set_destructor (self->sessions, s_session_destroy);
     self->keys = zhashx_new ();
     zhashx_set_destructor (self->keys, (zhashx_destructor_fn *) zstr_free);
+    self->held = zlistx_new ();
+    zlistx_set_destructor (self->held, s_held_destroy);
+    self->held_timer = self->full_timer = -1;
     zsock_signal (pipe, 0);
     char reason [512] = "";
     if (s_start (self, reason, sizeof reason)) {
@@ -959,6 +1230,10 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
     s_schedule (self);
+    self->held_timer = -1;
+    self->full_timer = -1;
+    if (self->read_only)
+        self->full_timer = zloop_timer (self->loop, FULL_PROBE_MS, 0, s_full_probe, self);
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);
