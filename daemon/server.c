@@ -16,6 +16,7 @@
 #include "guard.h"
 #include <dirent.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 
 #define BATCH_MAX       512     /* requests in one transaction */
 #define REPLAY_PAGE     500     /* most replayed deliveries unacked at once */
@@ -35,6 +36,14 @@
 //  How a batch runs: a write transaction, or a read transaction in which
 //  write requests are held (S_HOLD) or refused with 503 (S_REFUSE)
 typedef enum { S_WRITE, S_HOLD, S_REFUSE } s_mode_t;
+
+//  A BACKUP to make once its batch has committed (VACUUM INTO cannot run
+//  inside the batch's transaction)
+typedef struct {
+    zframe_t *to;
+    int64_t rid;
+    char *path;
+} s_backup_t;
 
 //  A write request waiting for another program's lock
 typedef struct {
@@ -86,6 +95,8 @@ typedef struct {
     int full_timer;             /* -1 = not armed */
     int64_t full_logged;        /* zclock_mono of the last disk-full log, 0 = none */
     bool work_blocked;          /* scheduler work could not run: retry later */
+    zlistx_t *backups;          /* s_backup_t: BACKUPs of the current batch */
+    int64_t expiry_ran;         /* zclock_mono of the last session expiry pass */
 } s_server_t;
 
 static void s_schedule (s_server_t *self);
@@ -157,7 +168,13 @@ s_expire_sessions (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop; (void) timer_id;
     s_server_t *self = (s_server_t *) arg;
-    int64_t horizon = zclock_mono () - podd_config_client_timeout_ms (self->config);
+    //  After the loop itself was held up (a slow fsync), the sessions'
+    //  requests may be waiting unread: read them before judging silence
+    int64_t now = zclock_mono (), last = self->expiry_ran;
+    self->expiry_ran = now;
+    if (last && now - last > 2 * (int64_t) podd_config_heartbeat_ms (self->config))
+        return 0;
+    int64_t horizon = now - podd_config_client_timeout_ms (self->config);
     zlistx_t *expired = zlistx_new ();
     zlistx_set_destructor (expired, (zlistx_destructor_fn *) zstr_free);
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
@@ -424,6 +441,81 @@ s_ack (s_server_t *self, podd_request_t *req)
     return podd_ok (req, PODP_OK, json_pack ("{s:I}", "delivery", (json_int_t) delivery));
 }
 
+//  BACKUP FILE (admins): checked and audited in the batch, made after it
+//  commits by s_run_backups
+static int
+s_backup (s_server_t *self, zframe_t *routing_id, int64_t rid, podd_request_t *req)
+{
+    const char *path = podp_msg_string (req->msg, "file");
+    if (!req->actor->admin)
+        return podd_fail (req, PODP_FORBIDDEN, "only an admin may back up the database");
+    if (!path || path [0] != '/' || strlen (path) > PATH_MAX - 1)
+        return podd_fail (req, PODP_INVALID, "file must be an absolute path on podd's host");
+    struct stat st;
+    if (lstat (path, &st) == 0)
+        return podd_fail (req, PODP_CONFLICT, "%s exists already: give a new file", path);
+    if (podd_audit (req, "backup", path, ""))
+        return -1;
+    s_backup_t *backup = (s_backup_t *) zmalloc (sizeof (s_backup_t));
+    backup->to = zframe_dup (routing_id);
+    backup->rid = rid;
+    backup->path = strdup (path);
+    zlistx_add_end (self->backups, backup);
+    req->status = 0;            //  answered by s_run_backups
+    return 0;
+}
+
+static void
+s_backup_destroy (void **item)
+{
+    s_backup_t *backup = (s_backup_t *) *item;
+    if (backup) {
+        zframe_destroy (&backup->to);
+        free (backup->path);
+        free (backup);
+        *item = NULL;
+    }
+}
+
+//  Make one backup into a new 0600 file; the REPLY to send
+static podp_msg_t *
+s_make_backup (s_server_t *self, s_backup_t *backup)
+{
+    int fd = open (backup->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return podp_reply_new (backup->rid, errno == EEXIST? PODP_CONFLICT: PODP_INVALID,
+                               errno == EEXIST? "the file exists already: give a new file"
+                                              : "cannot create the file", NULL);
+    close (fd);
+    struct stat st;
+    if (podd_store_backup (self->store, backup->path) || stat (backup->path, &st)) {
+        char reason [256];
+        snprintf (reason, sizeof reason, "backup failed: %s", podd_store_errmsg (self->store));
+        unlink (backup->path);
+        log_error ("podd: backup into %s failed: %s", backup->path, podd_store_errmsg (self->store));
+        return podp_reply_new (backup->rid, PODP_INTERNAL, reason, NULL);
+    }
+    log_info ("podd: database backed up into %s (%lld octets)", backup->path,
+              (long long) st.st_size);
+    return podp_reply_new (backup->rid, PODP_OK, "OK", json_pack ("{s:s s:I}",
+                           "file", backup->path, "bytes", (json_int_t) st.st_size));
+}
+
+//  After the batch: make its BACKUPs (or 503 when it did not commit)
+static void
+s_run_backups (s_server_t *self, bool committed)
+{
+    for (s_backup_t *backup = (s_backup_t *) zlistx_first (self->backups); backup;
+         backup = (s_backup_t *) zlistx_next (self->backups)) {
+        podp_msg_t *reply = committed? s_make_backup (self, backup)
+            : podp_reply_new (backup->rid, PODP_UNAVAILABLE,
+                              "could not commit, nothing changed: try again", NULL);
+        podp_send (reply, self->router, backup->to);
+        podp_msg_destroy (&reply);
+    }
+    zlistx_purge (self->backups);
+}
+
 //  --------------------------------------------------------------------
 //  One request
 
@@ -502,15 +594,22 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
         if (streq (command, "ACK"))
             session->refill = true;
         int rc = streq (command, "ACK")? s_ack (self, &req)
+               : streq (command, "BACKUP")? s_backup (self, routing_id, rid, &req)
                : op? op (&req)
                : podd_fail (&req, PODP_UNKNOWN_COMMAND, "command '%s' not served", command);
         if (rc == 0)
             rc = podd_store_release (self->store);
         if (rc) {
-            if (podd_store_full (self->store))
+            bool full = (req.status < 400 || req.status == PODP_INTERNAL)
+                     && podd_store_full (self->store);
+            if (full)
                 s_disk_full (self);
             podd_store_rollback_savepoint (self->store);
             zlistx_purge (req.pushes);
+            if (full)
+                podd_fail (&req, PODP_UNAVAILABLE, "the disk is full: nothing changed, "
+                           "try again later");
+            else
             if (req.status < 400)
                 podd_fail (&req, PODP_INTERNAL, "request failed: %s", podd_store_errmsg (self->store));
         }
@@ -600,7 +699,7 @@ s_is_write (zmsg_t *msg)
     for (int i = 0; reads [i]; i++)
         if (zframe_streq (command, reads [i]))
             return false;
-    if (zframe_streq (command, "ACK"))
+    if (zframe_streq (command, "ACK") || zframe_streq (command, "BACKUP"))
         return true;
     for (size_t i = 0; i < sizeof s_ops / sizeof s_ops [0]; i++)
         if (zframe_streq (command, s_ops [i].command))
@@ -748,6 +847,7 @@ s_batch (s_server_t *self, bool probe)
         s_fan_out_all (self, outgoing, pushes);
     s_send_all (self, outgoing, committed);
     s_replay (self, committed);
+    s_run_backups (self, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
     if (committed && mode == S_WRITE)
@@ -1185,6 +1285,7 @@ s_server_destroy (s_server_t **self_p)
         zhashx_destroy (&self->sessions);
         zhashx_destroy (&self->keys);
         zlistx_destroy (&self->held);
+        zlistx_destroy (&self->backups);
         podd_store_destroy (&self->store);
         podd_guard_destroy (&self->guard);      //  after the store: unlocks
         podd_config_destroy (&self->config);
@@ -1209,6 +1310,8 @@ podd_server_actor (zsock_t *pipe, void *args)
     zhashx_set_destructor (self->keys, (zhashx_destructor_fn *) zstr_free);
     self->held = zlistx_new ();
     zlistx_set_destructor (self->held, s_held_destroy);
+    self->backups = zlistx_new ();
+    zlistx_set_destructor (self->backups, s_backup_destroy);
     self->held_timer = self->full_timer = -1;
     zsock_signal (pipe, 0);
     char reason [512] = "";

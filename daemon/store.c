@@ -674,13 +674,37 @@ podd_store_errmsg (podd_store_t *self)
     return sqlite3_errmsg (self->db);
 }
 
-int podd_store_begin (podd_store_t *self) { return s_run (self, SQL_BEGIN); }
-int podd_store_begin_read (podd_store_t *self) { return s_run (self, SQL_BEGIN_READ); }
+int
+podd_store_begin (podd_store_t *self)
+{
+    self->commit_error = 0;
+    return s_run (self, SQL_BEGIN);
+}
+
+int
+podd_store_begin_read (podd_store_t *self)
+{
+    self->commit_error = 0;
+    return s_run (self, SQL_BEGIN_READ);
+}
 
 void
 podd_store_set_busy_timeout (podd_store_t *self, int msecs)
 {
     sqlite3_busy_timeout (self->db, msecs);
+}
+
+int
+podd_store_backup (podd_store_t *self, const char *path)
+{
+    //  Outside any transaction: VACUUM INTO reads one consistent snapshot
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2 (self->db, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    s_bind_text (stmt, 1, path);
+    int rc = sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    return rc == SQLITE_DONE? 0: -1;
 }
 
 int64_t

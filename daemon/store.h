@@ -80,6 +80,9 @@ int podd_store_rollback_savepoint (podd_store_t *self);
 int podd_store_begin_read (podd_store_t *self);
 //  How long a statement waits for another connection's lock (ms)
 void podd_store_set_busy_timeout (podd_store_t *self, int msecs);
+//  Copy the whole database into path (an empty or absent file), outside
+//  any transaction; 0 or -1 (podd_store_errmsg says why)
+int podd_store_backup (podd_store_t *self, const char *path);
 //  Rows changed since the store was opened (to tell a batch that wrote)
 int64_t podd_store_changes (podd_store_t *self);
 //  A transaction is open (SQLite may roll one back on its own, e.g. on a
