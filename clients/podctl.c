@@ -105,6 +105,7 @@ static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static void s_print_ping (json_t *data);
+static void s_print_backup (json_t *data);
 static void s_print_member (json_t *data);
 static void s_print_member_list (json_t *data);
 static void s_print_pod (json_t *data);
@@ -153,6 +154,9 @@ static const cmddef_t s_commands [] = {
     { NULL, "ping", "ping", "check that podd answers", "PING", NULL, s_print_ping, {}, {} },
     { NULL, "whoami", "whoami", "show the member your key maps to",
       "WHOAMI", NULL, s_print_member, {}, {} },
+    { NULL, "backup", "backup FILE",
+      "copy the database into FILE, a new file (mode 0600) on podd's host (admin)",
+      "BACKUP", NULL, s_print_backup, { { "file", "FILE", false } }, {} },
     { "pod", "list", "pod list", "list pods", "POD-LIST", NULL, s_print_pod_list, {}, {} },
     { "pod", "show", "pod show POD", "show a pod and its members",
       "POD-SHOW", NULL, s_print_pod, { { "pod", "POD", false } }, {} },
@@ -1129,6 +1133,7 @@ static const char *const s_entry_fields [] = {
     "id", "date", "kind", "author", "at", "text", NULL
 };
 static const char *const s_ping_fields [] = { "server", "time", NULL };
+static const char *const s_backup_fields [] = { "file", "bytes", NULL };
 
 static const column_t s_member_columns [] = {
     { "HANDLE", "handle" }, { "NAME", "name" }, { "ROLE", "role" }, { "POD", "pod" },
@@ -1171,6 +1176,12 @@ static void
 s_print_ping (json_t *data)
 {
     s_print_fields (data, s_ping_fields, NULL);
+}
+
+static void
+s_print_backup (json_t *data)
+{
+    s_print_fields (data, s_backup_fields, NULL);
 }
 
 static void

@@ -109,6 +109,18 @@ s_load_standards (const char *config_path, podd_config_t *config, podd_standards
     return *standards? 0: -1;
 }
 
+//  The server stopped on its own (its database file was deleted or
+//  replaced): log why; podd then exits non-zero for a supervisor.
+static void
+s_server_stopped (zactor_t *server)
+{
+    char *status = NULL, *detail = NULL;
+    if (zsock_recv (server, "ss", &status, &detail) == 0)
+        log_error ("podd: stopping (%s): %s", status, detail);
+    zstr_free (&status);
+    zstr_free (&detail);
+}
+
 static void
 s_reload (zactor_t *server, const char *path)
 {
@@ -187,6 +199,11 @@ main (int argc, char *argv [])
         podd_notify_ready ("serving");
     while (rc == 0 && !zsys_interrupted) {
         zclock_sleep (100);
+        if (zsock_events (server) & ZMQ_POLLIN) {
+            s_server_stopped (server);
+            rc = -1;
+            break;
+        }
         if (s_reload_wanted) {
             s_reload_wanted = 0;
             log_info ("podd: SIGHUP: reloading %s", config_path);

@@ -15,8 +15,10 @@
 #include "auditops.h"
 #include "when.h"
 #include "notify.h"
+#include "guard.h"
 #include <dirent.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 
 #define BATCH_MAX       512     /* requests in one transaction */
 #define REPLAY_PAGE     500     /* most replayed deliveries unacked at once */
@@ -26,6 +28,34 @@
 #define REFUSAL_ROWS_MAX    60      /* refusal rows a minute, whole server */
 #define FRAMES_MAX      3       /* a PODP message: signature, command, body */
 #define FRAME_HEADROOM  65536   /* a frame this much over the body limit still gets 413 */
+//  Another program holding the database's write lock (a backup, an sqlite3
+//  shell): reads go on, write requests are held and retried
+#define LOCK_WAIT_MS    10      /* SQLite busy timeout inside the loop */
+#define HELD_RETRY_MS   25      /* retry held writes this often */
+#define HELD_MAX_MS     4000    /* then answer them 503, before clients give up */
+#define HELD_MAX        10000   /* most requests held at once */
+//  A full disk: read-only, writes answered 503
+#define FULL_PROBE_MS   5000    /* try writing again this often */
+#define FULL_LOG_MS     60000   /* log the condition at most this often */
+#define WORK_RETRY_MS   1000    /* scheduler work that could not run: retry */
+
+//  How a batch runs: a write transaction, or a read transaction in which
+//  write requests are held (S_HOLD) or refused with 503 (S_REFUSE)
+typedef enum { S_WRITE, S_HOLD, S_REFUSE } s_mode_t;
+
+//  A BACKUP to make once its batch has committed (VACUUM INTO cannot run
+//  inside the batch's transaction)
+typedef struct {
+    zframe_t *to;
+    int64_t rid;
+    char *path;
+} s_backup_t;
+
+//  A write request waiting for another program's lock
+typedef struct {
+    zmsg_t *msg;                /* routing id frame first */
+    int64_t since;              /* zclock_mono */
+} s_held_t;
 
 typedef struct {
     zframe_t *routing_id;
@@ -54,6 +84,8 @@ typedef struct {
     podd_config_t *config;
     podd_standards_t *standards;    /* practice standards; NULL = none */
     podd_store_t *store;
+    podd_guard_t *guard;        /* locks on the database and ipc socket */
+    bool lost;                  /* the database file was deleted or replaced */
     zsock_t *router;
     zsock_t *zap;
     zloop_t *loop;
@@ -64,14 +96,24 @@ typedef struct {
     char *endpoint;
     int expiry_timer;
     int schedule_timer;         /* -1 = not armed; one timer for the next due moment */
-    bool work_failed;           /* the last system work rolled back: retry slowly */
     uint64_t requests;          /* served, for the log */
     int64_t refusal_window;     /* zclock_mono: start of this minute's refusal rows */
     int refusal_rows;           /* refusal rows written in it */
     int64_t refusals_unrecorded;    /* refusals over the cap, counted only */
+    bool batch_writes;          /* the current batch holds the write lock */
+    zlistx_t *held;             /* s_held_t: writes waiting for a lock, in order */
+    int held_timer;             /* -1 = not armed */
+    bool read_only;             /* the disk is full: writes answered 503 */
+    bool bootstrap_pending;     /* configured pods and members not written yet */
+    int full_timer;             /* -1 = not armed */
+    int64_t full_logged;        /* zclock_mono of the last disk-full log, 0 = none */
+    bool work_blocked;          /* scheduler work could not run: retry later */
+    zlistx_t *backups;          /* s_backup_t: BACKUPs of the current batch */
+    int64_t expiry_ran;         /* zclock_mono of the last session expiry pass */
 } s_server_t;
 
 static void s_schedule (s_server_t *self);
+static void s_disk_full (s_server_t *self);
 
 typedef int (s_op_fn) (podd_request_t *req);
 static const struct { const char *command; s_op_fn *op; } s_ops [] = {
@@ -150,7 +192,13 @@ s_expire_sessions (zloop_t *loop, int timer_id, void *arg)
 {
     (void) loop; (void) timer_id;
     s_server_t *self = (s_server_t *) arg;
-    int64_t horizon = zclock_mono () - podd_config_client_timeout_ms (self->config);
+    //  After the loop itself was held up (a slow fsync), the sessions'
+    //  requests may be waiting unread: read them before judging silence
+    int64_t now = zclock_mono (), last = self->expiry_ran;
+    self->expiry_ran = now;
+    if (last && now - last > 2 * (int64_t) podd_config_heartbeat_ms (self->config))
+        return 0;
+    int64_t horizon = now - podd_config_client_timeout_ms (self->config);
     zlistx_t *expired = zlistx_new ();
     zlistx_set_destructor (expired, (zlistx_destructor_fn *) zstr_free);
     for (s_session_t *session = (s_session_t *) zhashx_first (self->sessions); session;
@@ -519,6 +567,81 @@ s_ack (s_server_t *self, podd_request_t *req)
     return podd_ok (req, PODP_OK, json_pack ("{s:I}", "delivery", (json_int_t) delivery));
 }
 
+//  BACKUP FILE (admins): checked and audited in the batch, made after it
+//  commits by s_run_backups
+static int
+s_backup (s_server_t *self, zframe_t *routing_id, int64_t rid, podd_request_t *req)
+{
+    const char *path = podp_msg_string (req->msg, "file");
+    if (!req->actor->admin)
+        return podd_fail (req, PODP_FORBIDDEN, "only an admin may back up the database");
+    if (!path || path [0] != '/' || strlen (path) > PATH_MAX - 1)
+        return podd_fail (req, PODP_INVALID, "file must be an absolute path on podd's host");
+    struct stat st;
+    if (lstat (path, &st) == 0)
+        return podd_fail (req, PODP_CONFLICT, "%s exists already: give a new file", path);
+    if (podd_audit (req, "backup", path, ""))
+        return -1;
+    s_backup_t *backup = (s_backup_t *) zmalloc (sizeof (s_backup_t));
+    backup->to = zframe_dup (routing_id);
+    backup->rid = rid;
+    backup->path = strdup (path);
+    zlistx_add_end (self->backups, backup);
+    req->status = 0;            //  answered by s_run_backups
+    return 0;
+}
+
+static void
+s_backup_destroy (void **item)
+{
+    s_backup_t *backup = (s_backup_t *) *item;
+    if (backup) {
+        zframe_destroy (&backup->to);
+        free (backup->path);
+        free (backup);
+        *item = NULL;
+    }
+}
+
+//  Make one backup into a new 0600 file; the REPLY to send
+static podp_msg_t *
+s_make_backup (s_server_t *self, s_backup_t *backup)
+{
+    int fd = open (backup->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return podp_reply_new (backup->rid, errno == EEXIST? PODP_CONFLICT: PODP_INVALID,
+                               errno == EEXIST? "the file exists already: give a new file"
+                                              : "cannot create the file", NULL);
+    close (fd);
+    struct stat st;
+    if (podd_store_backup (self->store, backup->path) || stat (backup->path, &st)) {
+        char reason [256];
+        snprintf (reason, sizeof reason, "backup failed: %s", podd_store_errmsg (self->store));
+        unlink (backup->path);
+        log_error ("podd: backup into %s failed: %s", backup->path, podd_store_errmsg (self->store));
+        return podp_reply_new (backup->rid, PODP_INTERNAL, reason, NULL);
+    }
+    log_info ("podd: database backed up into %s (%lld octets)", backup->path,
+              (long long) st.st_size);
+    return podp_reply_new (backup->rid, PODP_OK, "OK", json_pack ("{s:s s:I}",
+                           "file", backup->path, "bytes", (json_int_t) st.st_size));
+}
+
+//  After the batch: make its BACKUPs (or 503 when it did not commit)
+static void
+s_run_backups (s_server_t *self, bool committed)
+{
+    for (s_backup_t *backup = (s_backup_t *) zlistx_first (self->backups); backup;
+         backup = (s_backup_t *) zlistx_next (self->backups)) {
+        podp_msg_t *reply = committed? s_make_backup (self, backup)
+            : podp_reply_new (backup->rid, PODP_UNAVAILABLE,
+                              "could not commit, nothing changed: try again", NULL);
+        podp_send (reply, self->router, backup->to);
+        podp_msg_destroy (&reply);
+    }
+    zlistx_purge (self->backups);
+}
+
 //  --------------------------------------------------------------------
 //  One request
 
@@ -567,6 +690,8 @@ static void
 s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64_t actor_id,
                   podp_msg_t *msg, int status, const char *reason)
 {
+    if (!self->batch_writes)
+        return;                 //  a read-only batch (locked store, full disk): not recorded
     int64_t mono = zclock_mono ();
     if (session && session->refused_at && mono - session->refused_at < REFUSAL_COALESCE_MS) {
         session->refusals_since++;
@@ -664,7 +789,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     zlistx_set_destructor (req.pushes, s_push_destroy);
     const char *command = podp_msg_command (msg_in);
     s_op_fn *op = s_op_for (command);
-    if (!in_txn)
+    if (!in_txn || !podd_store_in_txn (self->store))
         podd_fail (&req, PODP_UNAVAILABLE, "store busy, try again");
     else
     if (streq (command, "HEARTBEAT"))
@@ -681,13 +806,22 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
         if (streq (command, "ACK"))
             session->refill = true;
         int rc = streq (command, "ACK")? s_ack (self, &req)
+               : streq (command, "BACKUP")? s_backup (self, routing_id, rid, &req)
                : op? op (&req)
                : podd_fail (&req, PODP_UNKNOWN_COMMAND, "command '%s' not served", command);
         if (rc == 0)
             rc = podd_store_release (self->store);
         if (rc) {
+            bool full = (req.status < 400 || req.status == PODP_INTERNAL)
+                     && podd_store_full (self->store);
+            if (full)
+                s_disk_full (self);
             podd_store_rollback_savepoint (self->store);
             zlistx_purge (req.pushes);
+            if (full)
+                podd_fail (&req, PODP_UNAVAILABLE, "the disk is full: nothing changed, "
+                           "try again later");
+            else
             if (req.status < 400)
                 podd_fail (&req, PODP_INTERNAL, "request failed: %s", podd_store_errmsg (self->store));
         }
@@ -713,6 +847,35 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
 
 //  --------------------------------------------------------------------
 //  Group commit: read every waiting request, one transaction, then send
+
+//  True once the database file at its path is not the one podd opened
+//  (deleted or replaced): from then on nothing is acknowledged, and podd
+//  stops so that a supervisor restarts it on the file that is there.
+static bool
+s_store_lost (s_server_t *self)
+{
+    char err [512];
+    if (!self->lost && self->guard && podd_guard_check (self->guard, err, sizeof err)) {
+        log_error ("podd: %s: acknowledging no more writes and stopping", err);
+        self->lost = true;
+    }
+    return self->lost;
+}
+
+//  Commit the open transaction where it still reaches the database file:
+//  0 committed, -1 commit failed, -2 the file was deleted or replaced
+//  (rolled back, or committed to a file nobody will read: not acked).
+static int
+s_commit (s_server_t *self)
+{
+    if (s_store_lost (self)) {
+        podd_store_rollback (self->store);
+        return -2;
+    }
+    if (podd_store_commit (self->store))
+        return -1;
+    return s_store_lost (self)? -2: 0;
+}
 
 static void
 s_send_all (s_server_t *self, zlistx_t *outgoing, bool committed)
@@ -760,47 +923,273 @@ s_recv_bounded (zsock_t *reader, size_t *frames)
     return msg;
 }
 
-static int
-s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
+//  The command of a request that changes state (held or refused while the
+//  store cannot be written); malformed requests are not: they get their
+//  error without the store
+static bool
+s_is_write (zmsg_t *msg)
 {
-    (void) loop;
-    s_server_t *self = (s_server_t *) arg;
+    static const char *const reads [] = {
+        "PING", "WHOAMI", "HEARTBEAT", "WATCH", "POD-LIST", "POD-SHOW", "MEMBER-LIST",
+        "MEMBER-SHOW", "CASE-LIST", "CASE-SHOW", "CASELOAD", "TASK-LIST", "TASK-SHOW",
+        "LEAVE-CALENDAR", "CASE-CONTACT", "LOAD", "DIGEST", "MAIL-QUEUE", "REMINDERS",
+        "PARTNER-LIST", "MEETING-ATTENDEES", "STANDARDS-LIST", "REPORT-COMPLIANCE", "AUDIT-LIST",
+        NULL
+    };
+    if (zmsg_size (msg) != 3)
+        return false;
+    zmsg_first (msg);
+    zframe_t *command = zmsg_next (msg);
+    for (int i = 0; reads [i]; i++)
+        if (zframe_streq (command, reads [i]))
+            return false;
+    if (zframe_streq (command, "ACK") || zframe_streq (command, "BACKUP"))
+        return true;
+    for (size_t i = 0; i < sizeof s_ops / sizeof s_ops [0]; i++)
+        if (zframe_streq (command, s_ops [i].command))
+            return true;
+    return false;               //  unknown: answered 404 without the store
+}
+
+//  Whether a write request from routing_id is held already (its later
+//  requests wait behind it, so each connection sees its own writes)
+static bool
+s_has_held (s_server_t *self, zframe_t *routing_id)
+{
+    for (s_held_t *held = (s_held_t *) zlistx_first (self->held); held;
+         held = (s_held_t *) zlistx_next (self->held))
+        if (zframe_eq (zmsg_first (held->msg), routing_id))
+            return true;
+    return false;
+}
+
+static void
+s_held_destroy (void **item)
+{
+    s_held_t *held = (s_held_t *) *item;
+    if (held) {
+        zmsg_destroy (&held->msg);
+        free (held);
+        *item = NULL;
+    }
+}
+
+//  Answer a request that was not carried out: 503, nothing changed
+static void
+s_unavailable (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, const char *reason)
+{
+    int64_t rid = podp_peek_rid (msg, podd_config_max_body (self->config));
+    podp_msg_t *reply = podp_reply_new (rid, PODP_UNAVAILABLE, reason, NULL);
+    podp_send (reply, self->router, routing_id);
+    podp_msg_destroy (&reply);
+}
+
+static int s_held_retry (zloop_t *loop, int timer_id, void *arg);
+
+//  Hold a write request (msg and routing_id taken) until the lock is free
+static void
+s_hold (s_server_t *self, zframe_t *routing_id, zmsg_t *msg)
+{
+    s_held_t *held = (s_held_t *) zmalloc (sizeof (s_held_t));
+    zmsg_prepend (msg, &routing_id);
+    held->msg = msg;
+    held->since = zclock_mono ();
+    zlistx_add_end (self->held, held);
+    if (self->held_timer < 0) {
+        log_warn ("podd: the database is locked by another program: holding writes "
+                  "(up to %d ms), reads go on", HELD_MAX_MS);
+        self->held_timer = zloop_timer (self->loop, HELD_RETRY_MS, 0, s_held_retry, self);
+    }
+}
+
+//  One request of a batch (msg taken): carried out, held or refused
+static void
+s_dispatch (s_server_t *self, zmsg_t *msg, s_mode_t mode, zlistx_t *outgoing, zlistx_t *pushes)
+{
+    zframe_t *routing_id = zmsg_pop (msg);
+    if (routing_id && mode != S_WRITE
+    && (s_is_write (msg) || (mode == S_HOLD && s_has_held (self, routing_id)))) {
+        if (mode == S_HOLD && zlistx_size (self->held) < HELD_MAX) {
+            s_hold (self, routing_id, msg);
+            return;
+        }
+        s_unavailable (self, routing_id, msg, self->read_only
+            ? "the disk is full: podd is read-only, nothing changed: try again later"
+            : "store busy, nothing changed: try again");
+    }
+    else
+    if (routing_id)
+        s_handle (self, routing_id, msg, true, outgoing, pushes);
+    zframe_destroy (&routing_id);
+    zmsg_destroy (&msg);
+}
+
+//  Open the batch's transaction. probe: the retry of held writes, which
+//  alone tries the write lock while writes are held.
+static s_mode_t
+s_begin_batch (s_server_t *self, bool probe)
+{
+    if (!self->read_only && (probe || zlistx_size (self->held) == 0)) {
+        if (podd_store_begin (self->store) == 0)
+            return S_WRITE;
+        if (podd_store_busy (self->store)) {
+            podd_store_begin_read (self->store);
+            return S_HOLD;
+        }
+    }
+    podd_store_begin_read (self->store);
+    return self->read_only || zlistx_size (self->held) == 0? S_REFUSE: S_HOLD;
+}
+
+//  Group commit: the held writes first when the lock is free, then every
+//  request waiting on the ROUTER, in one transaction; then send
+static void
+s_batch (s_server_t *self, bool probe)
+{
+    s_mode_t mode = s_begin_batch (self, probe);
+    self->batch_writes = mode == S_WRITE;
+    if (probe && mode != S_WRITE) {
+        podd_store_rollback (self->store);      //  still locked
+        return;
+    }
     zlistx_t *outgoing = zlistx_new ();
     zlistx_set_destructor (outgoing, s_outgoing_destroy);
     zlistx_t *pushes = zlistx_new ();
     zlistx_set_destructor (pushes, s_push_destroy);
-    bool in_txn = podd_store_begin (self->store) == 0;
-    for (int count = 0; count < BATCH_MAX; count++) {
-        if (count && !(zsock_events (reader) & ZMQ_POLLIN))
+    int count = 0;
+    int64_t changes = podd_store_changes (self->store);
+    if (mode == S_WRITE) {
+        s_held_t *held;
+        while (count < BATCH_MAX && (held = (s_held_t *) zlistx_first (self->held))) {
+            zmsg_t *msg = held->msg;
+            held->msg = NULL;
+            zlistx_delete (self->held, zlistx_cursor (self->held));
+            s_dispatch (self, msg, mode, outgoing, pushes);
+            count++;
+        }
+    }
+    for (; count < BATCH_MAX; count++) {
+        if (!(zsock_events (self->router) & ZMQ_POLLIN))
             break;
         size_t frames = 0;
-        zmsg_t *msg = s_recv_bounded (reader, &frames);
+        zmsg_t *msg = s_recv_bounded (self->router, &frames);
         if (!msg)
             break;
-        zframe_t *routing_id = zmsg_pop (msg);
-        if (routing_id && frames > FRAMES_MAX) {
+        if (frames > FRAMES_MAX) {
+            //  Never a request: answered without the store
+            zframe_t *routing_id = zmsg_pop (msg);
             char reason [64];
             snprintf (reason, sizeof reason, "expected 3 frames, got %zu", frames);
-            s_queue_reply (outgoing, routing_id, -1, PODP_BAD_REQUEST, reason, NULL);
+            if (routing_id)
+                s_queue_reply (outgoing, routing_id, -1, PODP_BAD_REQUEST, reason, NULL);
+            zframe_destroy (&routing_id);
+            zmsg_destroy (&msg);
+            continue;
         }
-        else
-        if (routing_id)
-            s_handle (self, routing_id, msg, in_txn, outgoing, pushes);
-        zframe_destroy (&routing_id);
-        zmsg_destroy (&msg);
+        s_dispatch (self, msg, mode, outgoing, pushes);
     }
-    bool committed = in_txn && podd_store_commit (self->store) == 0;
-    if (in_txn && !committed)
+    bool in_txn = podd_store_in_txn (self->store);
+    int commit_rc = in_txn? s_commit (self): -1;
+    bool committed = commit_rc == 0;
+    if (commit_rc == -1 && podd_store_full (self->store))
+        s_disk_full (self);
+    else
+    if (in_txn && commit_rc == -1)
         log_error ("podd: commit failed: %s", podd_store_errmsg (self->store));
+    if (committed && self->full_logged && podd_store_changes (self->store) != changes) {
+        log_info ("podd: the database takes writes again");
+        self->full_logged = 0;
+    }
     if (committed)
         s_fan_out_all (self, outgoing, pushes);
     s_send_all (self, outgoing, committed);
     s_replay (self, committed);
+    s_run_backups (self, committed);
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
-    if (committed)
+    if (committed && mode == S_WRITE)
         s_schedule (self);      //  a request may have made something due
+}
+
+static int
+s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop; (void) reader;
+    s_server_t *self = (s_server_t *) arg;
+    s_batch (self, false);
+    return self->lost? -1: 0;
+}
+
+//  While writes are held: answer 503 to those held too long, and carry
+//  out the rest as soon as the lock is free
+static int
+s_held_retry (zloop_t *loop, int timer_id, void *arg)
+{
+    s_server_t *self = (s_server_t *) arg;
+    int64_t horizon = zclock_mono () - HELD_MAX_MS;
+    s_held_t *held;
+    size_t expired = 0;
+    while ((held = (s_held_t *) zlistx_first (self->held)) && held->since < horizon) {
+        zframe_t *routing_id = zmsg_pop (held->msg);
+        s_unavailable (self, routing_id, held->msg,
+                       "store busy (database locked by another program), nothing changed: "
+                       "try again");
+        zframe_destroy (&routing_id);
+        zlistx_delete (self->held, zlistx_cursor (self->held));
+        expired++;
+    }
+    if (expired)
+        log_warn ("podd: database still locked: %zu held request(s) answered 503", expired);
+    if (zlistx_size (self->held))
+        s_batch (self, true);
+    if (zlistx_size (self->held) == 0) {
+        zloop_timer_end (loop, timer_id);
+        self->held_timer = -1;
+        log_info ("podd: no more writes held");
+    }
+    return self->lost? -1: 0;
+}
+
+//  --------------------------------------------------------------------
+//  A full disk: read-only until a write works again
+
+static int s_bootstrap (s_server_t *self);
+
+//  Try writing again: the configured pods and members first if they are
+//  not written yet, else let the next write request try
+static int
+s_full_probe (zloop_t *loop, int timer_id, void *arg)
+{
+    s_server_t *self = (s_server_t *) arg;
+    if (self->bootstrap_pending) {
+        if (s_bootstrap (self)) {
+            s_disk_full (self);
+            return self->lost? -1: 0;
+        }
+        self->bootstrap_pending = false;
+        log_info ("podd: configured pods and members written");
+    }
+    self->read_only = false;
+    zloop_timer_end (loop, timer_id);
+    self->full_timer = -1;
     return 0;
+}
+
+//  A write failed for want of room: answer 503 to writes, serve reads,
+//  say so in the log at most once a minute, and try again every few seconds
+static void
+s_disk_full (s_server_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (!self->full_logged || now - self->full_logged >= FULL_LOG_MS) {
+        log_error ("podd: cannot write the database (%s): the disk is full? Read-only until "
+                   "there is room: writes are answered 503, reads go on",
+                   podd_store_errmsg (self->store));
+        self->full_logged = now;
+    }
+    self->read_only = true;
+    if (self->full_timer < 0 && self->loop)
+        self->full_timer = zloop_timer (self->loop, FULL_PROBE_MS, 0, s_full_probe, self);
 }
 
 //  --------------------------------------------------------------------
@@ -808,7 +1197,6 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
 
 #define SCHEDULE_MAX_MS  60000  /* re-check at least this often (clock changes) */
 #define SCHEDULE_FAKE_MS 200    /* with a test clock, poll it */
-#define SCHEDULE_RETRY_MS 1000  /* after work that failed (and is still due): never spin */
 
 //  Run one piece of system work (no client) in its own transaction, then
 //  send what it pushes. work is a leave, reminder or outbox step.
@@ -828,13 +1216,17 @@ s_system_work (s_server_t *self, s_work_fn *work)
     bool committed = false;
     if (podd_store_begin (self->store) == 0) {
         if (work (self, &req) == 0)
-            committed = podd_store_commit (self->store) == 0;
+            committed = s_commit (self) == 0;
         else {
-            log_error ("podd: scheduler: %s", req.reason);
+            if (!podd_store_full (self->store))
+                log_error ("podd: scheduler: %s", req.reason);
             podd_store_rollback (self->store);
         }
+        if (!committed && podd_store_full (self->store))
+            s_disk_full (self);
     }
-    self->work_failed = !committed;
+    //  Locked by another program or a full disk: try again a little later
+    self->work_blocked = !committed;
     if (committed)
         s_fan_out_all (self, outgoing, req.pushes);
     s_send_all (self, outgoing, true);
@@ -866,7 +1258,7 @@ s_scheduler_fire (zloop_t *loop, int timer_id, void *arg)
     //  Mail queued by committed work goes out now
     podd_outbox_pump (self->outbox, self->store, podd_when_now ());
     s_schedule (self);
-    return 0;
+    return self->lost? -1: 0;
 }
 
 //  A result from the mailer: record it, then send what is due next
@@ -879,7 +1271,7 @@ s_mailer_ready (zloop_t *loop, zsock_t *reader, void *arg)
     if (!podd_outbox_busy (self->outbox))
         podd_outbox_pump (self->outbox, self->store, podd_when_now ());
     s_schedule (self);
-    return 0;
+    return self->lost? -1: 0;
 }
 
 static void
@@ -904,8 +1296,8 @@ s_schedule (s_server_t *self)
     }
     if (podd_when_is_fake () && delay_ms > SCHEDULE_FAKE_MS)
         delay_ms = SCHEDULE_FAKE_MS;
-    if (self->work_failed && delay_ms < SCHEDULE_RETRY_MS)
-        delay_ms = SCHEDULE_RETRY_MS;
+    if (self->work_blocked && delay_ms < WORK_RETRY_MS)
+        delay_ms = WORK_RETRY_MS;
     self->schedule_timer = zloop_timer (self->loop, (size_t) (delay_ms? delay_ms: 1), 1,
                                         s_scheduler_fire, self);
 }
@@ -923,10 +1315,12 @@ s_watchdog_fire (zloop_t *loop, int timer_id, void *arg)
 //  Start-up, reload, pipe
 
 //  Write the configured pods and members into the store (idempotent)
+//  0 done, -1 failed, -2 failed for want of room (a full disk)
 static int
 s_bootstrap (s_server_t *self)
 {
     podd_config_t *config = self->config;
+    int rc;
     if (podd_store_begin (self->store))
         return -1;
     for (size_t i = 0; i < podd_config_pod_count (config); i++) {
@@ -956,9 +1350,11 @@ s_bootstrap (s_server_t *self)
     if (podd_store_commit (self->store) == 0)
         return 0;
 failed:
-    log_error ("podd: bootstrap failed: %s", podd_store_errmsg (self->store));
+    rc = podd_store_full (self->store)? -2: -1;
+    if (rc == -1)
+        log_error ("podd: bootstrap failed: %s", podd_store_errmsg (self->store));
     podd_store_rollback (self->store);
-    return -1;
+    return rc;
 }
 
 static int
@@ -1031,15 +1427,31 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     }
     if (s_check_private (podd_config_database (self->config), reason, reasonlen))
         return -1;
-    self->store = podd_store_new (podd_config_database (self->config), err, sizeof err);
-    if (!self->store) {
+    //  One podd per database and per ipc:// socket
+    self->guard = podd_guard_new (podd_config_database (self->config),
+                                  podd_config_endpoint (self->config), err, sizeof err);
+    if (!self->guard) {
         snprintf (reason, reasonlen, "%s", err);
         return -1;
     }
-    if (s_bootstrap (self)) {
+    self->store = podd_store_new (podd_config_database (self->config), err, sizeof err);
+    if (!self->store || podd_guard_pin (self->guard, err, sizeof err)) {
+        snprintf (reason, reasonlen, "%s", err);
+        return -1;
+    }
+    int rc = s_bootstrap (self);
+    if (rc == -2) {
+        //  A full disk: serve what is there, read-only, rather than nothing
+        self->bootstrap_pending = true;
+        s_disk_full (self);
+    }
+    else
+    if (rc) {
         snprintf (reason, reasonlen, "cannot write configured pods and members to the store");
         return -1;
     }
+    //  From now on another program's lock must not stall the loop
+    podd_store_set_busy_timeout (self->store, LOCK_WAIT_MS);
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
     zsock_set_sndtimeo (self->router, 0);
@@ -1168,7 +1580,10 @@ s_server_destroy (s_server_t **self_p)
         zcert_destroy (&self->cert);
         zhashx_destroy (&self->sessions);
         zhashx_destroy (&self->keys);
+        zlistx_destroy (&self->held);
+        zlistx_destroy (&self->backups);
         podd_store_destroy (&self->store);
+        podd_guard_destroy (&self->guard);      //  after the store: unlocks
         podd_config_destroy (&self->config);
         podd_standards_destroy (&self->standards);
         zstr_free (&self->endpoint);
@@ -1189,6 +1604,11 @@ podd_server_actor (zsock_t *pipe, void *args)
     zhashx_set_destructor (self->sessions, s_session_destroy);
     self->keys = zhashx_new ();
     zhashx_set_destructor (self->keys, (zhashx_destructor_fn *) zstr_free);
+    self->held = zlistx_new ();
+    zlistx_set_destructor (self->held, s_held_destroy);
+    self->backups = zlistx_new ();
+    zlistx_set_destructor (self->backups, s_backup_destroy);
+    self->held_timer = self->full_timer = -1;
     zsock_signal (pipe, 0);
     char reason [512] = "";
     if (s_start (self, reason, sizeof reason)) {
@@ -1214,8 +1634,18 @@ podd_server_actor (zsock_t *pipe, void *args)
         podd_notify_watchdog ();
         zloop_timer (self->loop, (size_t) watchdog_ms, 0, s_watchdog_fire, self);
     }
+    self->held_timer = -1;
+    self->full_timer = -1;
+    if (self->read_only)
+        self->full_timer = zloop_timer (self->loop, FULL_PROBE_MS, 0, s_full_probe, self);
     zloop_set_nonstop (self->loop, true);
     zloop_start (self->loop);
     log_info ("podd: stopping after %llu request(s)", (unsigned long long) self->requests);
+    if (self->lost) {
+        //  Tell main, which exits non-zero; then wait for $TERM as above
+        zsock_send (pipe, "ss", "LOST", "the database file was deleted or replaced");
+        char *command = zstr_recv (pipe);
+        zstr_free (&command);
+    }
     s_server_destroy (&self);
 }

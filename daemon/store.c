@@ -208,6 +208,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 
 #define STATEMENTS(X) \
     X (BEGIN,        "BEGIN IMMEDIATE") \
+    X (BEGIN_READ,   "BEGIN DEFERRED") \
     X (COMMIT,       "COMMIT") \
     X (ROLLBACK,     "ROLLBACK") \
     X (SAVEPOINT,    "SAVEPOINT request") \
@@ -523,6 +524,7 @@ static const char *s_sql [SQL_COUNT] = { STATEMENTS (AS_TEXT) };
 struct _podd_store_t {
     sqlite3 *db;
     sqlite3_stmt *stmt [SQL_COUNT];
+    int commit_error;           //  extended code of the last failed COMMIT, 0 = none
 };
 
 static void
@@ -701,15 +703,79 @@ podd_store_errmsg (podd_store_t *self)
     return sqlite3_errmsg (self->db);
 }
 
-int podd_store_begin (podd_store_t *self) { return s_run (self, SQL_BEGIN); }
+int
+podd_store_begin (podd_store_t *self)
+{
+    self->commit_error = 0;
+    return s_run (self, SQL_BEGIN);
+}
+
+int
+podd_store_begin_read (podd_store_t *self)
+{
+    self->commit_error = 0;
+    return s_run (self, SQL_BEGIN_READ);
+}
+
+void
+podd_store_set_busy_timeout (podd_store_t *self, int msecs)
+{
+    sqlite3_busy_timeout (self->db, msecs);
+}
+
+int
+podd_store_backup (podd_store_t *self, const char *path)
+{
+    //  Outside any transaction: VACUUM INTO reads one consistent snapshot
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2 (self->db, "VACUUM INTO ?1", -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    s_bind_text (stmt, 1, path);
+    int rc = sqlite3_step (stmt);
+    sqlite3_finalize (stmt);
+    return rc == SQLITE_DONE? 0: -1;
+}
+
+int64_t
+podd_store_changes (podd_store_t *self)
+{
+    return sqlite3_total_changes64 (self->db);
+}
+
+bool
+podd_store_in_txn (podd_store_t *self)
+{
+    return !sqlite3_get_autocommit (self->db);
+}
+
+bool
+podd_store_busy (podd_store_t *self)
+{
+    return (sqlite3_extended_errcode (self->db) & 0xff) == SQLITE_BUSY;
+}
+
+static bool
+s_full_code (int code)
+{
+    return (code & 0xff) == SQLITE_FULL || code == SQLITE_IOERR_WRITE;
+}
+
+bool
+podd_store_full (podd_store_t *self)
+{
+    //  A failed COMMIT is rolled back after it: its code is kept
+    return s_full_code (sqlite3_extended_errcode (self->db)) || s_full_code (self->commit_error);
+}
 int podd_store_savepoint (podd_store_t *self) { return s_run (self, SQL_SAVEPOINT); }
 int podd_store_release (podd_store_t *self) { return s_run (self, SQL_RELEASE); }
 
 int
 podd_store_commit (podd_store_t *self)
 {
+    self->commit_error = 0;
     if (s_run (self, SQL_COMMIT) == 0)
         return 0;
+    self->commit_error = sqlite3_extended_errcode (self->db);
     //  A failed COMMIT may leave the transaction open: roll it back so
     //  that nothing half-done survives, and tell the caller.
     if (!sqlite3_get_autocommit (self->db))

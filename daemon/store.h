@@ -75,6 +75,23 @@ int podd_store_rollback (podd_store_t *self);
 int podd_store_savepoint (podd_store_t *self);
 int podd_store_release (podd_store_t *self);
 int podd_store_rollback_savepoint (podd_store_t *self);
+//  A read-only transaction (BEGIN DEFERRED): works while another program
+//  holds the write lock, or on a full disk
+int podd_store_begin_read (podd_store_t *self);
+//  How long a statement waits for another connection's lock (ms)
+void podd_store_set_busy_timeout (podd_store_t *self, int msecs);
+//  Copy the whole database into path (an empty or absent file), outside
+//  any transaction; 0 or -1 (podd_store_errmsg says why)
+int podd_store_backup (podd_store_t *self, const char *path);
+//  Rows changed since the store was opened (to tell a batch that wrote)
+int64_t podd_store_changes (podd_store_t *self);
+//  A transaction is open (SQLite may roll one back on its own, e.g. on a
+//  full disk)
+bool podd_store_in_txn (podd_store_t *self);
+//  The last error was another connection's lock (SQLITE_BUSY)
+bool podd_store_busy (podd_store_t *self);
+//  The last error was a full disk (SQLITE_FULL, or a write that failed)
+bool podd_store_full (podd_store_t *self);
 
 //  Pods
 int  podd_store_pod_upsert (podd_store_t *self, const char *name, const char *title,

@@ -81,6 +81,9 @@ static const s_command_t s_commands [] = {
     { "ACK",         true, {
         { "delivery",  INT,     REQ, 0,   NULL },
         { END } } },
+    { "BACKUP",      true, {
+        { "file",      STRING,  REQ, 1024, NULL },
+        { END } } },
     { "POD-LIST",    true, { { END } } },
     { "POD-SHOW",    true, {
         { "pod",       STRING,  REQ, 32,  NULL },

@@ -9,6 +9,7 @@
 #include "message.h"
 #include "standards.h"
 #include "notify.h"
+#include "guard.h"
 
 typedef struct { const char *name; void (*test) (bool verbose); } test_t;
 
@@ -23,6 +24,7 @@ static const test_t s_tests [] = {
     { "message", podd_message_test },
     { "standards", podd_standards_test },
     { "notify", podd_notify_test },
+    { "guard", podd_guard_test },
 };
 
 int
