@@ -97,6 +97,7 @@ struct _podd_config_t {
     char *certs;
     char *server_cert;
     bool insecure;
+    bool registered_only;       /* security = curve-registered */
     size_t max_body;
     int heartbeat;
     int client_timeout;
@@ -774,9 +775,12 @@ s_load_podd (s_loader_t *L, zconfig_t *section)
         self->insecure = true;
     }
     else
+    if (streq (value, "curve-registered"))
+        self->registered_only = true;
+    else
     if (!streq (value, "curve"))
-        return s_fail (L, nodes [SECURITY], "security must be \"curve\" or \"insecure\", not '%s'",
-                       s_show (value, show));
+        return s_fail (L, nodes [SECURITY], "security must be \"curve\", \"curve-registered\" "
+                       "or \"insecure\", not '%s'", s_show (value, show));
 
     long number;
     if (s_number (L, nodes [MAX_BODY], DEFAULT_MAX_BODY, 1024, 16777216, &number))
@@ -1436,6 +1440,7 @@ const char *podd_config_database (podd_config_t *self)    { assert (self); retur
 const char *podd_config_certs (podd_config_t *self)       { assert (self); return self->certs; }
 const char *podd_config_server_cert (podd_config_t *self) { assert (self); return self->server_cert; }
 bool        podd_config_insecure (podd_config_t *self)    { assert (self); return self->insecure; }
+bool        podd_config_registered_only (podd_config_t *self) { assert (self); return self->registered_only; }
 size_t      podd_config_max_body (podd_config_t *self)    { assert (self); return self->max_body; }
 int         podd_config_heartbeat_ms (podd_config_t *self) { assert (self); return self->heartbeat; }
 int         podd_config_client_timeout_ms (podd_config_t *self) { assert (self); return self->client_timeout; }
@@ -1987,6 +1992,9 @@ podd_config_test (bool verbose)
                     TEST_NAME ":3: security = \"insecure\" is only allowed", verbose);
     s_expect_error ("podd\n    security = \"none\"\n",
                     TEST_NAME ":2: security must be", verbose);
+    config = s_expect_ok ("podd\n    security = \"curve-registered\"\n");
+    assert (podd_config_registered_only (config) && !podd_config_insecure (config));
+    podd_config_destroy (&config);
     s_expect_error ("podd\n    endpoint = \"udp://127.0.0.1:5670\"\n",
                     TEST_NAME ":2: endpoint must be", verbose);
     s_expect_error ("podd\n    endpoint = \"tcp://127.0.0.1\"\n",

@@ -80,6 +80,8 @@ const char *podd_config_database (podd_config_t *self);     /* var/podd.db */
 const char *podd_config_certs (podd_config_t *self);        /* var/certs: members' public certs */
 const char *podd_config_server_cert (podd_config_t *self);  /* var/keys/podd.cert: server keypair (secret file) */
 bool        podd_config_insecure (podd_config_t *self);     /* security = insecure (only ipc:// or loopback) */
+bool        podd_config_registered_only (podd_config_t *self);  /* security = curve-registered:
+                                                   the handshake refuses unregistered keys */
 size_t      podd_config_max_body (podd_config_t *self);     /* 65536 */
 int         podd_config_heartbeat_ms (podd_config_t *self); /* 5000: client heartbeat interval advertised */
 int         podd_config_client_timeout_ms (podd_config_t *self); /* 15000: expire silent watchers */

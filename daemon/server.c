@@ -237,6 +237,12 @@ s_zap_ready (zloop_t *loop, zsock_t *reader, void *arg)
         zmq_z85_encode (user_id, zframe_data (credential), 32);
         status = "200";
         text = "OK";
+        //  curve-registered: a stranger cannot even send a message
+        if (podd_config_registered_only (self->config) && !zhashx_lookup (self->keys, user_id)) {
+            status = "400";
+            text = "key not registered";
+            user_id [0] = 0;
+        }
     }
     else
     if (mechanism && streq (mechanism, "NULL") && podd_config_insecure (self->config)) {

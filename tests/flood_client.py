@@ -3,7 +3,7 @@
 tests/integration/12-keys.sh. Run only with /usr/bin/python3.
 
     flood_client.py ENDPOINT SERVERCERT ATTACKER_KEY MEMBER_KEY PODD_PID
-                    [--frames N] [--messages M] [--big MB] [--seconds S]
+                    [--frames N] [--messages M] [--big MB] [--seconds S] [--wait S]
 
 An attacker (a CURVE key podd does not know) sends M messages of N
 one-byte frames each, back to back, then one frame of MB megabytes, while a
@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--messages", type=int, default=5)
     ap.add_argument("--big", type=int, default=80)
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--wait", type=float, default=10.0,
+                    help="seconds to wait for each reply to the attacker")
     args = ap.parse_args()
     deadline = time.monotonic() + args.seconds
     result = {"frames": args.frames, "messages": args.messages, "big_mb": args.big}
@@ -100,27 +102,30 @@ def main():
     replies = []
     frames = [b"PODP/1", b"PING"] + [b"x"] * (args.frames - 2)
     for _ in range(args.messages):
-        if time.monotonic() >= deadline or not attacker.send_raw(frames, timeout=5):
+        if time.monotonic() >= deadline:
+            break
+        if not attacker.send_raw(frames, timeout=args.wait):
+            replies.append("cannot send")
             break
         try:
-            reply = attacker.recv_reply(any_rid=True, timeout=max(0.1, deadline - time.monotonic()))
+            reply = attacker.recv_reply(any_rid=True, timeout=max(0.1, min(args.wait, deadline - time.monotonic())))
             replies.append("%s %s" % (reply.get("status"), reply.get("reason")))
         except podp.NoAnswer:
             replies.append("no reply")
     # One frame far over any body limit: podd closes the connection unread
     if args.big:
         big = b"{" + b" " * (args.big * 1024 * 1024) + b"}"
-        attacker.send_raw([b"PODP/1", b"PING", big], timeout=5)
+        attacker.send_raw([b"PODP/1", b"PING", big], timeout=args.wait)
         del big
         time.sleep(1.0)
     # The attacker's key still gets its 401 on a fresh connection (and
     # context: the old one may still be encrypting the big frame)
     attacker.close()
     attacker.ctx.term()
-    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert, timeout=10,
-                               context=zmq.Context())
+    attacker = podp.PodpClient(args.endpoint, args.attacker_key, args.server_cert,
+                               timeout=args.wait, context=zmq.Context())
     try:
-        status, reason, _ = attacker.request("PING", timeout=10)
+        status, reason, _ = attacker.request("PING", timeout=args.wait)
         result["attacker_ping_after"] = "%s %s" % (status, reason)
     except podp.NoAnswer:
         result["attacker_ping_after"] = "no reply"

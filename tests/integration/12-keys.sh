@@ -160,4 +160,36 @@ fi
 check "a member's PING during the attack: p50 $F_p50 ms (< 250), p95 $F_p95 ms (< 1000), max $F_pmax ms, $F_pings pings" \
     awk -v a="$F_p50" -v b="$F_p95" 'BEGIN { exit !(a < 250 && b < 1000) }'
 
+# --- J, security = "curve-registered": an unregistered key is refused at
+# the CURVE handshake and cannot make podd read anything at all
+stop_podd
+sed -i 's|^\( *\)security = .*|\1security = "curve-registered"|' "$T/podd.conf"
+grep -q 'security = "curve-registered"' "$T/podd.conf" || sed -i 's|^\( *\)endpoint = .*|&\n\1security = "curve-registered"|' "$T/podd.conf"
+expect_out "podd -n accepts security = \"curve-registered\"" "^configuration OK" "$PODD" -n -c "$T/podd.conf"
+if [ "$SANITIZED" = 1 ]; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=0" start_podd || { not_ok "podd restarts"; exit 1; }
+else
+    start_podd || { not_ok "podd restarts"; exit 1; }
+fi
+expect_out "a registered member is served" "podd" pc alice.tm ping
+OUT=$("$PODCTL" -e "$EP" -k "$T/keys/stranger.cert" -s "$T/keys/podd.cert" -t 2 whoami 2>&1); rc=$?
+check "an unregistered key gets no answer at all (podctl exit $rc: $OUT)" [ $rc -eq 3 ]
+OUT=$(timeout 60 "$PY" "$ROOT/tests/flood_client.py" "$EP" "$T/keys/podd.cert" \
+      "$T/keys/stranger.cert" "$T/keys/alice.tm.cert" "$PODD_PID" --frames 200000 --messages 1 --big 80 --wait 2 2>&1)
+echo "# flood, curve-registered: $OUT"
+eval "$("$PY" -c '
+import json, shlex, sys
+try: d = json.loads(sys.argv[1])
+except ValueError: d = {}
+p = d.get("ping_ms", {})
+for name, value in (("replies", " / ".join(d.get("attack_replies", []))), ("after", d.get("attacker_ping_after", "")),
+                    ("before", d.get("rss_before_kb", 0)), ("peak", d.get("rss_peak_kb", 999999)),
+                    ("p50", p.get("p50", 99999)), ("pings", p.get("count", 0))):
+    print("F_%s=%s" % (name, shlex.quote(str(value))))' "$OUT")"
+check "the stranger's flood and big frame get nothing back ($F_replies; $F_after)" \
+    bash -c 'case "$1|$2" in "no reply|no reply"|"cannot send|no reply") exit 0;; *) exit 1;; esac' _ "$F_replies" "$F_after"
+check "podd's RSS grew by less than 8 MB ($F_before kB -> $F_peak kB)" [ $((F_peak - F_before)) -lt 8192 ]
+check "a member's PING meanwhile: p50 $F_p50 ms (< 250), $F_pings pings" \
+    awk -v a="$F_p50" -v n="$F_pings" 'BEGIN { exit !(a < 250 && n > 0) }'
+
 finish
