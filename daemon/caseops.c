@@ -164,15 +164,17 @@ int
 podd_op_member_add (podd_request_t *req)
 {
     const char *handle = podp_msg_string (req->msg, "handle");
-    const char *email = podp_msg_string (req->msg, "email");
+    char email [PODD_ADDRESS_MAX];
     const char *role = podp_msg_string (req->msg, "role");
     const char *pod_name = podp_msg_string (req->msg, "pod");
     const char *pattern = podp_msg_string (req->msg, "pattern");
     bool admin = podp_msg_bool (req->msg, "admin", false);
     if (!podd_valid_handle (handle))
         return podd_fail (req, PODP_INVALID, "field 'handle': use a-z, 0-9, '.', '_', '-'");
-    if (!podd_valid_email (email))
-        return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
+    //  Members are invited to meetings: the same checks as partners
+    if (podd_field_address (req, "email", -1, podp_msg_string (req->msg, "email"), email)
+    ||  podd_field_name (req, "name", podp_msg_string (req->msg, "name")))
+        return -1;
     if (podd_role_index (role) < 0)
         return podd_fail (req, PODP_INVALID, "field 'role': unknown role '%s'", role);
     if (pattern && !podd_valid_pattern (pattern))
