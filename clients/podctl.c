@@ -352,6 +352,13 @@ static const cmddef_t s_commands [] = {
         { "email", "email", O_VALUE, true, NULL },
         { "role", "role", O_VALUE, false, NULL },
         { "alias", "aliases", O_MULTI, false, NULL } } },
+    { "partner", "update",
+      "partner update EMAIL [--name N] [--alias E]... [--remove-alias E]...",
+      "rename a partner, or add and remove the other addresses they reply from",
+      "PARTNER-UPDATE", NULL, s_print_partner, { { "email", "EMAIL", false } },
+      { { "name", "name", O_VALUE, false, NULL },
+        { "alias", "aliases", O_MULTI, false, NULL },
+        { "remove-alias", "remove_aliases", O_MULTI, false, NULL } } },
     { "partner", "list", "partner list [--case REF]",
       "list partners, all or those linked to a case",
       "PARTNER-LIST", NULL, s_print_partner_list, {},
@@ -363,20 +370,25 @@ static const cmddef_t s_commands [] = {
       "PARTNER-UNLINK", NULL, s_print_partner_list,
       { { "case", "CASE", false }, { "partner", "EMAIL", false } }, {} },
     { "meeting", "schedule",
-      "meeting schedule TASK --start D --end D --location L [--invite EMAIL]... [--member H]...",
-      "schedule a meeting task and e-mail the invites (partners linked to the case, members)",
+      "meeting schedule TASK --start D --end D [--location L] [--online URL] [--invite EMAIL]... "
+      "[--member H]...",
+      "schedule a meeting task (in a room, online at an https:// link, or both) and e-mail the "
+      "invites (partners linked to the case, members)",
       "MEETING-SCHEDULE", NULL, s_print_meeting, { POS_MEETING },
       { { "start", "start", O_VALUE, true, NULL },
         { "end", "end", O_VALUE, true, NULL },
-        { "location", "location", O_VALUE, true, NULL },
+        { "location", "location", O_VALUE, false, NULL },
+        { "online", "online", O_VALUE, false, NULL },
         { "invite", "invite", O_MULTI, false, NULL },
         { "member", "members", O_MULTI, false, NULL } } },
-    { "meeting", "update", "meeting update TASK [--start D] [--end D] [--location L]",
-      "move a meeting; every attendee is asked again",
+    { "meeting", "update",
+      "meeting update TASK [--start D] [--end D] [--location L] [--online URL]",
+      "move a meeting (\"\" clears the location or the online link); every attendee is asked again",
       "MEETING-UPDATE", NULL, s_print_meeting, { POS_MEETING },
       { { "start", "start", O_VALUE, false, NULL },
         { "end", "end", O_VALUE, false, NULL },
-        { "location", "location", O_VALUE, false, NULL } } },
+        { "location", "location", O_VALUE, false, NULL },
+        { "online", "online", O_VALUE, false, NULL } } },
     { "meeting", "cancel", "meeting cancel TASK [--reason R]",
       "cancel a meeting; every attendee is told",
       "MEETING-CANCEL", NULL, s_print_meeting, { POS_MEETING }, { OPT_REASON } },
@@ -1652,7 +1664,7 @@ static const column_t s_partner_columns [] = {
     { "KIND", "agency_kind" }, { "ROLE", "role" }, { "ALIASES", "aliases" }, { NULL, NULL }
 };
 static const char *const s_meeting_fields [] = {
-    "task", "case", "status", "start", "end", "location", "sequence", "organiser",
+    "task", "case", "status", "start", "end", "location", "online", "sequence", "organiser",
     "uid", NULL
 };
 static const char *const s_meeting_skip [] = { "attendees", NULL };

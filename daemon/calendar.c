@@ -6,6 +6,7 @@
 */
 #include "calendar.h"
 #include "message.h"
+#include "config.h"
 #include <libical/ical.h>
 #include <gmime/gmime.h>
 #include <assert.h>
@@ -13,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef streq
 #define streq(a,b) (strcmp ((a), (b)) == 0)
+#endif
 
 #define PRODID          "-//podd//pod invites 0.1//EN"
 #define LOCAL_TZID      "Europe/London"
@@ -84,55 +87,14 @@ s_gmime_init (void)
 //  --------------------------------------------------------------------------
 //  Validation
 
-static bool
-s_is_atext (char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || (c && strchr ("!#$%&'*+-/=?^_`{|}~", c));
-}
-
 //  A plain ASCII addr-spec: dot-atom local part, "@", a host name with at
 //  least one dot. So no spaces, quotes, angle brackets, CR/LF or controls.
+//  The rule is podd_valid_address (config.c), shared with every command
+//  that takes an address, so what they accept an invitation can carry.
 static bool
 s_valid_address (const char *addr)
 {
-    if (!addr)
-        return false;
-    size_t len = strlen (addr);
-    const char *at = strchr (addr, '@');
-    if (len > MAX_ADDRESS || !at || strchr (at + 1, '@'))
-        return false;
-    size_t local = (size_t) (at - addr);
-    if (local == 0 || local > 64)
-        return false;
-    for (size_t i = 0; i < local; i++) {
-        if (addr [i] == '.') {
-            if (i == 0 || i == local - 1 || addr [i + 1] == '.')
-                return false;
-        }
-        else
-        if (!s_is_atext (addr [i]))
-            return false;
-    }
-    const char *domain = at + 1;
-    size_t label = 0, dots = 0;
-    for (const char *p = domain; ; p++) {
-        if (*p == '.' || *p == 0) {
-            if (label == 0 || label > 63 || p [-1] == '-')
-                return false;
-            if (*p == 0)
-                break;
-            dots++;
-            label = 0;
-        }
-        else
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-        ||  (*p >= '0' && *p <= '9') || (*p == '-' && label > 0))
-            label++;
-        else
-            return false;
-    }
-    return dots > 0;
+    return podd_valid_address (addr);
 }
 
 //  UTF-8 text of 1..max octets without line breaks or control characters.
@@ -188,6 +150,22 @@ s_valid_message_id (const char *id)
     return true;
 }
 
+bool
+podd_calendar_valid_url (const char *url)
+{
+    if (!url || g_ascii_strncasecmp (url, "https://", 8) != 0)
+        return false;
+    size_t len = strlen (url);
+    if (len > PODD_CALENDAR_MAX_URL)
+        return false;
+    for (const char *p = url; *p; p++)
+        if (*p < 0x21 || *p > 0x7E || strchr ("\"<>\\^`{|}", *p))
+            return false;
+    //  A host: at least one character that is not '/', '?' or '#'
+    const char *host = url + 8;
+    return *host && !strchr ("/?#@:", *host);
+}
+
 static const char *
 s_check_meeting (const podd_meeting_t *m, podd_method_t method)
 {
@@ -204,7 +182,11 @@ s_check_meeting (const podd_meeting_t *m, podd_method_t method)
         return "meeting must end after it starts";
     if ((problem = s_text_problem (m->summary, MAX_SUMMARY, false)))
         return s_field_reason ("summary", problem);
-    if ((problem = s_text_problem (m->location, MAX_LOCATION, false)))
+    bool online = m->online && *m->online;
+    if (online && !podd_calendar_valid_url (m->online))
+        return "online link is not an https:// URL of at most 400 printable characters";
+    if ((online == false || (m->location && *m->location))
+    &&  (problem = s_text_problem (m->location, MAX_LOCATION, false)))
         return s_field_reason ("location", problem);
     if ((problem = s_text_problem (m->organiser_name, MAX_NAME, true)))
         return s_field_reason ("organiser name", problem);
@@ -325,13 +307,27 @@ s_build_ics (const podd_meeting_t *m, podd_method_t method, int64_t dtstamp,
     icalcomponent_add_property (event, s_local_property (ICAL_DTSTART_PROPERTY, m->start, zone));
     icalcomponent_add_property (event, s_local_property (ICAL_DTEND_PROPERTY, m->end, zone));
     icalcomponent_add_property (event, icalproperty_new_summary (m->summary));
-    icalcomponent_add_property (event, icalproperty_new_location (m->location));
-    if ((m->contact && *m->contact) || (m->cover && *m->cover)) {
-        char *text = g_strjoin ("\n", m->contact && *m->contact ? m->contact : m->cover,
-                                m->contact && *m->contact && m->cover && *m->cover ? m->cover : NULL,
-                                NULL);
-        icalcomponent_add_property (event, icalproperty_new_description (text));
-        g_free (text);
+    bool online = m->online && *m->online;
+    icalcomponent_add_property (event, icalproperty_new_location (
+        m->location && *m->location ? m->location : m->online));
+    if (online) {
+        //  RFC 7986 section 5.11: VALUE=URI is required (no default type)
+        icalproperty *conference = icalproperty_new_conference (m->online);
+        icalproperty_add_parameter (conference, icalparameter_new_value (ICAL_VALUE_URI));
+        icalproperty_add_parameter (conference, icalparameter_new_feature (ICAL_FEATURE_VIDEO));
+        icalproperty_add_parameter (conference, icalparameter_new_label ("Join online"));
+        icalcomponent_add_property (event, conference);
+    }
+    if (online || (m->contact && *m->contact) || (m->cover && *m->cover)) {
+        GString *text = g_string_new (NULL);
+        if (online)
+            g_string_append_printf (text, "Join online: %s", m->online);
+        if (m->contact && *m->contact)
+            g_string_append_printf (text, "%s%s", text->len ? "\n" : "", m->contact);
+        if (m->cover && *m->cover)
+            g_string_append_printf (text, "%s%s", text->len ? "\n" : "", m->cover);
+        icalcomponent_add_property (event, icalproperty_new_description (text->str));
+        g_string_free (text, TRUE);
     }
     icalcomponent_add_property (event, icalproperty_new_status (
         m->status == PODD_MEETING_CANCELLED ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
@@ -386,7 +382,7 @@ s_subject (const podd_meeting_t *m, podd_method_t method, icaltimezone *zone)
         g_string_append (subject, "Updated: ");
     g_string_append_printf (subject, "%s, ", m->summary);
     s_format_short (subject, s_local (m->start, zone));
-    g_string_append_printf (subject, ", %s", m->location);
+    g_string_append_printf (subject, ", %s", m->location && *m->location ? m->location : "online");
     return g_string_free (subject, FALSE);
 }
 
@@ -413,7 +409,13 @@ s_plain_text (const podd_meeting_t *m, podd_method_t method, icaltimezone *zone)
         g_string_append (text, ", ");
     }
     g_string_append_printf (text, "%02d:%02d (UK time)\n", end.hour, end.minute);
-    g_string_append_printf (text, "Where: %s\n", m->location);
+    bool online = m->online && *m->online;
+    if (m->location && *m->location)
+        g_string_append_printf (text, "Where: %s%s\n", m->location, online ? ", or online" : "");
+    else
+        g_string_append (text, "Where: online\n");
+    if (online)
+        g_string_append_printf (text, "Join online: %s\n", m->online);
     g_string_append_printf (text, "Organiser: %s <%s>\n\n", m->organiser_name, m->organiser_address);
     if (method == PODD_METHOD_CANCEL)
         g_string_append (text, "No reply is needed.\n");
@@ -1487,6 +1489,46 @@ podd_calendar_test (bool verbose)
                                    &out, &size, &reason);
         assert (rc == -1 && out == NULL && strstr (reason, "Message-ID"));
     }
+
+    //  An online meeting: RFC 7986 CONFERENCE, the link in the text, the
+    //  DESCRIPTION, and the LOCATION when there is no room
+    podd_meeting_t online = meeting;
+    online.location = "";
+    online.online = "https://meet.example/j/123?pwd=x-1";
+    rc = podd_calendar_invite (&online, PODD_METHOD_REQUEST, NULL, "<on-1@pod-north.example>", date,
+                               &out, &size, &reason);
+    assert (rc == 0);
+    s_view (out, size, &view);
+    assert (strstr (view.ics, "\r\nCONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join online:"
+                              "https://meet.example/j/123?pwd=x-1\r\n"));
+    assert (strstr (view.ics, "\r\nLOCATION:https://meet.example/j/123?pwd=x-1\r\n"));
+    assert (strstr (view.ics, "DESCRIPTION:Join online: https://meet.example/j/123?pwd=x-1\\n"));
+    assert (strstr (view.text, "Where: online"));
+    assert (strstr (view.text, "Join online: https://meet.example/j/123?pwd=x-1"));
+    assert (g_str_has_suffix (g_mime_message_get_subject (view.message), ", online"));
+    s_view_free (&view);
+    free (out);
+    online.location = "Room 2, County Hall";          //  hybrid
+    rc = podd_calendar_invite (&online, PODD_METHOD_REQUEST, NULL, "<on-2@pod-north.example>", date,
+                               &out, &size, &reason);
+    assert (rc == 0);
+    s_view (out, size, &view);
+    assert (strstr (view.ics, "\r\nLOCATION:Room 2\\, County Hall\r\n"));
+    assert (strstr (view.ics, "\r\nCONFERENCE;VALUE=URI;"));
+    assert (strstr (view.text, "Where: Room 2, County Hall, or online"));
+    s_view_free (&view);
+    free (out);
+    const char *bad_urls [] = { "http://meet.example/j/1", "javascript:alert(1)", "https://",
+                                "https:///x", "https://meet.example/a b", "https://x\r\nX-INJ:1",
+                                "https://x\"y", "mailto:a@b.example", NULL };
+    for (int i = 0; bad_urls [i]; i++) {
+        assert (!podd_calendar_valid_url (bad_urls [i]));
+        online.online = bad_urls [i];
+        s_expect_invalid (&online, PODD_METHOD_REQUEST, NULL, "online link");
+    }
+    online.online = NULL;
+    online.location = "";
+    s_expect_invalid (&online, PODD_METHOD_REQUEST, NULL, "location is missing");
 
     //  Replies: Gmail-like, nested multipart with an inline text/calendar
     //  (base64) and an application/ics copy

@@ -82,7 +82,8 @@ typedef struct {
     int64_t end;                        //  UTC epoch seconds, > start
     const char *summary;                //  meeting type, e.g. "Placement stability meeting"
                                         //  (never a child's name: it goes in the Subject)
-    const char *location;               //  e.g. "Room 2, County Hall"; also in the Subject
+    const char *location;               //  e.g. "Room 2, County Hall"; also in the Subject;
+                                        //  "" or NULL for an online meeting (then online)
     const char *organiser_name;         //  e.g. "North pod"
     const char *organiser_address;      //  the pod's mailbox
     const podd_attendee_t *attendees;   //  1..PODD_CALENDAR_MAX_ATTENDEES
@@ -90,7 +91,17 @@ typedef struct {
     podd_meeting_status_t status;       //  CONFIRMED for REQUEST, CANCELLED for CANCEL
     const char *contact;                //  pod's contact line for the text, or NULL
     const char *cover;                  //  "if the lead worker is away call ..." line, or NULL
+    const char *online;                 //  joining link (podd_calendar_valid_url), or NULL:
+                                        //  RFC 7986 CONFERENCE, in the text and the
+                                        //  DESCRIPTION, and the LOCATION when there is no room
 } podd_meeting_t;
+
+//  A joining link podd puts in invitations: https://host[/...], printable
+//  ASCII without spaces, quotes, angle brackets, backslashes or braces,
+//  8..400 octets. Nothing else (no http:, javascript:, data:, mailto:).
+#define PODD_CALENDAR_MAX_URL 400
+bool
+    podd_calendar_valid_url (const char *url);
 
 //  Build the invite (REQUEST) or cancellation (CANCEL) of a meeting as a
 //  complete RFC 5322 message with CRLF line ends. from is the From address

@@ -164,20 +164,17 @@ int
 podd_op_member_add (podd_request_t *req)
 {
     const char *handle = podp_msg_string (req->msg, "handle");
-    const char *email = podp_msg_string (req->msg, "email");
+    char email [PODD_ADDRESS_MAX];
     const char *role = podp_msg_string (req->msg, "role");
     const char *pod_name = podp_msg_string (req->msg, "pod");
     const char *pattern = podp_msg_string (req->msg, "pattern");
     bool admin = podp_msg_bool (req->msg, "admin", false);
     if (!podd_valid_handle (handle))
         return podd_fail (req, PODP_INVALID, "field 'handle': use a-z, 0-9, '.', '_', '-'");
-    if (!podd_valid_email (email))
-        return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
-    //  The same checks as the config loader's (a name goes into invitations)
-    if (!podd_valid_name (podp_msg_string (req->msg, "name")))
-        return podd_fail (req, PODP_INVALID, "field 'name': 1 to 128 octets of text, not only spaces, "
-                          "without control characters, double quotes, carets, bidirectional overrides "
-                          "or line separators");
+    //  Members are invited to meetings: the same checks as partners
+    if (podd_field_address (req, "email", -1, podp_msg_string (req->msg, "email"), email)
+    ||  podd_field_name (req, "name", podp_msg_string (req->msg, "name")))
+        return -1;
     if (podp_msg_string (req->msg, "skills") && !podd_valid_skills (podp_msg_string (req->msg, "skills")))
         return podd_fail (req, PODP_INVALID, "field 'skills': comma-separated tokens of A-Z a-z 0-9 . _ -, "
                           "no spaces");

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_PATH_LEN    1024
 #define MAX_NAME        128
@@ -462,6 +463,82 @@ podd_valid_email (const char *s)
     if (!at || at == s)
         return false;
     return s_valid_domain (at + 1, len - (at + 1 - s));
+}
+
+//  The address rule of everything podd mails: a dot-atom local part of
+//  1..64 octets, '@', a host name of labels [A-Za-z0-9-] (not starting or
+//  ending with '-', 1..63 octets) with at least one dot; 254 octets at most.
+//  So no spaces, quotes, angle brackets, CR/LF or control characters.
+bool
+podd_valid_address (const char *s)
+{
+    if (!s || strlen (s) > MAX_EMAIL)
+        return false;
+    const char *at = strchr (s, '@');
+    if (!at || strchr (at + 1, '@'))
+        return false;
+    size_t local = (size_t) (at - s);
+    if (local == 0 || local > 64)
+        return false;
+    for (size_t i = 0; i < local; i++) {
+        char c = s [i];
+        if (c == '.') {
+            if (i == 0 || i == local - 1 || s [i + 1] == '.')
+                return false;
+        }
+        else
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        ||    (c && strchr ("!#$%&'*+-/=?^_`{|}~", c))))
+            return false;
+    }
+    size_t label = 0, dots = 0;
+    for (const char *p = at + 1; ; p++) {
+        if (*p == '.' || *p == 0) {
+            if (label == 0 || label > 63 || p [-1] == '-')
+                return false;
+            if (*p == 0)
+                break;
+            dots++;
+            label = 0;
+        }
+        else
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+        ||  (*p >= '0' && *p <= '9') || (*p == '-' && label > 0))
+            label++;
+        else
+            return false;
+    }
+    return dots > 0;
+}
+
+const char *
+podd_address_canonical (const char *in, char *out, size_t size)
+{
+    assert (out && size > 0);
+    *out = 0;
+    if (!in || !*in)
+        return "is missing";
+    if (strncasecmp (in, "mailto:", 7) == 0)
+        in += 7;
+    size_t len = strlen (in);
+    if (len >= size || !podd_valid_address (in))
+        return "is not a valid address (local@domain.example, no spaces, quotes or "
+               "angle brackets)";
+    for (size_t i = 0; i <= len; i++)
+        out [i] = (char) tolower ((unsigned char) in [i]);
+    return NULL;
+}
+
+const char *
+podd_display_name_problem (const char *name)
+{
+    if (!name || !*name)
+        return "is missing";
+    if (!podd_valid_name (name))
+        return "is not a valid name (1 to 128 octets of UTF-8, no control characters)";
+    if (strchr (name, '"') || strchr (name, '^'))
+        return "has a double quote or caret (a calendar invitation cannot carry them)";
+    return NULL;
 }
 
 int
@@ -1604,6 +1681,26 @@ podd_config_test (bool verbose)
     assert (!podd_valid_handle ("al\nice"));
 
     assert (podd_valid_email ("alice.tm@pod-north.example"));
+    {
+        char canon [255];
+        assert (!podd_address_canonical ("MAILTO:Jo.Reed@School-A.Example", canon, sizeof canon));
+        assert (streq (canon, "jo.reed@school-a.example"));
+        assert (!podd_address_canonical ("o'neil+pods@x-y.example", canon, sizeof canon));
+        const char *bad [] = { "", "jo", "jo@school", "jo..reed@x.example", ".jo@x.example",
+                               "jo@-x.example", "jo@x-.example", "jo reed@x.example",
+                               "\"jo\"@x.example", "<jo@x.example>", "jo@x.example\r\nBcc: e@x.example",
+                               "jo@x_y.example", "jo@@x.example", "mailto:", NULL };
+        for (int i = 0; bad [i]; i++)
+            assert (podd_address_canonical (bad [i], canon, sizeof canon) && !*canon);
+        assert (podd_address_canonical (NULL, canon, sizeof canon));
+        assert (!podd_display_name_problem ("Reed, Jo (Designated safeguarding lead)"));
+        assert (!podd_display_name_problem ("Si\xc3\xa2n Ll\xc5\xb7r"));
+        assert (podd_display_name_problem ("Jo \"JR\" Reed"));
+        assert (podd_display_name_problem ("Jo^Reed"));
+        assert (podd_display_name_problem ("Jo\r\nBcc: e@x.example"));
+        assert (podd_display_name_problem ("   "));
+        assert (podd_display_name_problem (""));
+    }
     assert (podd_valid_email ("a+b@x.y"));
     assert (!podd_valid_email ("alice.tm@localhost"));
     assert (!podd_valid_email ("alice.tm"));

@@ -134,6 +134,20 @@ bool podd_config_gateway (podd_config_t *self, const char *handle);
 /* Validators shared with the daemon's request checks */
 bool podd_valid_handle (const char *s);     /* member handle / pod name syntax */
 bool podd_valid_email (const char *s);      /* addr-spec subset, no CR/LF/controls/spaces/quotes */
+/* The stricter rule of every address podd mails (invitations): dot-atom
+   local part of 1..64 octets, '@', host name labels [A-Za-z0-9-] with at
+   least one dot, <= 254 octets. */
+bool podd_valid_address (const char *s);
+/* The one check of an e-mail address a person gives (PARTNER-ADD, PARTNER-
+   UPDATE, MEMBER-ADD, MEETING-SCHEDULE): a leading "mailto:" (any case) is
+   stripped, the rest must pass podd_valid_address, and is written lower-
+   cased into out (size octets, 255 is enough). Returns NULL, or the problem
+   ("is not a valid address ...") with out empty. */
+const char *podd_address_canonical (const char *in, char *out, size_t size);
+/* The one check of a person's display name, which goes into To headers and
+   calendar CN parameters: podd_valid_name, and no '"' or '^'. Returns NULL
+   or the problem. */
+const char *podd_display_name_problem (const char *name);
 bool podd_valid_pattern (const char *s);    /* mon-fri | list of mon..sun | ranges */
 /* Working days of a pattern as a bitmask, bit 0 = mon .. bit 6 = sun
    (ranges may wrap, "fri-mon"); -1 when the pattern is invalid. */

@@ -14,22 +14,36 @@
 //  --------------------------------------------------------------------
 //  Partners
 
+//  Add the aliases of field 'aliases' to a partner
+static int
+s_add_aliases (podd_request_t *req, int64_t id)
+{
+    size_t index;
+    json_t *alias;
+    json_array_foreach (podp_msg_array (req->msg, "aliases"), index, alias) {
+        char address [PODD_ADDRESS_MAX];
+        if (podd_field_address (req, "aliases", (long) index, json_string_value (alias), address))
+            return -1;
+        if (podd_store_partner_by_email (req->store, address))
+            return podd_fail (req, PODP_CONFLICT, "address %s is already known", address);
+        if (podd_store_partner_alias_add (req->store, id, address))
+            return podd_fail (req, PODP_INTERNAL, "cannot store alias");
+    }
+    return 0;
+}
+
 int
 podd_op_partner_add (podd_request_t *req)
 {
-    const char *email = podp_msg_string (req->msg, "email");
+    char email [PODD_ADDRESS_MAX];
     const char *name = podp_msg_string (req->msg, "name");
     const char *agency = podp_msg_string (req->msg, "agency");
     if (!podd_access_pod_allocate (req->actor, req->actor->pod_id))
         return podd_fail (req, PODP_FORBIDDEN, "only a team manager, senior practitioner or "
                           "coordinator adds partners");
-    if (!podd_valid_email (email))
-        return podd_fail (req, PODP_INVALID, "field 'email': not a valid address");
-    if (podd_text_has_bidi_control (name))
-        return podd_fail (req, PODP_INVALID, "field 'name': no bidirectional overrides or line "
-                          "separators in a name");
-    if (!podd_valid_name (name) || strchr (name, '"') || strchr (name, '^'))
-        return podd_fail (req, PODP_INVALID, "field 'name': no quotes or carets in a contact's name");
+    if (podd_field_address (req, "email", -1, podp_msg_string (req->msg, "email"), email)
+    ||  podd_field_name (req, "name", name))
+        return -1;
     if (!podd_valid_name (agency))
         return podd_fail (req, PODP_INVALID, "field 'agency': not a valid name");
     if (podd_store_partner_by_email (req->store, email))
@@ -39,21 +53,51 @@ podd_op_partner_add (podd_request_t *req)
                                          podp_msg_string (req->msg, "role"), req->now);
     if (id < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot store partner: %s", podd_store_errmsg (req->store));
-    json_t *aliases = podp_msg_array (req->msg, "aliases");
-    size_t index;
-    json_t *alias;
-    json_array_foreach (aliases, index, alias) {
-        const char *address = json_string_value (alias);
-        if (!podd_valid_email (address))
-            return podd_fail (req, PODP_INVALID, "field 'aliases' item %zu: not a valid address", index);
-        if (podd_store_partner_by_email (req->store, address))
-            return podd_fail (req, PODP_CONFLICT, "address %s is already known", address);
-        if (podd_store_partner_alias_add (req->store, id, address))
-            return podd_fail (req, PODP_INTERNAL, "cannot store alias");
-    }
-    if (podd_audit (req, "partner-add", email, agency))
+    if (s_add_aliases (req, id) || podd_audit (req, "partner-add", email, agency))
         return -1;
     return podd_ok (req, PODP_CREATED, podd_store_partner_json (req->store, id));
+}
+
+int
+podd_op_partner_update (podd_request_t *req)
+{
+    char email [PODD_ADDRESS_MAX];
+    const char *name = podp_msg_string (req->msg, "name");
+    if (!podd_access_pod_allocate (req->actor, req->actor->pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "only a team manager, senior practitioner or "
+                          "coordinator updates partners");
+    if (podd_field_address (req, "email", -1, podp_msg_string (req->msg, "email"), email)
+    ||  (name && podd_field_name (req, "name", name)))
+        return -1;
+    int64_t id = podd_store_partner_by_email (req->store, email);
+    podd_partner_t partner;
+    if (!id || podd_store_partner_get (req->store, id, &partner))
+        return podd_fail (req, PODP_NOT_FOUND, "no partner %s", email);
+    if (g_ascii_strcasecmp (partner.email, email) != 0)
+        return podd_fail (req, PODP_NOT_FOUND, "%s is an alias of %s: name the partner by their "
+                          "address", email, partner.email);
+    if (!name && !podp_msg_array (req->msg, "aliases") && !podp_msg_array (req->msg, "remove_aliases"))
+        return podd_fail (req, PODP_BAD_REQUEST, "nothing to change: give name, aliases or "
+                          "remove_aliases");
+    size_t index;
+    json_t *value;
+    json_array_foreach (podp_msg_array (req->msg, "remove_aliases"), index, value) {
+        char address [PODD_ADDRESS_MAX];
+        if (podd_field_address (req, "remove_aliases", (long) index, json_string_value (value), address))
+            return -1;
+        int rc = podd_store_partner_alias_remove (req->store, id, address);
+        if (rc < 0)
+            return podd_fail (req, PODP_INTERNAL, "cannot remove alias");
+        if (rc > 0)
+            return podd_fail (req, PODP_NOT_FOUND, "%s is not an alias of %s", address, partner.email);
+    }
+    if (s_add_aliases (req, id))
+        return -1;
+    if (name && podd_store_partner_set_name (req->store, id, name))
+        return podd_fail (req, PODP_INTERNAL, "cannot rename partner");
+    if (podd_audit (req, "partner-update", partner.email, name? name: ""))
+        return -1;
+    return podd_ok (req, PODP_OK, podd_store_partner_json (req->store, id));
 }
 
 int
@@ -71,8 +115,9 @@ static int
 s_link (podd_request_t *req, bool link)
 {
     podd_case_t kase;
-    const char *email = podp_msg_string (req->msg, "partner");
-    if (podd_case_for_work (req, podp_msg_string (req->msg, "case"), &kase))
+    char email [PODD_ADDRESS_MAX];
+    if (podd_case_for_work (req, podp_msg_string (req->msg, "case"), &kase)
+    ||  podd_field_address (req, "partner", -1, podp_msg_string (req->msg, "partner"), email))
         return -1;
     int64_t partner = podd_store_partner_by_email (req->store, email);
     if (!partner)
@@ -159,7 +204,7 @@ s_send_invite (podd_request_t *req, const podd_task_t *task, const podd_case_t *
         .organiser_address = pod.mailbox, .attendees = attendees,
         .attendee_count = row->attendee_count,
         .status = method == PODD_METHOD_CANCEL? PODD_MEETING_CANCELLED: PODD_MEETING_CONFIRMED,
-        .contact = contact, .cover = duty.id? cover: NULL
+        .contact = contact, .cover = duty.id? cover: NULL, .online = row->online
     };
     podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
                      message_id, sizeof message_id);
@@ -210,16 +255,16 @@ s_add_attendees (podd_request_t *req, const podd_task_t *task, const podd_case_t
             return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
     }
     json_array_foreach (podp_msg_array (req->msg, "invite"), index, value) {
-        const char *email = json_string_value (value);
-        if (!podd_valid_email (email))
-            return podd_fail (req, PODP_INVALID, "field 'invite' item %zu: not a valid address", index);
+        char email [PODD_ADDRESS_MAX];
+        if (podd_field_address (req, "invite", (long) index, json_string_value (value), email))
+            return -1;
         int64_t partner_id = podd_store_partner_by_email (req->store, email);
         podd_partner_t partner;
         if (!partner_id || podd_store_partner_get (req->store, partner_id, &partner))
             return podd_fail (req, PODP_NOT_FOUND, "no partner %s", email);
         if (!podd_store_partner_linked (req->store, kase->id, partner_id))
             return podd_fail (req, PODP_INVALID, "partner %s is not linked to case %s", email, kase->ref);
-        if (podd_streq (partner.email, organiser))
+        if (g_ascii_strcasecmp (partner.email, organiser) == 0)
             return podd_fail (req, PODP_INVALID, "the organiser cannot be an attendee");
         if (podd_store_attendee_add (req->store, task->id, partner.email, partner.name, partner_id))
             return podd_fail (req, PODP_INTERNAL, "cannot add attendee");
@@ -241,6 +286,26 @@ s_when_pair (podd_request_t *req, int64_t *starts, int64_t *ends)
     return 0;
 }
 
+//  Where the meeting is: a room, an online joining link, or both (the
+//  fields given replace location and online; "" clears one)
+static int
+s_place (podd_request_t *req, char *location, size_t location_size, char *online,
+         size_t online_size)
+{
+    const char *given_location = podp_msg_string (req->msg, "location");
+    const char *given_online = podp_msg_string (req->msg, "online");
+    if (given_online && *given_online && !podd_calendar_valid_url (given_online))
+        return podd_fail (req, PODP_INVALID, "field 'online': not an https:// link of at most %d "
+                          "printable characters without spaces or quotes", PODD_CALENDAR_MAX_URL);
+    if (given_location)
+        snprintf (location, location_size, "%s", given_location);
+    if (given_online)
+        snprintf (online, online_size, "%s", given_online);
+    if (!*location && !*online)
+        return podd_fail (req, PODP_INVALID, "a meeting needs a location, an online link or both");
+    return 0;
+}
+
 int
 podd_op_meeting_schedule (podd_request_t *req)
 {
@@ -257,7 +322,9 @@ podd_op_meeting_schedule (podd_request_t *req)
     int64_t starts = 0, ends = 0;
     if (s_when_pair (req, &starts, &ends))
         return -1;
-    const char *location = podp_msg_string (req->msg, "location");
+    char location [sizeof row.location] = "", online [sizeof row.online] = "";
+    if (s_place (req, location, sizeof location, online, sizeof online))
+        return -1;
     podd_pod_t pod;
     podd_store_pod_by_id (req->store, kase.pod_id, &pod);
     //  At most 8 + 20 + 1 + 200 octets: the random part comes first
@@ -265,7 +332,7 @@ podd_op_meeting_schedule (podd_request_t *req)
     podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
                      random_id, sizeof random_id);
     snprintf (uid, sizeof uid, "meeting-%lld-%.200s", (long long) task.id, random_id);
-    if (podd_store_meeting_add (req->store, task.id, uid, starts, ends, location))
+    if (podd_store_meeting_add (req->store, task.id, uid, starts, ends, location, online))
         return podd_fail (req, PODP_INTERNAL, "cannot store meeting: %s", podd_store_errmsg (req->store));
     if (s_add_attendees (req, &task, &kase, pod.mailbox)
     ||  podd_store_meeting_get (req->store, task.id, &row))
@@ -274,7 +341,7 @@ podd_op_meeting_schedule (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "nobody to invite");
     char text [400], date [PODD_WHEN_LEN];
     snprintf (text, sizeof text, "%s scheduled for %s at %s, %zu invited", task.kind,
-              podd_when_format (starts, date), location, row.attendee_count);
+              podd_when_format (starts, date), *location? location: "online", row.attendee_count);
     if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_REQUEST)
     ||  s_chronology (req, &kase, text)
     ||  podd_audit (req, "meeting-schedule", kase.ref, uid))
@@ -292,20 +359,20 @@ podd_op_meeting_update (podd_request_t *req)
         return -1;
     if (row.cancelled)
         return podd_fail (req, PODP_CONFLICT, "the meeting is cancelled");
-    const char *location = podp_msg_string (req->msg, "location");
-    if (!location && !podp_msg_string (req->msg, "start") && !podp_msg_string (req->msg, "end"))
-        return podd_fail (req, PODP_BAD_REQUEST, "nothing to change: give start, end or location");
-    if (s_when_pair (req, &row.starts, &row.ends))
+    if (!podp_msg_string (req->msg, "location") && !podp_msg_string (req->msg, "online")
+    &&  !podp_msg_string (req->msg, "start") && !podp_msg_string (req->msg, "end"))
+        return podd_fail (req, PODP_BAD_REQUEST, "nothing to change: give start, end, location "
+                          "or online");
+    if (s_when_pair (req, &row.starts, &row.ends)
+    ||  s_place (req, row.location, sizeof row.location, row.online, sizeof row.online))
         return -1;
-    if (location)
-        snprintf (row.location, sizeof row.location, "%s", location);
     row.sequence++;
     //  A new time or place asks everyone again (RFC 5546)
     for (size_t i = 0; i < row.attendee_count; i++)
         snprintf (row.attendees [i].partstat, sizeof row.attendees [i].partstat, "NEEDS-ACTION");
     char text [400], date [PODD_WHEN_LEN];
     snprintf (text, sizeof text, "Meeting moved to %s at %s", podd_when_format (row.starts, date),
-              row.location);
+              *row.location? row.location: "online");
     if (podd_store_meeting_set (req->store, &row) || podd_store_attendees_reset (req->store, task.id))
         return podd_fail (req, PODP_INTERNAL, "cannot update meeting");
     if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_REQUEST)

@@ -15,6 +15,7 @@
 #include "request.h"
 
 int podd_op_partner_add (podd_request_t *req);
+int podd_op_partner_update (podd_request_t *req);
 int podd_op_partner_list (podd_request_t *req);
 int podd_op_partner_link (podd_request_t *req);
 int podd_op_partner_unlink (podd_request_t *req);

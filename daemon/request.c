@@ -103,3 +103,25 @@ podd_delivery_body (int64_t delivery, const char *payload, const char **command)
         json_decref (stored);
     return body;
 }
+
+//  The address in a field (or an item of an array field), canonical in
+//  out: the one check shared by PARTNER-*, MEMBER-ADD and MEETING-SCHEDULE
+int
+podd_field_address (podd_request_t *req, const char *field, long item, const char *value,
+                    char out [PODD_ADDRESS_MAX])
+{
+    const char *problem = podd_address_canonical (value, out, PODD_ADDRESS_MAX);
+    if (!problem)
+        return 0;
+    if (item >= 0)
+        return podd_fail (req, PODP_INVALID, "field '%s' item %ld: %s", field, item, problem);
+    return podd_fail (req, PODP_INVALID, "field '%s': %s", field, problem);
+}
+
+//  The display name in a field: the check shared with MEMBER-ADD
+int
+podd_field_name (podd_request_t *req, const char *field, const char *value)
+{
+    const char *problem = podd_display_name_problem (value);
+    return problem? podd_fail (req, PODP_INVALID, "field '%s': %s", field, problem): 0;
+}

@@ -60,6 +60,16 @@ int podd_audit (podd_request_t *req, const char *action, const char *object, con
 int podd_audit_id (podd_request_t *req, const char *action, const char *kind, int64_t id,
                    const char *detail);
 
+//  The shared checks of an address and of a display name in a request
+//  field (config.c: podd_address_canonical, podd_display_name_problem):
+//  0, or -1 having failed the request with 422 naming the field (and item,
+//  when item >= 0). The address comes back canonical (lower case, no
+//  "mailto:") in out.
+#define PODD_ADDRESS_MAX 255
+int podd_field_address (podd_request_t *req, const char *field, long item, const char *value,
+                        char out [PODD_ADDRESS_MAX]);
+int podd_field_name (podd_request_t *req, const char *field, const char *value);
+
 //  String equality that is false when either side is NULL
 static inline bool
 podd_streq (const char *a, const char *b)

@@ -139,6 +139,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },
     { "PARTNER-ADD", podd_op_partner_add }, { "PARTNER-LIST", podd_op_partner_list },
+    { "PARTNER-UPDATE", podd_op_partner_update },
     { "PARTNER-LINK", podd_op_partner_link }, { "PARTNER-UNLINK", podd_op_partner_unlink },
     { "MEETING-SCHEDULE", podd_op_meeting_schedule }, { "MEETING-UPDATE", podd_op_meeting_update },
     { "MEETING-CANCEL", podd_op_meeting_cancel }, { "MEETING-ATTENDEES", podd_op_meeting_attendees },

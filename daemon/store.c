@@ -189,7 +189,18 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "ALTER TABLE tasks ADD COLUMN event_id INTEGER REFERENCES case_events (id);"
     "ALTER TABLE tasks ADD COLUMN done_on TEXT;"
     "CREATE INDEX tasks_rule_due ON tasks (due) WHERE rule_id IS NOT NULL;"
-    "CREATE INDEX tasks_event ON tasks (event_id) WHERE event_id IS NOT NULL;"
+    "CREATE INDEX tasks_event ON tasks (event_id) WHERE event_id IS NOT NULL;",
+
+    //  7: partner addresses compare without regard to case: stored lower-
+    //  cased from now on (rows that would collide with another partner's
+    //  address stay as they were, and still match: lookups are NOCASE);
+    //  a meeting's online joining link
+    "UPDATE partners SET email = lower (email) WHERE NOT EXISTS (SELECT 1 FROM partners q"
+    "  WHERE q.id <> partners.id AND lower (q.email) = lower (partners.email));"
+    "UPDATE OR IGNORE partner_aliases SET email = lower (email);"
+    "CREATE INDEX partners_email_nocase ON partners (email COLLATE NOCASE);"
+    "CREATE INDEX partner_aliases_email_nocase ON partner_aliases (email COLLATE NOCASE);"
+    "ALTER TABLE meetings ADD COLUMN online TEXT NOT NULL DEFAULT '';"
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -456,8 +467,11 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (PARTNER_ADD,  "INSERT INTO partners (email, name, agency, agency_kind, role, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
     X (PARTNER_ALIAS_ADD, "INSERT INTO partner_aliases (email, partner_id) VALUES (?1, ?2)") \
-    X (PARTNER_BY_EMAIL, "SELECT p.id FROM partners p WHERE p.email = ?1 UNION" \
-                     " SELECT a.partner_id FROM partner_aliases a WHERE a.email = ?1 LIMIT 1") \
+    X (PARTNER_BY_EMAIL, "SELECT p.id FROM partners p WHERE p.email = ?1 COLLATE NOCASE UNION" \
+                     " SELECT a.partner_id FROM partner_aliases a WHERE a.email = ?1 COLLATE NOCASE LIMIT 1") \
+    X (PARTNER_SET_NAME, "UPDATE partners SET name = ?2 WHERE id = ?1") \
+    X (PARTNER_ATTENDEE_NAME, "UPDATE meeting_attendees SET name = ?2 WHERE partner_id = ?1") \
+    X (PARTNER_ALIAS_REMOVE, "DELETE FROM partner_aliases WHERE partner_id = ?1 AND email = ?2 COLLATE NOCASE") \
     X (PARTNER_ROW,  "SELECT id, email, name, agency, agency_kind, role FROM partners WHERE id = ?1") \
     X (PARTNER_ALIASES, "SELECT email FROM partner_aliases WHERE partner_id = ?1 ORDER BY email") \
     X (PARTNER_LIST, "SELECT id FROM partners ORDER BY agency, name") \
@@ -466,11 +480,13 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (PARTNER_LINK, "INSERT OR IGNORE INTO case_partners (case_id, partner_id) VALUES (?1, ?2)") \
     X (PARTNER_UNLINK, "DELETE FROM case_partners WHERE case_id = ?1 AND partner_id = ?2") \
     X (PARTNER_LINKED, "SELECT 1 FROM case_partners WHERE case_id = ?1 AND partner_id = ?2") \
-    X (MEETING_ADD,  "INSERT INTO meetings (task_id, uid, starts, ends, location) VALUES (?1, ?2, ?3, ?4, ?5)") \
-    X (MEETING_GET,  "SELECT task_id, uid, sequence, starts, ends, location, status FROM meetings WHERE task_id = ?1") \
-    X (MEETING_BY_UID, "SELECT task_id FROM meetings WHERE uid = ?1") \
-    X (MEETING_SET,  "UPDATE meetings SET sequence = ?2, starts = ?3, ends = ?4, location = ?5, status = ?6" \
+    X (MEETING_ADD,  "INSERT INTO meetings (task_id, uid, starts, ends, location, online)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)") \
+    X (MEETING_GET,  "SELECT task_id, uid, sequence, starts, ends, location, status, online FROM meetings" \
                      " WHERE task_id = ?1") \
+    X (MEETING_BY_UID, "SELECT task_id FROM meetings WHERE uid = ?1") \
+    X (MEETING_SET,  "UPDATE meetings SET sequence = ?2, starts = ?3, ends = ?4, location = ?5, status = ?6," \
+                     " online = ?7 WHERE task_id = ?1") \
     X (ATTENDEE_ADD, "INSERT OR IGNORE INTO meeting_attendees (task_id, email, name, kind, partner_id)" \
                      " VALUES (?1, ?2, ?3, ?4, NULLIF (?5, 0))") \
     X (ATTENDEE_GET, "SELECT email, name, kind, IFNULL (partner_id, 0), partstat, reply_sequence, reply_dtstamp" \
@@ -2385,6 +2401,38 @@ podd_store_partner_alias_add (podd_store_t *self, int64_t partner_id, const char
     return s_done (stmt);
 }
 
+int
+podd_store_partner_alias_remove (podd_store_t *self, int64_t partner_id, const char *email)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_ALIAS_REMOVE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, partner_id);
+    s_bind_text (stmt, 2, email);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db) == 1? 0: 1;
+}
+
+int
+podd_store_partner_set_name (podd_store_t *self, int64_t partner_id, const char *name)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_SET_NAME);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, partner_id);
+    s_bind_text (stmt, 2, name);
+    if (s_done (stmt))
+        return -1;
+    //  Invitations sent from now on name them so
+    stmt = s_stmt (self, SQL_PARTNER_ATTENDEE_NAME);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, partner_id);
+    s_bind_text (stmt, 2, name);
+    return s_done (stmt);
+}
+
 int64_t
 podd_store_partner_by_email (podd_store_t *self, const char *email)
 {
@@ -2465,7 +2513,7 @@ podd_store_partner_linked (podd_store_t *self, int64_t case_id, int64_t partner_
 
 int
 podd_store_meeting_add (podd_store_t *self, int64_t task_id, const char *uid, int64_t starts,
-                        int64_t ends, const char *location)
+                        int64_t ends, const char *location, const char *online)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_MEETING_ADD);
     if (!stmt)
@@ -2474,7 +2522,8 @@ podd_store_meeting_add (podd_store_t *self, int64_t task_id, const char *uid, in
     s_bind_text (stmt, 2, uid);
     sqlite3_bind_int64 (stmt, 3, starts);
     sqlite3_bind_int64 (stmt, 4, ends);
-    s_bind_text (stmt, 5, location);
+    s_bind_text (stmt, 5, location? location: "");
+    s_bind_text (stmt, 6, online? online: "");
     return s_done (stmt);
 }
 
@@ -2494,6 +2543,7 @@ podd_store_meeting_get (podd_store_t *self, int64_t task_id, podd_meeting_row_t 
         meeting->ends = sqlite3_column_int64 (stmt, 4);
         s_copy (meeting->location, sizeof meeting->location, sqlite3_column_text (stmt, 5));
         meeting->cancelled = strcmp ((const char *) sqlite3_column_text (stmt, 6), "cancelled") == 0;
+        s_copy (meeting->online, sizeof meeting->online, sqlite3_column_text (stmt, 7));
         rc = 0;
     }
     sqlite3_reset (stmt);
@@ -2538,6 +2588,7 @@ podd_store_meeting_set (podd_store_t *self, const podd_meeting_row_t *meeting)
     sqlite3_bind_int64 (stmt, 4, meeting->ends);
     s_bind_text (stmt, 5, meeting->location);
     s_bind_text (stmt, 6, meeting->cancelled? "cancelled": "confirmed");
+    s_bind_text (stmt, 7, meeting->online);
     return s_done (stmt);
 }
 
@@ -2609,6 +2660,7 @@ podd_store_meeting_json (podd_store_t *self, int64_t task_id)
             "kind", s_json_text (stmt, 2), "partstat", s_json_text (stmt, 3),
             "replied", s_json_when (stmt, 4)));
     sqlite3_reset (stmt);
+    json_object_set_new (json, "online", *meeting.online? json_string (meeting.online): json_null ());
     json_object_set_new (json, "attendees", attendees);
     return json;
 }
@@ -3087,6 +3139,22 @@ podd_store_test (bool verbose)
     assert (json_array_size (pending) == 1);
     assert (json_integer_value (json_object_get (json_array_get (pending, 0), "delivery")) == d2);
     json_decref (pending);
+
+    //  Partners: addresses match without regard to case (rows written
+    //  before schema 7 kept the case they were given in)
+    int64_t partner = podd_store_partner_add (store, "Jo.Reed@School.example", "Jo Reed", "School",
+                                              "school", "", now);
+    assert (partner > 0);
+    assert (podd_store_partner_alias_add (store, partner, "Jo@Home.example") == 0);
+    assert (podd_store_partner_by_email (store, "jo.reed@school.example") == partner);
+    assert (podd_store_partner_by_email (store, "JO@HOME.EXAMPLE") == partner);
+    assert (podd_store_partner_by_email (store, "jo@school.example") == 0);
+    assert (podd_store_partner_alias_remove (store, partner, "someone@home.example") == 1);
+    assert (podd_store_partner_alias_remove (store, partner, "jo@home.example") == 0);
+    assert (podd_store_partner_by_email (store, "jo@home.example") == 0);
+    assert (podd_store_partner_set_name (store, partner, "Jo Reed-Shaw") == 0);
+    podd_partner_t p;
+    assert (podd_store_partner_get (store, partner, &p) == 0 && streq (p.name, "Jo Reed-Shaw"));
 
     //  Reopening the file migrates nothing and keeps everything
     podd_store_destroy (&store);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 6     /* current schema version */
+#define PODD_STORE_SCHEMA 7     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -327,8 +327,9 @@ typedef struct {
     int sequence;
     int64_t starts;
     int64_t ends;
-    char location [201];
+    char location [201];        /* "" = none: an online meeting */
     bool cancelled;
+    char online [513];          /* joining link (https://...), "" = none */
     podd_attendee_row_t attendees [PODD_MEETING_ATTENDEES];
     size_t attendee_count;
 } podd_meeting_row_t;
@@ -337,7 +338,11 @@ int64_t podd_store_partner_add (podd_store_t *self, const char *email, const cha
                                 const char *agency, const char *agency_kind, const char *role,
                                 int64_t now);
 int     podd_store_partner_alias_add (podd_store_t *self, int64_t partner_id, const char *email);
-//  Partner id by address or alias, 0 = none
+//  0 removed, 1 not an alias of that partner, -1 error
+int     podd_store_partner_alias_remove (podd_store_t *self, int64_t partner_id, const char *email);
+//  Also renames them on the meetings they are invited to
+int     podd_store_partner_set_name (podd_store_t *self, int64_t partner_id, const char *name);
+//  Partner id by address or alias (without regard to case), 0 = none
 int64_t podd_store_partner_by_email (podd_store_t *self, const char *email);
 int     podd_store_partner_get (podd_store_t *self, int64_t id, podd_partner_t *partner);
 json_t *podd_store_partner_json (podd_store_t *self, int64_t id);
@@ -345,7 +350,7 @@ json_t *podd_store_partner_list (podd_store_t *self, int64_t case_id /* 0 = all 
 int     podd_store_partner_link (podd_store_t *self, int64_t case_id, int64_t partner_id, bool link);
 bool    podd_store_partner_linked (podd_store_t *self, int64_t case_id, int64_t partner_id);
 int     podd_store_meeting_add (podd_store_t *self, int64_t task_id, const char *uid, int64_t starts,
-                                int64_t ends, const char *location);
+                                int64_t ends, const char *location, const char *online);
 int     podd_store_meeting_get (podd_store_t *self, int64_t task_id, podd_meeting_row_t *meeting);
 int64_t podd_store_meeting_by_uid (podd_store_t *self, const char *uid);
 int     podd_store_meeting_set (podd_store_t *self, const podd_meeting_row_t *meeting);

@@ -255,6 +255,12 @@ static const s_command_t s_commands [] = {
         { "role",      STRING,  OPT, 64,  NULL },
         { "aliases",   STRINGS, OPT, 254, NULL },
         { END } } },
+    { "PARTNER-UPDATE", true, {
+        { "email",     STRING,  REQ, 254, NULL },
+        { "name",      STRING,  OPT, 128, NULL },
+        { "aliases",   STRINGS, OPT, 254, NULL },
+        { "remove_aliases", STRINGS, OPT, 254, NULL },
+        { END } } },
     { "PARTNER-LIST", true, {
         { "case",      STRING,  OPT, 64,  NULL },
         { END } } },
@@ -270,7 +276,8 @@ static const s_command_t s_commands [] = {
         { "task",      INT,     REQ, 0,   NULL },
         { "start",     STRING,  REQ, 32,  NULL },
         { "end",       STRING,  REQ, 32,  NULL },
-        { "location",  STRING,  REQ, 200, NULL },
+        { "location",  STRING,  OPT, 200, NULL },    /* a location, online or both */
+        { "online",    STRING,  OPT, 400, NULL },    /* https:// joining link */
         { "invite",    STRINGS, OPT, 254, NULL },
         { "members",   STRINGS, OPT, 32,  NULL },
         { END } } },
@@ -279,6 +286,7 @@ static const s_command_t s_commands [] = {
         { "start",     STRING,  OPT, 32,  NULL },
         { "end",       STRING,  OPT, 32,  NULL },
         { "location",  STRING,  OPT, 200, NULL },
+        { "online",    STRING,  OPT, 400, NULL },
         { END } } },
     { "MEETING-CANCEL", true, {
         { "task",      INT,     REQ, 0,   NULL },
@@ -1752,9 +1760,17 @@ podp_test (bool verbose)
     s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
               "\"end\":\"2026-12-10T11:00\",\"location\":\"Room 2, County Hall\","
               "\"invite\":[\"a@gp.example\"],\"members\":[\"bob\"]}", 0);
-    reason = s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":"
-                       "\"2026-12-10T10:00\",\"end\":\"2026-12-10T11:00\"}", PODP_BAD_REQUEST);
-    assert (streq (reason, "field 'location': required"));
+    //  A location, an online link or both: the server says which is missing
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":"
+              "\"2026-12-10T10:00\",\"end\":\"2026-12-10T11:00\"}", 0);
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
+              "\"end\":\"2026-12-10T11:00\",\"online\":\"https://meet.example/j/1\"}", 0);
+    s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
+              "\"end\":\"2026-12-10T11:00\",\"online\":\"https://x\\r\\nX-INJ:1\"}", PODP_INVALID);
+    s_expect (verbose, "PARTNER-UPDATE", "{\"email\":\"a@gp.example\",\"name\":\"A\","
+              "\"aliases\":[\"b@gp.example\"],\"remove_aliases\":[\"c@gp.example\"]}", 0);
+    reason = s_expect (verbose, "PARTNER-UPDATE", "{\"name\":\"A\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'email': required"));
     s_expect (verbose, "MEETING-SCHEDULE", "{\"task\":7,\"start\":\"2026-12-10T10:00\","
               "\"end\":\"2026-12-10T11:00\",\"location\":\"Room 2\\nCounty Hall\"}",
               PODP_INVALID);

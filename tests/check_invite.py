@@ -198,6 +198,17 @@ def invite(path, forbid):
     emit("rsvp", ",".join(str(a.params.get("RSVP", "")).upper() for a in atts))
     emit("partstat", ",".join(str(a.params.get("PARTSTAT", "")) for a in atts))
     emit("cutype", ",".join(str(a.params.get("CUTYPE", "")) for a in atts))
+    # RFC 7986 CONFERENCE (an online meeting's joining link)
+    confs = ev.get("conference") or []
+    if not isinstance(confs, list):
+        confs = [confs]
+    emit("conferences", len(confs))
+    emit("conference", ",".join(str(c) for c in confs))
+    emit("conference_value", ",".join(str(c.params.get("VALUE", "")) for c in confs))
+    emit("conference_feature", ",".join(str(c.params.get("FEATURE", "")) for c in confs))
+    emit("conference_label", ",".join(str(c.params.get("LABEL", "")) for c in confs))
+    emit("description", ev.get("description") or "")
+    emit("text", text)
     emit("role", ",".join(str(a.params.get("ROLE", "")) for a in atts))
     emit("text_plain_first", "yes" if parts[1].get_content_type() == "text/plain" else "no")
     return 0

@@ -193,6 +193,135 @@ kill "$W" 2>/dev/null; wait "$W" 2>/dev/null
 check "once acknowledged they are not replayed ($(grep -c meeting-reply "$T/watch2.out"); $(head -1 "$T/watch2.err"))" \
     eval '[ "$(grep -c meeting-reply "$T/watch2.out")" -eq 0 ] && grep -q "^pending 0" "$T/watch2.err"'
 
+# --- addresses: one check, case and mailto: do not matter ---------------------
+OUT=$(pc alice.tm --json partner add --agency "School E" --agency-kind school --name "Kim Shaw" \
+      --email "MAILTO:Kim.Shaw@School-E.example" --alias "Kim.Home@School-E.example" 2>&1); rc=$?
+check "a partner added as MAILTO:Kim.Shaw@School-E.example is stored as kim.shaw@school-e.example (exit $rc: $OUT)" \
+    eval '[ $rc -eq 0 ] && [ "$(jget email)" = kim.shaw@school-e.example ] && [ "$(jget aliases.0)" = kim.home@school-e.example ]'
+expect_err "the same address in other letters is the same partner (409)" 409 pc alice.tm partner add \
+    --agency "School E" --agency-kind school --name "Kim Shaw" --email "KIM.SHAW@school-e.EXAMPLE"
+expect_err "an alias in other letters is already known (409)" 409 pc alice.tm partner add \
+    --agency "School E" --agency-kind school --name "Kim Again" --email kim.again@school-e.example \
+    --alias "KIM.home@school-e.example"
+for bad in "jo..reed@school-e.example" "jo.reed@school-e-.example" ".jo@school-e.example" "jo@school_e.example"; do
+    expect_err "partner add refuses '$bad', which an invitation could not carry (422)" 422 pc alice.tm partner add \
+        --agency "School E" --agency-kind school --name "Jo Bad" --email "$bad"
+done
+expect_err "partner add refuses a name with a double quote (422)" 422 pc alice.tm partner add \
+    --agency "School E" --agency-kind school --name 'Kim "K" Shaw' --email kim.k@school-e.example
+expect_err "member add refuses a name with a double quote, as partner add does (422)" 422 pc root.admin member add \
+    quote.sw --name 'Quinn "Q" Sw' --email quinn.sw@pod-north.example --role social-worker --pod north
+expect_err "member add refuses an address an invitation could not carry (422)" 422 pc root.admin member add \
+    dots.sw --name "Dot Sw" --email "dot..sw@pod-north.example" --role social-worker --pod north
+expect_ok "partner link takes the address in any case, with mailto:" pc alice.tm partner link NC-1 \
+    "mailto:KIM.SHAW@School-E.example"
+OUT=$(pc alice.tm --json task new NC-1 --kind stability-meeting --title "Second meeting" --due 2026-07-20 2>&1)
+T2=$(jget id 2>/dev/null)
+pc dev.sw task accept "$T2" > /dev/null 2>&1
+expect_ok "meeting schedule invites the partner named in capitals" pc dev.sw meeting schedule "$T2" \
+    --start 2026-07-20T10:00 --end 2026-07-20T11:00 --location "Pod North office, Room 2" \
+    --invite "KIM.SHAW@SCHOOL-E.EXAMPLE"
+OUT=$(pc alice.tm --json meeting attendees "$T2" 2>&1)
+UID2=$(jget uid 2>/dev/null)
+check "the attendee is kim.shaw@school-e.example" $PY -c 'import json,sys
+sys.exit(0 if "kim.shaw@school-e.example" in [a["email"] for a in json.loads(sys.argv[1])["attendees"]] else 1)' "$OUT"
+raw_reply "$T/kim.eml" "Kim.Home@SCHOOL-E.example" "KIM.Shaw@School-E.example" ACCEPTED 0 kim-1@school-e.example
+sed -i "s|^UID:.*|UID:$UID2\r|" "$T/kim.eml"
+expect_out "a reply From her alias in other letters is hers" "accepted: kim.shaw@school-e.example ACCEPTED" \
+    ingest alice.tm "$T/kim.eml"
+
+# --- partner update -----------------------------------------------------------
+OUT=$(pc alice.tm --json partner update "Kim.Shaw@school-e.example" --name "Kim Shaw-Evans" \
+      --alias kim.mobile@school-e.example --remove-alias KIM.HOME@school-e.example 2>&1); rc=$?
+check "partner update renames Kim, adds an alias and removes one (exit $rc: $OUT)" \
+    eval '[ $rc -eq 0 ] && [ "$(jget name)" = "Kim Shaw-Evans" ] && [ "$(jget aliases)" = "['"'"'kim.mobile@school-e.example'"'"']" ]'
+OUT=$(pc alice.tm --json meeting attendees "$T2" 2>&1)
+check "the meeting names her as renamed" $PY -c 'import json,sys
+sys.exit(0 if "Kim Shaw-Evans" in [a["name"] for a in json.loads(sys.argv[1])["attendees"]] else 1)' "$OUT"
+raw_reply "$T/kim2.eml" kim.home@school-e.example kim.shaw@school-e.example DECLINED 0 kim-2@school-e.example \
+    DTSTAMP:20260702T130000Z
+sed -i "s|^UID:.*|UID:$UID2\r|" "$T/kim2.eml"
+expect_refused "a reply from the removed alias is no longer hers" 403 "From kim.home@school-e.example is not" \
+    ingest alice.tm "$T/kim2.eml"
+expect_err "partner update of an unknown partner is 404" 404 pc alice.tm partner update nobody@school-e.example --name X
+expect_err "partner update adding another partner's address is 409" 409 pc alice.tm partner update \
+    kim.shaw@school-e.example --alias "$DESK"
+expect_err "partner update removing an address that is not her alias is 404" 404 pc alice.tm partner update \
+    kim.shaw@school-e.example --remove-alias someone@school-e.example
+expect_err "partner update with a quoted name is 422" 422 pc alice.tm partner update kim.shaw@school-e.example \
+    --name 'Kim "K"'
+expect_err "partner update with nothing to change is 400" 400 pc alice.tm partner update kim.shaw@school-e.example
+expect_err "a social worker cannot update a partner (403)" 403 pc dev.sw partner update kim.shaw@school-e.example \
+    --name "Kim S"
+
+# --- online and hybrid meetings -----------------------------------------------
+NODE_DIR="$ROOT/tests/node"
+ensure_icaljs () {
+    [ -f "$NODE_DIR/node_modules/ical.js/package.json" ] && return 0
+    command -v node > /dev/null && command -v npm > /dev/null || { echo "node or npm missing" > "$T/npm.log"; return 1; }
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error < /dev/null) > "$T/npm.log" 2>&1
+}
+if ensure_icaljs; then HAVE_NODE=1; else HAVE_NODE=0; not_ok "ical.js available: $(tail -5 "$T/npm.log")"; fi
+# spooled UID SEQ: the spooled invite of that meeting version, once the outbox has written it
+spooled () {
+    local f
+    for _ in $(seq 1 50); do
+        f=$($PY -c 'import email,email.policy,glob,sys
+for path in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    m = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+    for p in m.walk():
+        if p.get_content_type() == "text/calendar":
+            ics = p.get_payload(decode=True).decode()
+            if "UID:" + sys.argv[2] in ics.replace("\r\n ", "") and "SEQUENCE:" + sys.argv[3] + "\r\n" in ics:
+                print(path)' "$T/spool" "$1" "$2" 2>/dev/null | head -1)
+        [ -n "$f" ] && { echo "$f"; return 0; }
+        sleep 0.2
+    done
+    return 1
+}
+JOIN="https://meet.example/j/4815162342?pwd=Pod-North.1"
+OUT=$(pc alice.tm --json task new NC-1 --kind stability-meeting --title "Online meeting" --due 2026-07-21 2>&1)
+T3=$(jget id 2>/dev/null)
+pc dev.sw task accept "$T3" > /dev/null 2>&1
+expect_err "a meeting with neither a location nor an online link is refused (422)" 422 pc dev.sw meeting schedule "$T3" \
+    --start 2026-07-21T10:00 --end 2026-07-21T11:00 --invite "$DESK"
+for bad in "http://meet.example/j/1" "javascript:alert(1)" "https://meet.example/a b" $'https://meet.example/\r\nX-INJ: 1'; do
+    expect_err "an online link '${bad//$'\r\n'/\\r\\n}' is refused (422)" 422 pc dev.sw meeting schedule "$T3" \
+        --start 2026-07-21T10:00 --end 2026-07-21T11:00 --online "$bad" --invite "$DESK"
+done
+OUT=$(pc dev.sw --json meeting schedule "$T3" --start 2026-07-21T10:00 --end 2026-07-21T11:00 \
+      --online "$JOIN" --invite "$DESK" 2>&1); rc=$?
+UID3=$(jget uid 2>/dev/null)
+check "dev.sw schedules an online meeting (exit $rc): online is the link, no location" \
+    eval '[ $rc -eq 0 ] && [ "$(jget online)" = "$JOIN" ] && [ -z "$(jget location)" ]'
+OUT=$(pc alice.tm meeting attendees "$T3" 2>&1)
+check "meeting attendees shows the joining link" eval 'printf "%s\n" "$OUT" | grep -F "$JOIN" | grep -qi online'
+check_online () {   # check_online NAME FILE LOCATION
+    local PYF NDF want_location=$3
+    PYF=$($PY "$ROOT/tests/check_invite.py" invite "$2" 2>&1) || not_ok "$1: check_invite.py: $PYF"
+    check "$1 (python3-icalendar): CONFERENCE;VALUE=URI;FEATURE=VIDEO:$JOIN ($(printf '%s' "$PYF" | grep ^conference | tr '\n' ' '))" \
+        eval '[ "$(fact "$PYF" conferences)" = 1 ] && [ "$(fact "$PYF" conference)" = "$JOIN" ] &&
+              [ "$(fact "$PYF" conference_value)" = URI ] && [ "$(fact "$PYF" conference_feature)" = VIDEO ]'
+    check "$1 (python3-icalendar): LOCATION is '$3' ($(fact "$PYF" location))" [ "$(fact "$PYF" location)" = "$3" ]
+    check "$1: the plain text and the DESCRIPTION give the link" \
+        eval 'fact "$PYF" text | grep -qF "Join online: $JOIN" && fact "$PYF" description | grep -qF "Join online: $JOIN"'
+    [ "$HAVE_NODE" = 1 ] || return 0
+    NDF=$(node "$ROOT/tests/node/check_invite.mjs" "$2" 2>&1) || not_ok "$1: check_invite.mjs: $NDF"
+    check "$1 (ical.js): the same CONFERENCE and LOCATION ($(printf '%s' "$NDF" | grep ^conference | tr '\n' ' '))" \
+        eval '[ "$(fact "$NDF" conference)" = "$JOIN" ] && [ "$(fact "$NDF" conference_value)" = URI ] &&
+              [ "$(fact "$NDF" conference_feature)" = VIDEO ] && [ "$(fact "$NDF" location)" = "$want_location" ]'
+}
+fact () { printf '%s\n' "$1" | sed -n "s/^$2=//p" | head -1; }
+F=$(spooled "$UID3" 0)
+if [ -n "$F" ]; then check_online "online invite" "$F" "$JOIN"; else not_ok "the online invite was spooled"; fi
+clock "2026-07-02T13:00:00Z"
+OUT=$(pc dev.sw --json meeting update "$T3" --location "Pod North office, Room 2" 2>&1); rc=$?
+check "the meeting becomes hybrid (exit $rc): a room and the link" \
+    eval '[ $rc -eq 0 ] && [ "$(jget online)" = "$JOIN" ] && [ "$(jget location)" = "Pod North office, Room 2" ]'
+F=$(spooled "$UID3" 1)
+if [ -n "$F" ]; then check_online "hybrid update" "$F" "Pod North office, Room 2"; else not_ok "the hybrid update was spooled"; fi
+expect_err "clearing the room of a meeting without a link is refused (422)" 422 pc dev.sw meeting update "$T2" --location ""
+
 # --- a cancelled meeting takes no more replies --------------------------------
 clock "2026-07-03T09:00:00Z"
 OUT=$(pc dev.sw --json meeting cancel "$TM" --reason "Placement ended" 2>&1)

@@ -147,5 +147,12 @@ if (vevents.length >= 1) {
     fact('partstat', attendees.map(a => a.getParameter('partstat')).join(','));
     fact('cutype', attendees.map(a => a.getParameter('cutype')).join(','));
     fact('role', attendees.map(a => a.getParameter('role')).join(','));
+    // RFC 7986 CONFERENCE (an online meeting's joining link)
+    const confs = vevents[0].getAllProperties('conference');
+    fact('conferences', confs.length);
+    fact('conference', confs.map(c => c.getFirstValue()).join(','));
+    fact('conference_value', confs.map(c => String(c.getParameter('value') || c.type || '').toUpperCase()).join(','));
+    fact('conference_feature', confs.map(c => [].concat(c.getParameter('feature') || []).join(',')).join(';'));
+    fact('conference_label', confs.map(c => c.getParameter('label') || '').join(','));
 }
 console.log(facts.join('\n'));
