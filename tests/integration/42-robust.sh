@@ -119,7 +119,7 @@ kill -TERM $IPC_A; wait $IPC_A
 # The database file replaced under a running podd (a restore from backup
 # done the wrong way): no write is acknowledged, podd logs it once and exits
 sq ".backup '$T/restored.db'"
-mv "$T/restored.db" "$T/podd.db"
+mv "$T/restored.db" "$T/podd.db"; chmod 600 "$T/podd.db"   # podd refuses a database others may read
 expect_err "a write after the file was replaced gets 503" 503 \
     pc alice.tm task new NC-1 --kind general --title after-replace
 await_exit
