@@ -127,6 +127,10 @@ static void s_print_partner_list (json_t *data);
 static void s_print_meeting (json_t *data);
 static void s_print_case_event (json_t *data);
 static void s_print_standards (json_t *data);
+static void s_print_handover (json_t *data);
+static void s_print_handover_note (json_t *data);
+static void s_print_notices (json_t *data);
+static void s_print_task_kinds (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -251,6 +255,8 @@ static const cmddef_t s_commands [] = {
       "reassign a task to another member",
       "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
+    { "task", "kinds", "task kinds", "the task kinds: who may do them, default due, reminders",
+      "TASK-KINDS", NULL, s_print_task_kinds, {}, {} },
     { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
       "TASK-CANCEL", NULL, s_print_task, { POS_TASK }, { OPT_REASON } },
     { "leave", "request",
@@ -275,17 +281,38 @@ static const cmddef_t s_commands [] = {
     { "leave", "calendar", "leave calendar [--pod P] [--from D] [--to D]",
       "a pod's absences in a period (default the next 14 days) and their cover",
       "LEAVE-CALENDAR", NULL, s_print_calendar, {}, { OPT_POD, OPT_FROM, OPT_TO } },
-    { "cover", "plan", "cover plan H --from D --to D [--accept] [--absence ID]",
-      "propose cover for H's cases and tasks in a period; --accept stores it (team manager)",
+    { "leave", "list", "leave list [--pod P] [--member H] [--status S]",
+      "absences of a pod or a member, latest first; S all, requested, approved, refused or cancelled",
+      "LEAVE-LIST", NULL, s_print_calendar, {},
+      { OPT_POD, { "member", "member", O_VALUE, false, NULL },
+        { "status", "status", O_VALUE, false, NULL } } },
+    { "leave", "show", "leave show ID", "show an absence and its cover lines",
+      "LEAVE-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
+    { "cover", "plan", "cover plan H (--absence ID | --from D --to D) [--accept]",
+      "propose cover for H's cases and tasks in an absence or a period; --accept stores it (team manager)",
       "COVER-PLAN", NULL, s_print_cover_plan, { { "member", "H", false } },
-      { { "from", "from", O_VALUE, true, NULL },
-        { "to", "to", O_VALUE, true, NULL },
+      { { "from", "from", O_VALUE, false, NULL },
+        { "to", "to", O_VALUE, false, NULL },
         { "accept", "accept", O_FLAG, false, NULL },
         OPT_ABSENCE } },
     { "cover", "set", "cover set CASE --by H [--absence ID]",
       "set who covers a case while its lead is away (team manager)",
       "COVER-SET", NULL, s_print_cover_line, { { "case", "CASE", false } },
       { { "by", "by", O_VALUE, true, NULL }, OPT_ABSENCE } },
+    { "cover", "show", "cover show ABSENCE", "an absence's cover lines: who covers what, set by whom",
+      "COVER-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
+    { NULL, "handover", "handover [--absence ID] [--case REF]",
+      "the handover pack of your coming leave, or of an absence (a cover sees the cases they cover)",
+      "HANDOVER", NULL, s_print_handover, {},
+      { OPT_ABSENCE, { "case", "case", O_VALUE, false, NULL } } },
+    { "handover", "note", "handover note REF TEXT [--absence ID]",
+      "the note for whoever covers case REF while its lead is away",
+      "HANDOVER-NOTE", NULL, s_print_handover_note, { POS_REF, { "text", "TEXT", false } },
+      { OPT_ABSENCE } },
+    { NULL, "notices", "notices [--kind K] [--limit N]",
+      "notices kept for you, latest first (leave, cover, handover, declined tasks)",
+      "NOTICES", NULL, s_print_notices, {},
+      { { "kind", "kind", O_VALUE, false, NULL }, { "limit", "limit", O_NUMBER, false, NULL } } },
     { "cover", "move", "cover move --from H --to H",
       "move every cover line of one member to another (team manager)",
       "COVER-MOVE", NULL, s_print_cover_move, {},
@@ -1380,6 +1407,18 @@ s_print_absence (json_t *data)
 static void
 s_print_calendar (json_t *data)
 {
+    json_t *away = json_object_get (data, "away_today");
+    if (json_is_array (away)) {
+        printf ("away today (%s):", json_string_value (json_object_get (data, "today")));
+        size_t index;
+        json_t *item;
+        json_array_foreach (away, index, item) {
+            const char *to = json_string_value (json_object_get (item, "to"));
+            printf ("%s %s (%s%s%s)", index? ",": "", json_string_value (json_object_get (item, "member")),
+                    json_string_value (json_object_get (item, "kind")), to? ", to ": "", to? to: "");
+        }
+        printf ("%s\n\n", json_array_size (away)? "": " nobody");
+    }
     json_t *items = s_items (data);
     table_t table;
     s_table_init (&table, 6);
@@ -1505,6 +1544,102 @@ s_print_digest (json_t *data)
     s_print_section (data, "new_tasks", "new tasks", s_digest_new_columns);
     s_print_section (data, "chronology", "chronology", s_digest_chronology_columns);
     s_print_section (data, "open", "still open", s_digest_open_columns);
+}
+
+//  --------------------------------------------------------------------------
+//  Handover, notices and task kinds
+
+static const char *const s_handover_fields [] = {
+    "absence", "member", "from", "to", "status", "built", "last_built", NULL
+};
+static const char *const s_handover_skip [] = { "pages", "no_note", NULL };
+static const column_t s_handover_task_columns [] = {
+    { "TASK", "id" }, { "KIND", "kind" }, { "DUE", "due" }, { "PRIORITY", "priority" },
+    { "STATE", "state" }, { "HOLDER", "assignee" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_handover_meeting_columns [] = {
+    { "TASK", "task" }, { "START", "start" }, { "LOCATION", "location" }, { "TITLE", "title" },
+    { NULL, NULL }
+};
+static const column_t s_handover_concern_columns [] = {
+    { "DATE", "date" }, { "KIND", "kind" }, { "BY", "by" }, { "TEXT", "text" }, { NULL, NULL }
+};
+static const column_t s_handover_partner_columns [] = {
+    { "NAME", "name" }, { "AGENCY", "agency" }, { "EMAIL", "email" }, { NULL, NULL }
+};
+
+//  The pack's fields, the cases still without a note, then one page per case
+
+static void
+s_print_handover (json_t *data)
+{
+    s_print_fields (data, s_handover_fields, s_handover_skip);
+    json_t *no_note = json_object_get (data, "no_note");
+    if (json_is_array (no_note)) {
+        printf ("no note yet:");
+        size_t index;
+        json_t *ref;
+        json_array_foreach (no_note, index, ref)
+            printf (" %s", json_string_value (ref));
+        printf ("%s\n", json_array_size (no_note)? "": " (every case has one)");
+    }
+    size_t index;
+    json_t *page;
+    json_array_foreach (json_object_get (data, "pages"), index, page) {
+        const char *cover = json_string_value (json_object_get (page, "cover"));
+        printf ("\n== %s (%s), covered by %s\n", json_string_value (json_object_get (page, "case")),
+                json_string_value (json_object_get (page, "kind")), cover? cover: "nobody yet");
+        json_t *note = json_object_get (page, "note");
+        printf ("note: %s\n", json_is_object (note)? json_string_value (json_object_get (note, "text"))
+                                                    : "(none yet)");
+        json_t *last = json_object_get (page, "last_contact");
+        if (json_is_object (last))
+            printf ("last contact: %s, %s by %s\n", json_string_value (json_object_get (last, "date")),
+                    json_string_value (json_object_get (last, "kind")),
+                    json_string_value (json_object_get (last, "by")));
+        json_t *visit = json_object_get (page, "next_visit");
+        if (json_is_object (visit))
+            printf ("next statutory visit: task %" JSON_INTEGER_FORMAT ", due %s\n",
+                    json_integer_value (json_object_get (visit, "task")),
+                    json_is_string (json_object_get (visit, "due"))?
+                    json_string_value (json_object_get (visit, "due")): "-");
+        s_print_section (page, "tasks", "open tasks", s_handover_task_columns);
+        s_print_section (page, "meetings", "meetings", s_handover_meeting_columns);
+        s_print_section (page, "concerns", "recent concerns and allegations", s_handover_concern_columns);
+        s_print_section (page, "partners", "partners", s_handover_partner_columns);
+    }
+}
+
+static void
+s_print_handover_note (json_t *data)
+{
+    json_t *note = json_object_get (data, "note");
+    printf ("note for %s (absence %" JSON_INTEGER_FORMAT ") by %s: %s\n",
+            json_string_value (json_object_get (data, "case")),
+            json_integer_value (json_object_get (data, "absence")),
+            json_string_value (json_object_get (note, "by")),
+            json_string_value (json_object_get (note, "text")));
+}
+
+static const column_t s_notice_columns [] = {
+    { "ID", "id" }, { "CREATED", "created" }, { "KIND", "kind" }, { "TEXT", "text" }, { NULL, NULL }
+};
+
+static void
+s_print_notices (json_t *data)
+{
+    s_print_items (s_items (data), s_notice_columns, 0);
+}
+
+static const column_t s_kind_columns [] = {
+    { "KIND", "kind" }, { "PRIORITY", "priority" }, { "DUE-HOURS", "due_hours" },
+    { "MEETING", "meeting" }, { "REMIND-DAYS", "remind_days" }, { "ROLES", "roles" }, { NULL, NULL }
+};
+
+static void
+s_print_task_kinds (json_t *data)
+{
+    s_print_items (s_items (data), s_kind_columns, 0);
 }
 
 //  --------------------------------------------------------------------------
@@ -2108,14 +2243,16 @@ s_print_push (config_t *cfg, podp_msg_t *push)
     else
     if (is_task) {
         json_t *task = json_object_get (body, "task");
-        char *fields [8];
+        char *fields [10];
         fields [0] = s_line_field (body, "delivery");
-        const char *names [] = { "id", "version", "state", "kind", "case", "assignee", "title" };
-        for (size_t i = 0; i < 7; i++)
+        const char *names [] = { "id", "version", "state", "kind", "case", "assignee", "title",
+                                 "due", "priority" };
+        for (size_t i = 0; i < 9; i++)
             fields [i + 1] = s_line_field (task, names [i]);
-        printf ("%s task %s v %s %s %s %s -> %s: %s\n", fields [0], fields [1], fields [2],
-                fields [3], fields [4], fields [5], fields [6], fields [7]);
-        for (size_t i = 0; i < 8; i++)
+        printf ("%s task %s v %s %s %s %s -> %s: %s (due %s, %s)\n", fields [0], fields [1],
+                fields [2], fields [3], fields [4], fields [5], fields [6], fields [7], fields [8],
+                fields [9]);
+        for (size_t i = 0; i < 10; i++)
             free (fields [i]);
     }
     else {
@@ -2408,6 +2545,10 @@ main (int argc, char *argv [])
         return EXIT_OK;
     }
     const cmddef_t *cmd = NULL;
+    if (s_is_group (word) && (index >= argc || argv [index][0] == '-')
+    &&  s_command_find (NULL, word))
+        cmd = s_command_find (NULL, word);     //  "handover [--absence ID]" beside "handover note"
+    else
     if (s_is_group (word)) {
         if (index >= argc || argv [index][0] == '-')
             return s_usage_error (NULL, word, "%s: missing subcommand", word);

@@ -7,6 +7,7 @@
 #include "caseops.h"
 #include "taskops.h"
 #include "leave.h"
+#include "handover.h"
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
@@ -75,6 +76,10 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "LEAVE-END", podd_op_leave_end },     { "LEAVE-CALENDAR", podd_op_leave_calendar },
     { "COVER-PLAN", podd_op_cover_plan },   { "COVER-SET", podd_op_cover_set },
     { "COVER-MOVE", podd_op_cover_move },   { "CASE-CONTACT", podd_op_case_contact },
+    { "COVER-SHOW", podd_op_cover_show },   { "LEAVE-LIST", podd_op_leave_list },
+    { "LEAVE-SHOW", podd_op_leave_show },   { "HANDOVER", podd_op_handover },
+    { "HANDOVER-NOTE", podd_op_handover_note }, { "NOTICES", podd_op_notices },
+    { "TASK-KINDS", podd_op_task_kinds },
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },
@@ -701,6 +706,10 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         snprintf (reason, reasonlen, "%s", err);
         return -1;
     }
+    int64_t clashes = podd_store_case_ref_clashes (self->store);
+    if (clashes > 0)
+        log_warn ("podd: %lld case reference(s) differ from another only in case (kept as they are; "
+                  "new ones like them are refused)", (long long) clashes);
     if (s_bootstrap (self)) {
         snprintf (reason, reasonlen, "cannot write configured pods and members to the store");
         return -1;

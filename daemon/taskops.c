@@ -6,6 +6,7 @@
 #include "when.h"
 #include "reminders.h"
 #include "standardsops.h"
+#include "handover.h"
 
 #define LIST_LIMIT 500
 
@@ -84,6 +85,52 @@ podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id, podd_
     return podd_task_move (req, task_id, exclude_id? "declined": "open", 0, "unrouted", route->reason);
 }
 
+#define END_OF_DAY 17       /* a default due date: 17:00 Europe/London */
+
+//  A kind's default due date: the end (17:00) of the working day on which
+//  due_hours after now falls, or of the next working day (weekends and
+//  bank holidays are not working days)
+static int64_t
+s_default_due (podd_request_t *req, const podd_kind_t *kind)
+{
+    int64_t after = req->now + (int64_t) kind->due_hours * 3600;
+    int64_t due = podd_when_local_day_at (after, 0, END_OF_DAY);
+    if (due < after)
+        due = podd_when_local_day_at (after, 1, END_OF_DAY);
+    for (int i = 0; i < 31; i++) {
+        char date [PODD_DATE_LEN];
+        int y, m, d;
+        podd_when_local_date (due, date);
+        bool working = podd_when_local_weekday (due) < 5
+                    && (!req->standards || podd_when_parse_date (date, &y, &m, &d)
+                        || podd_standards_working_day (req->standards, y, m, d));
+        if (working)
+            break;
+        due = podd_when_local_day_at (due, 1, END_OF_DAY);
+    }
+    return due;
+}
+
+int
+podd_op_task_kinds (podd_request_t *req)
+{
+    json_t *items = json_array ();
+    for (size_t i = 0; i < podd_config_kind_count (req->config); i++) {
+        podd_kind_t *kind = podd_config_kind_at (req->config, i);
+        json_t *roles = json_array (), *remind = json_array ();
+        for (int r = 0; r < PODD_ROLE_COUNT; r++)
+            if (kind->roles & (1u << r))
+                json_array_append_new (roles, json_string (podd_roles [r]));
+        for (size_t r = 0; r < kind->remind_count; r++)
+            json_array_append_new (remind, json_integer (kind->remind_days [r]));
+        json_array_append_new (items, json_pack ("{s:s s:o s:i s:s s:b s:i s:o}",
+            "kind", kind->name, "roles", roles, "due_hours", kind->due_hours,
+            "priority", kind->urgent? "urgent": "routine", "meeting", kind->meeting,
+            "duration_min", kind->duration_min, "remind_days", remind));
+    }
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+}
+
 static json_t *
 s_task_reply (podd_request_t *req, int64_t task_id)
 {
@@ -102,7 +149,7 @@ podd_op_task_new (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'kind': unknown task kind '%s'", kind_name);
     if (priority && strcmp (priority, "routine") && strcmp (priority, "urgent"))
         return podd_fail (req, PODP_INVALID, "field 'priority': must be routine or urgent");
-    int64_t due = req->now + (int64_t) kind->due_hours * 3600;
+    int64_t due = s_default_due (req, kind);
     if (due_text && podd_when_parse (due_text, &due))
         return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not YYYY-MM-DD, "
                           "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
@@ -237,6 +284,19 @@ podd_op_task_decline (podd_request_t *req)
     if (podd_task_route (req, task.id, req->actor->id, &route)
     ||  podd_audit_id (req, "task-decline", "task", task.id, reason))
         return -1;
+    //  The team manager hears of it (unless they declined it themselves)
+    int64_t manager = podd_store_pod_manager (req->store, kase.pod_id);
+    if (manager && manager != req->actor->id) {
+        podd_member_t next = { 0 };
+        char text [PODP_STRING_MAX + 256];
+        if (route.assignee_id)
+            podd_store_member_by_id (req->store, route.assignee_id, &next);
+        snprintf (text, sizeof text, "%s declined task %lld (%s): %s; now %s", req->actor->handle,
+                  (long long) task.id, task.kind, reason,
+                  route.assignee_id? next.handle: "nobody holds it");
+        if (podd_notice_keep (req, manager, "task-declined", text, s_task_reply (req, task.id)))
+            return -1;
+    }
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
 

@@ -106,7 +106,7 @@ check "contact for NC-101 is no longer femi.sw ($(jget contact))" sh -c "[ '$(jg
 # Return: dev.sw is watching when the leave ends
 watch_bg dev.sw "$T/dev-watch.out" --count 50
 sleep 0.5
-clock "2026-12-18T18:00:00Z"
+clock "2026-12-19T08:00:00Z"   # the leave takes the whole of its last day (issue 15 item 6)
 sleep 0.5
 kill "$W" 2>/dev/null; wait "$W" 2>/dev/null
 check "the returning member's client receives the digest" grep -q "digest" "$T/dev-watch.out"
