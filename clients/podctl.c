@@ -307,7 +307,7 @@ static const cmddef_t s_commands [] = {
       { OPT_ABSENCE, { "case", "case", O_VALUE, false, NULL } } },
     { "handover", "note", "handover note REF TEXT [--absence ID]",
       "the note for whoever covers case REF while its lead is away",
-      "HANDOVER-NOTE", NULL, s_print_handover_note, { POS_REF, { "text", "TEXT", false } },
+      "HANDOVER-NOTE", NULL, s_print_handover_note, { { "case", "REF", false }, { "text", "TEXT", false } },
       { OPT_ABSENCE } },
     { NULL, "notices", "notices [--kind K] [--limit N]",
       "notices kept for you, latest first (leave, cover, handover, declined tasks)",

@@ -32,8 +32,8 @@ podd_notice_keep (podd_request_t *req, int64_t member_id, const char *kind, cons
         json_decref (data);
         return podd_fail (req, PODP_INTERNAL, "cannot keep notice");
     }
-    podd_notice (req, member_id, json_pack ("{s:s s:s s:o s:I}", "kind", kind, "text", text,
-                                            "data", data, "notice", (json_int_t) id));
+    podd_notice (req, member_id, json_pack ("{s:s s:s s:o}", "kind", kind, "text", text,
+                                            "data", data));
     return 0;
 }
 
