@@ -67,6 +67,9 @@ sys.exit(0 if k["statutory-visit"]["due_hours"] == 120 and "social-worker" in k[
 
 # --- dev.sw's leave: notices, whole days
 pc alice.tm case open NC-201 --kind child --lead dev.sw --coworker femi.sw --coworker erin.sw >/dev/null
+pc alice.tm case open NC-202 --kind child --lead dev.sw >/dev/null
+# erin.sw, who knows NC-201, is on a course that week: femi.sw (no Wednesdays) is left
+pc alice.tm leave request --member erin.sw --kind training --from 2026-12-07 --to 2026-12-11 >/dev/null
 OUT=$(pc alice.tm --json task new NC-201 --kind statutory-visit --title "Wednesday visit" --due 2026-12-09); V=$(jget id)
 OUT=$(pc alice.tm --json task new NC-201 --kind statutory-visit --title "Thursday visit" --due 2026-12-10); TW=$(jget id)
 OUT=$(pc dev.sw --json leave request --kind annual --from 2026-12-07 --to 2026-12-18); L=$(jget id)
@@ -92,6 +95,7 @@ expect_out "leave show shows one absence" "approved" pc dev.sw leave show "$L"
 # --- The plan keeps a line the manager set
 expect_ok "the manager sets gwen.sw on NC-201" pc alice.tm cover set NC-201 --by gwen.sw
 expect_out "gwen.sw is told she covers it" "cover-assigned.*you cover 1 case" pc gwen.sw notices
+expect_ok "... and on NC-202" pc alice.tm cover set NC-202 --by gwen.sw
 pc alice.tm cover plan dev.sw --absence "$L" --accept >/dev/null
 OUT=$(pc alice.tm --json cover show "$L")
 check "cover plan --accept kept the line set with cover set" $PY -c 'import json,sys
@@ -110,7 +114,7 @@ check "the visit went to gwen.sw, the family's cover" [ "$(jget assignee)" = gwe
 check "her client's task line shows the due date and priority" grep -q "task $V .*(due 2026-12-09T17:00:00Z, urgent)" "$T/gwen-watch.out"
 expect_out "leave calendar says who is away today" "away today \(2026-12-07\): dev.sw \(annual" pc alice.tm leave calendar
 expect_out "member show says dev.sw is away" "away: +yes: annual leave to 2026-12-18" pc alice.tm member show dev.sw
-expect_out "member show says erin.sw is not" "away: +no" pc alice.tm member show erin.sw
+expect_out "member show says ben.sp is not" "away: +no" pc alice.tm member show ben.sp
 clock "2026-12-08T09:30:00Z"     # the morning after: the manager hears
 OUT=$(pc alice.tm --json notices --kind cover-unaccepted)
 check "the manager is told the covered work is not accepted" $PY -c 'import json,sys
@@ -123,11 +127,14 @@ OUT=$(pc alice.tm --json leave request --member gwen.sw --kind sickness --to 202
 check "sickness entered now answers started: true straight away" [ "$(jget started)" = True ]
 OUT=$(pc alice.tm --json cover show "$L")
 C=$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print([x for x in d["cover"] if x["case"]=="NC-201" and x["task"] is None][0]["cover"])' "$OUT")
-check "NC-201 went to a colleague who knows the family, not the manager ($C)" sh -c "[ '$C' = femi.sw ] || [ '$C' = erin.sw ]"
+check "NC-201 went to femi.sw, who knows the family ($C)" [ "$C" = femi.sw ]
+C2=$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print([x for x in d["cover"] if x["case"]=="NC-202" and x["task"] is None][0]["cover"])' "$OUT")
+check "NC-202, which nobody free knows, went to a colleague, not the team manager ($C2)" \
+    sh -c "[ '$C2' != alice.tm ] && [ '$C2' != gwen.sw ] && [ '$C2' != erin.sw ] && [ -n '$C2' ]"
 OUT=$(pc alice.tm --json task show "$V")
 VA=$(jget assignee)
 check "the visit due today did not go to femi.sw, who does not work Wednesdays, nor to the manager ($VA)" \
-    sh -c "[ '$VA' != femi.sw ] && [ '$VA' != alice.tm ] && [ '$VA' != gwen.sw ] && [ -n '$VA' ]"
+    sh -c "[ '$VA' != femi.sw ] && [ '$VA' != alice.tm ] && [ '$VA' != gwen.sw ] && [ '$VA' != erin.sw ] && [ -n '$VA' ]"
 check "its reason names who is away" $PY -c 'import json,sys
 d=json.loads(sys.argv[1]); r=d["history"][-1]["reason"]
 sys.exit(0 if "dev.sw (lead) away" in r and "gwen.sw" in r and "away" in r else 1)' "$(pc alice.tm --json task show "$V")"
