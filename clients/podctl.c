@@ -131,6 +131,7 @@ static void s_print_handover (json_t *data);
 static void s_print_handover_note (json_t *data);
 static void s_print_notices (json_t *data);
 static void s_print_task_kinds (json_t *data);
+static void s_print_requests (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -221,13 +222,14 @@ static const cmddef_t s_commands [] = {
     { NULL, "caseload", "caseload [--pod P]", "caseload per member",
       "CASELOAD", NULL, s_print_caseload, {},
       { { "pod", "pod", O_VALUE, false, NULL } } },
-    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P]",
+    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P] [--follow-up D]",
       "create a task on a case; podd routes it (priority routine or urgent)",
       "TASK-NEW", NULL, s_print_task, { { "case", "CASE", false } },
       { { "kind", "kind", O_VALUE, true, NULL },
         { "title", "title", O_VALUE, true, NULL },
         { "due", "due", O_VALUE, false, NULL },
-        { "priority", "priority", O_VALUE, false, NULL } } },
+        { "priority", "priority", O_VALUE, false, NULL },
+        { "follow-up", "follow_up", O_VALUE, false, NULL } } },
     { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
       "list tasks: yours, a pod's, overdue ones, or a case's",
       "TASK-LIST", NULL, s_print_task_list, {},
@@ -255,6 +257,17 @@ static const cmddef_t s_commands [] = {
       "reassign a task to another member",
       "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
+    { "task", "delegate", "task delegate ID --to H [--reason R] [--follow-up D]",
+      "pass your task to a colleague; you stay accountable and confirm it when they are done",
+      "TASK-DELEGATE", NULL, s_print_task, { POS_TASK },
+      { { "to", "to", O_VALUE, true, NULL }, OPT_REASON,
+        { "follow-up", "follow_up", O_VALUE, false, NULL } } },
+    { "task", "confirm", "task confirm ID", "confirm delegated work the delegate marked done",
+      "TASK-CONFIRM", NULL, s_print_task, { POS_TASK }, {} },
+    { "task", "follow-up", "task follow-up ID [--on D]",
+      "bring a task back to the top of its holder's list, with a reminder, on D (no --on: clear it)",
+      "TASK-FOLLOW-UP", NULL, s_print_task, { POS_TASK },
+      { { "on", "on", O_VALUE, false, NULL } } },
     { "task", "kinds", "task kinds", "the task kinds: who may do them, default due, reminders",
       "TASK-KINDS", NULL, s_print_task_kinds, {}, {} },
     { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
@@ -299,6 +312,18 @@ static const cmddef_t s_commands [] = {
       "set who covers a case while its lead is away (team manager)",
       "COVER-SET", NULL, s_print_cover_line, { { "case", "CASE", false } },
       { { "by", "by", O_VALUE, true, NULL }, OPT_ABSENCE } },
+    { "cover", "offer", "cover offer ABSENCE CASE [--note N]",
+      "offer to cover a case in a colleague's absence (\"I know this family\"); the team manager decides",
+      "COVER-OFFER", NULL, s_print_requests, { POS_ABSENCE, { "case", "CASE", false } },
+      { { "note", "note", O_VALUE, false, NULL } } },
+    { "cover", "swap", "cover swap LINE LINE [--note N]",
+      "ask to swap your cover line with a colleague's (line numbers from cover show); the team manager decides",
+      "COVER-SWAP", NULL, s_print_requests, { { "line", "LINE", true }, { "with", "LINE", true } },
+      { { "note", "note", O_VALUE, false, NULL } } },
+    { "cover", "approve", "cover approve REQUEST", "approve a cover offer or swap (team manager)",
+      "COVER-APPROVE", NULL, s_print_absence, { { "request", "REQUEST", true } }, {} },
+    { "cover", "refuse", "cover refuse REQUEST [--reason R]", "refuse a cover offer or swap (team manager)",
+      "COVER-REFUSE", NULL, s_print_absence, { { "request", "REQUEST", true } }, { OPT_REASON } },
     { "cover", "show", "cover show ABSENCE", "an absence's cover lines: who covers what, set by whom",
       "COVER-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
     { NULL, "handover", "handover [--absence ID] [--case REF]",
@@ -1129,7 +1154,8 @@ static const char *const s_case_fields [] = {
 };
 static const char *const s_case_skip [] = { "chronology", NULL };
 static const char *const s_task_fields [] = {
-    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "standard",
+    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "follow_up",
+    "delegator", "awaiting_confirm", "standard",
     "done_on", "on_time", "creator", "version", "created", "updated", "evidence",
     "reference", NULL
 };
@@ -1313,14 +1339,14 @@ static const char *const s_absence_fields [] = {
     "id", "member", "kind", "status", "from", "to", "return", "requested_by",
     "approved_by", "started", "ended", "note", NULL
 };
-static const char *const s_absence_skip [] = { "cover", NULL };
+static const char *const s_absence_skip [] = { "cover", "requests", NULL };
 static const char *const s_cover_line_fields [] = {
     "absence", "case", "task", "cover", "set_by", NULL
 };
 static const char *const s_plan_fields [] = {
     "member", "from", "to", "absence", "accepted", NULL
 };
-static const char *const s_plan_skip [] = { "lines", NULL };
+static const char *const s_plan_skip [] = { "lines", "requests", NULL };
 static const char *const s_period_fields [] = { "from", "to", NULL };
 static const char *const s_period_skip [] = { "items", NULL };
 static const char *const s_digest_fields [] = {
@@ -1383,13 +1409,35 @@ s_cover_lines_text (json_t *lines, int indent)
         s_table_add_owned (&table, zsys_sprintf ("-> %s", text));
         free (text);
         text = s_value_text (json_object_get (line, "set_by"));
-        s_table_add_owned (&table, zsys_sprintf ("(set by %s)", text));
+        json_t *id = json_object_get (line, "line");
+        if (json_is_integer (id))
+            s_table_add_owned (&table, zsys_sprintf ("(line %" JSON_INTEGER_FORMAT ", set by %s)",
+                                                     json_integer_value (id), text));
+        else
+            s_table_add_owned (&table, zsys_sprintf ("(set by %s)", text));
         free (text);
     }
     return s_table_render (&table, indent);
 }
 
 //  An absence: its fields, then its cover lines when it has any
+
+//  Offers and swaps: "ID KIND CASE LINES ASKED-BY STATUS DECIDED-BY"
+static const column_t s_request_columns [] = {
+    { "REQUEST", "id" }, { "KIND", "kind" }, { "CASE", "case" }, { "LINE", "line_a" },
+    { "WITH", "line_b" }, { "ASKED-BY", "asked_by" }, { "STATUS", "status" },
+    { "DECIDED-BY", "decided_by" }, { "NOTE", "note" }, { NULL, NULL }
+};
+
+static void
+s_print_requests (json_t *data)
+{
+    json_t *requests = json_object_get (data, "requests");
+    if (json_is_array (requests) && json_array_size (requests)) {
+        printf ("\noffers and swaps:\n");
+        s_print_items (requests, s_request_columns, 2);
+    }
+}
 
 static void
 s_print_absence (json_t *data)
@@ -1400,6 +1448,7 @@ s_print_absence (json_t *data)
         printf ("\ncover:\n%s", cover);
         free (cover);
     }
+    s_print_requests (data);
 }
 
 //  "ID MEMBER KIND FROM TO STATUS" per absence, its cover lines under it
@@ -1485,6 +1534,7 @@ s_print_cover_plan (json_t *data)
             free (under);
     }
     s_table_print (&table, stdout, 0);
+    s_print_requests (data);
 }
 
 static void

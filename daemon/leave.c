@@ -180,14 +180,17 @@ s_plan (podd_request_t *req, const podd_member_t *absent, int64_t from, int64_t 
                                    how, sizeof how, set_by, sizeof set_by): 0;
         int64_t cover = s_pick_cover (req, absent->pod_id, kase.id, NULL, absent->id, from, to,
                                       planned, candidates, reason, sizeof reason);
-        if (kept && podd_streq (how, "set")) {
+        bool manual = kept && (podd_streq (how, "set") || podd_streq (how, "offer")
+                               || podd_streq (how, "swap"));
+        if (manual) {
             cover = kept;
-            snprintf (reason, sizeof reason, "set by %s", set_by);
+            snprintf (reason, sizeof reason, "%s %s", podd_streq (how, "offer")? "offer approved by"
+                      : podd_streq (how, "swap")? "swap approved by": "set by", set_by);
         }
         podd_member_t who = { 0 };
         if (cover)
             podd_store_member_by_id (req->store, cover, &who);
-        if (cover && store && !(kept && podd_streq (how, "set")))
+        if (cover && store && !manual)
             podd_store_cover_set (req->store, absence_id, kase.id, 0, cover, req->actor->id, req->now);
         json_array_append_new (lines, json_pack ("{s:s s:n s:n s:o s:s s:o}", "case", kase.ref,
             "task", "title", "cover", cover? json_string (who.handle): json_null (),
@@ -491,10 +494,11 @@ podd_op_cover_plan (podd_request_t *req)
         return -1;
     }
     char a [PODD_WHEN_LEN], b [PODD_WHEN_LEN];
-    return podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:o s:b s:o}", "member", absent.handle,
+    return podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:o s:b s:o s:o}", "member", absent.handle,
         "from", podd_when_format (from, a), "to", podd_when_format (to, b),
         "absence", absence_id? json_integer (absence_id): json_null (), "accepted", accept,
-        "lines", lines));
+        "lines", lines, "requests", absence_id? podd_store_cover_requests_json (req->store, absence_id)
+                                              : json_array ()));
 }
 
 int
@@ -504,7 +508,9 @@ podd_op_cover_show (podd_request_t *req)
     podd_member_t member;
     if (s_absence (req, &absence, &member))
         return -1;
-    return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
+    json_t *reply = s_absence_reply (req, absence.id);
+    json_object_set_new (reply, "requests", podd_store_cover_requests_json (req->store, absence.id));
+    return podd_ok (req, PODP_OK, reply);
 }
 
 //  Check a member can cover in an absence's period

@@ -144,6 +144,7 @@ s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t
     int64_t ids [DIGEST_TASKS], escalated [DIGEST_TASKS];
     size_t count = podd_store_tasks_due_for (req->store, member->id,
                                              podd_when_local_day_at (req->now, DIGEST_AHEAD, 0),
+                                             podd_when_local_day_at (req->now, 1, 0),
                                              ids, DIGEST_TASKS);
     bool listed = false;
     for (size_t i = 0; i < count; i++)
@@ -170,7 +171,7 @@ s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t
         return podd_fail (req, PODP_INTERNAL, "out of memory");
     char line [256];
     size_t overdue = 0;
-    fprintf (out, "Your tasks overdue or due within the week:\n");
+    fprintf (out, "Your tasks overdue, due within the week, or to follow up today:\n");
     for (size_t i = 0; i < count; i++) {
         podd_task_t task;
         if (podd_store_task_get (req->store, ids [i], &task) == 0 && task.due <= req->now)
@@ -210,6 +211,25 @@ s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t
         zsys_warning ("podd: reminders for %s not mailed: %s", member->handle, reason);
     free (body);
     return outbox_id;
+}
+
+int
+podd_reminders_follow_up_mail (podd_request_t *req, int64_t task_id, int64_t member_id)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_pod_t pod;
+    podd_member_t member;
+    if (podd_store_task_get (req->store, task_id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase)
+    ||  podd_store_pod_by_id (req->store, kase.pod_id, &pod)
+    ||  podd_store_member_by_id (req->store, member_id, &member))
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    int64_t outbox_id = s_daily_mail (req, &member, &pod, task_id);
+    if (outbox_id < 0
+    ||  podd_store_reminder_add (req->store, task_id, member_id, "follow-up", req->now, outbox_id))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record reminder");
+    return 0;
 }
 
 static int

@@ -8,6 +8,8 @@
 #include "taskops.h"
 #include "leave.h"
 #include "handover.h"
+#include "delegation.h"
+#include "offers.h"
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
@@ -80,6 +82,10 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "LEAVE-SHOW", podd_op_leave_show },   { "HANDOVER", podd_op_handover },
     { "HANDOVER-NOTE", podd_op_handover_note }, { "NOTICES", podd_op_notices },
     { "TASK-KINDS", podd_op_task_kinds },
+    { "TASK-DELEGATE", podd_op_task_delegate }, { "TASK-CONFIRM", podd_op_task_confirm },
+    { "TASK-FOLLOW-UP", podd_op_task_follow_up },
+    { "COVER-OFFER", podd_op_cover_offer }, { "COVER-SWAP", podd_op_cover_swap },
+    { "COVER-APPROVE", podd_op_cover_approve }, { "COVER-REFUSE", podd_op_cover_refuse },
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },
@@ -550,7 +556,8 @@ static int
 s_due_work (s_server_t *self, podd_request_t *req)
 {
     (void) self;
-    return podd_leave_run_due (req) || podd_reminders_run_due (req)? -1: 0;
+    return podd_leave_run_due (req) || podd_reminders_run_due (req)
+        || podd_delegation_run_due (req)? -1: 0;
 }
 
 static int
@@ -593,11 +600,12 @@ s_schedule (s_server_t *self)
     self->schedule_timer = -1;
     //  The earliest of: an absence starting or ending, a reminder, mail to send
     int64_t next = podd_leave_next_due (self->store);
-    int64_t candidates [2] = {
+    int64_t candidates [3] = {
         podd_reminders_next_due (self->store),
-        podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store)
+        podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store),
+        podd_delegation_next_due (self->store)
     };
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         if (candidates [i] && (!next || candidates [i] < next))
             next = candidates [i];
     int64_t delay_ms = SCHEDULE_MAX_MS;

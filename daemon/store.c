@@ -39,6 +39,24 @@
     "  kind TEXT NOT NULL, text TEXT NOT NULL, data TEXT NOT NULL, created INTEGER NOT NULL);" \
     "CREATE INDEX notices_member ON notices (member_id, id);"
 
+//  Delegation (the delegator stays accountable and confirms), follow-up
+//  dates, and colleagues' cover offers and swaps (decided by the manager)
+#define MIGRATION_DELEGATION \
+    "ALTER TABLE tasks ADD COLUMN delegator_id INTEGER REFERENCES members (id);" \
+    "ALTER TABLE tasks ADD COLUMN awaiting_confirm INTEGER NOT NULL DEFAULT 0;" \
+    "ALTER TABLE tasks ADD COLUMN follow_up INTEGER;" \
+    "ALTER TABLE tasks ADD COLUMN follow_up_sent INTEGER NOT NULL DEFAULT 0;" \
+    "CREATE INDEX tasks_follow_up ON tasks (follow_up) WHERE follow_up IS NOT NULL;" \
+    "CREATE TABLE cover_requests (" \
+    "  id INTEGER PRIMARY KEY, absence_id INTEGER NOT NULL REFERENCES absences (id)," \
+    "  kind TEXT NOT NULL CHECK (kind IN ('offer','swap'))," \
+    "  case_id INTEGER REFERENCES cases (id), line_a INTEGER REFERENCES cover_lines (id)," \
+    "  line_b INTEGER REFERENCES cover_lines (id)," \
+    "  asked_by INTEGER NOT NULL REFERENCES members (id), note TEXT NOT NULL DEFAULT ''," \
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','approved','refused'))," \
+    "  decided_by INTEGER REFERENCES members (id), asked INTEGER NOT NULL, decided INTEGER);" \
+    "CREATE INDEX cover_requests_absence ON cover_requests (absence_id, id);"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -216,7 +234,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "CREATE INDEX tasks_event ON tasks (event_id) WHERE event_id IS NOT NULL;",
 
     //  7: handover (kept on its own so migrations can be renumbered)
-    MIGRATION_HANDOVER
+    MIGRATION_HANDOVER,
+
+    //  8: delegation, follow-up dates, cover offers and swaps
+    MIGRATION_DELEGATION
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -372,7 +393,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (COVER_SET_TASK, "INSERT INTO cover_lines (absence_id, task_id, cover_id, set_by, created)" \
                      " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5) ON CONFLICT (absence_id, task_id)" \
                      " WHERE task_id IS NOT NULL DO UPDATE SET cover_id = ?3, set_by = NULLIF (?4, 0)") \
-    X (COVER_LINES,  "SELECT l.absence_id, c.ref, l.task_id, m.handle, IFNULL (s.handle, 'podd')" \
+    X (COVER_LINES,  "SELECT l.absence_id, c.ref, l.task_id, m.handle, IFNULL (s.handle, 'podd'), l.id, l.how" \
                      " FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
                      " LEFT JOIN tasks t ON t.id = l.task_id" \
                      " LEFT JOIN cases c ON c.id = IFNULL (l.case_id, t.case_id)" \
@@ -549,7 +570,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (REMINDER_MAILED_SINCE, "SELECT outbox_id FROM reminders WHERE member_id = ?1 AND at >= ?2" \
                      " AND outbox_id IS NOT NULL ORDER BY id LIMIT 1") \
     X (TASKS_DUE_FOR, "SELECT id FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
-                     " AND due IS NOT NULL AND due < ?2 ORDER BY due, id LIMIT ?3") \
+                     " AND (due IS NOT NULL AND due < ?2 OR follow_up < ?4 AND follow_up >= ?4 - 86400)" \
+                     " ORDER BY due, id LIMIT ?3") \
     X (TASKS_OVERDUE_POD, "SELECT t.id FROM tasks t JOIN cases c ON c.id = t.case_id" \
                      " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES " AND t.due < ?2" \
                      " ORDER BY t.due, t.id LIMIT ?3") \
@@ -575,7 +597,31 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " ORDER BY h.entry_date DESC, h.id DESC LIMIT 1") \
     X (NOTICE_ADD,   "INSERT INTO notices (member_id, kind, text, data, created) VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (NOTICE_LIST,  "SELECT id, kind, text, data, created FROM notices WHERE member_id = ?1" \
-                     " AND (?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3")
+                     " AND (?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3") \
+    X (TASK_DELEGATION, "SELECT IFNULL (delegator_id, 0), awaiting_confirm, IFNULL (follow_up, 0)," \
+                     " follow_up_sent FROM tasks WHERE id = ?1") \
+    X (TASK_SET_DELEGATOR, "UPDATE tasks SET delegator_id = NULLIF (?2, 0) WHERE id = ?1") \
+    X (TASK_SET_AWAITING, "UPDATE tasks SET awaiting_confirm = ?2 WHERE id = ?1") \
+    X (TASK_SET_FOLLOW_UP, "UPDATE tasks SET follow_up = NULLIF (?2, 0), follow_up_sent = 0 WHERE id = ?1") \
+    X (TASK_FOLLOW_UP_SENT, "UPDATE tasks SET follow_up_sent = 1 WHERE id = ?1") \
+    X (TASK_FOLLOW_UP_DUE, "SELECT id FROM tasks WHERE follow_up <= ?1 AND NOT follow_up_sent" \
+                     " ORDER BY follow_up, id LIMIT ?2") \
+    X (TASK_FOLLOW_UP_NEXT, "SELECT MIN (follow_up) FROM tasks WHERE follow_up IS NOT NULL AND NOT follow_up_sent") \
+    X (COVER_REQUEST_ADD, "INSERT INTO cover_requests (absence_id, kind, case_id, line_a, line_b, asked_by," \
+                     " note, asked) VALUES (?1, ?2, NULLIF (?3, 0), NULLIF (?4, 0), NULLIF (?5, 0), ?6, ?7, ?8)") \
+    X (COVER_REQUEST_GET, "SELECT id, absence_id, kind, IFNULL (case_id, 0), IFNULL (line_a, 0)," \
+                     " IFNULL (line_b, 0), asked_by, status FROM cover_requests WHERE id = ?1") \
+    X (COVER_REQUEST_DECIDE, "UPDATE cover_requests SET status = ?2, decided_by = ?3, decided = ?4" \
+                     " WHERE id = ?1 AND status = 'open'") \
+    X (COVER_REQUESTS_JSON, "SELECT r.id, r.kind, c.ref, r.line_a, r.line_b, a.handle, r.note, r.status," \
+                     " d.handle, r.asked, r.decided FROM cover_requests r JOIN members a ON a.id = r.asked_by" \
+                     " LEFT JOIN cases c ON c.id = r.case_id LEFT JOIN members d ON d.id = r.decided_by" \
+                     " WHERE r.absence_id = ?1 ORDER BY r.id") \
+    X (COVER_LINE_GET, "SELECT l.id, l.absence_id, IFNULL (l.case_id, 0), IFNULL (l.task_id, 0), l.cover_id" \
+                     " FROM cover_lines l WHERE l.id = ?1") \
+    X (COVER_LINE_SET_BY, "UPDATE cover_lines SET cover_id = ?2, set_by = ?3, how = ?4 WHERE id = ?1") \
+    X (COVER_LINES_IDS, "SELECT l.id, m.handle FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
+                     " WHERE l.absence_id = ?1 ORDER BY l.id")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -1731,13 +1777,18 @@ s_cover_lines_json (podd_store_t *self, int64_t absence_id)
     if (!stmt)
         return lines;
     sqlite3_bind_int64 (stmt, 1, absence_id);
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
         json_array_append_new (lines, json_pack ("{s:I s:o s:o s:o s:o}",
             "absence", (json_int_t) sqlite3_column_int64 (stmt, 0),
             "case", s_json_text (stmt, 1),
             "task", sqlite3_column_type (stmt, 2) == SQLITE_NULL? json_null ()
                   : json_integer (sqlite3_column_int64 (stmt, 2)),
             "cover", s_json_text (stmt, 3), "set_by", s_json_text (stmt, 4)));
+        json_object_set_new (json_array_get (lines, json_array_size (lines) - 1), "line",
+                             json_integer (sqlite3_column_int64 (stmt, 5)));
+        json_object_set_new (json_array_get (lines, json_array_size (lines) - 1), "how",
+                             s_json_text (stmt, 6));
+    }
     sqlite3_reset (stmt);
     return lines;
 }
@@ -3057,8 +3108,8 @@ podd_store_reminder_mailed_since (podd_store_t *self, int64_t member_id, int64_t
 }
 
 size_t
-podd_store_tasks_due_for (podd_store_t *self, int64_t member_id, int64_t before, int64_t *ids,
-                          size_t max)
+podd_store_tasks_due_for (podd_store_t *self, int64_t member_id, int64_t before,
+                          int64_t follow_up_before, int64_t *ids, size_t max)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_TASKS_DUE_FOR);
     if (!stmt)
@@ -3066,6 +3117,7 @@ podd_store_tasks_due_for (podd_store_t *self, int64_t member_id, int64_t before,
     sqlite3_bind_int64 (stmt, 1, member_id);
     sqlite3_bind_int64 (stmt, 2, before);
     sqlite3_bind_int64 (stmt, 3, (int64_t) max);
+    sqlite3_bind_int64 (stmt, 4, follow_up_before);
     return s_ids (stmt, ids, max);
 }
 
@@ -3222,6 +3274,205 @@ podd_store_notice_list (podd_store_t *self, int64_t member_id, const char *kind,
             "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
             "text", s_json_text (stmt, 2), "data", data? data: json_object (),
             "created", s_json_when (stmt, 4)));
+    }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  --------------------------------------------------------------------
+//  Delegation, follow-up, cover offers and swaps
+
+int
+podd_store_task_delegation (podd_store_t *self, int64_t task_id, int64_t *delegator, bool *awaiting,
+                            int64_t *follow_up, bool *follow_up_sent)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_DELEGATION);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *delegator = sqlite3_column_int64 (stmt, 0);
+        *awaiting = sqlite3_column_int (stmt, 1) != 0;
+        *follow_up = sqlite3_column_int64 (stmt, 2);
+        *follow_up_sent = sqlite3_column_int (stmt, 3) != 0;
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_task_set_delegator (podd_store_t *self, int64_t task_id, int64_t delegator)
+{
+    return s_run_ii (self, SQL_TASK_SET_DELEGATOR, task_id, delegator);
+}
+
+int
+podd_store_task_set_awaiting (podd_store_t *self, int64_t task_id, bool awaiting)
+{
+    return s_run_ii (self, SQL_TASK_SET_AWAITING, task_id, awaiting);
+}
+
+int
+podd_store_task_set_follow_up (podd_store_t *self, int64_t task_id, int64_t at)
+{
+    return s_run_ii (self, SQL_TASK_SET_FOLLOW_UP, task_id, at);
+}
+
+int
+podd_store_task_follow_up_sent (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_SENT);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    return s_done (stmt);
+}
+
+size_t
+podd_store_follow_ups_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_follow_ups_next (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+int64_t
+podd_store_cover_request_add (podd_store_t *self, int64_t absence_id, const char *kind, int64_t case_id,
+                              int64_t line_a, int64_t line_b, int64_t asked_by, const char *note,
+                              int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    s_bind_text (stmt, 2, kind);
+    sqlite3_bind_int64 (stmt, 3, case_id);
+    sqlite3_bind_int64 (stmt, 4, line_a);
+    sqlite3_bind_int64 (stmt, 5, line_b);
+    sqlite3_bind_int64 (stmt, 6, asked_by);
+    s_bind_text (stmt, 7, note? note: "");
+    sqlite3_bind_int64 (stmt, 8, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_cover_request_get (podd_store_t *self, int64_t id, int64_t row [7], char *status, size_t size)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        //  id, absence, kind (0 offer, 1 swap), case, line a, line b, asked by
+        row [0] = sqlite3_column_int64 (stmt, 0);
+        row [1] = sqlite3_column_int64 (stmt, 1);
+        row [2] = streq ((const char *) sqlite3_column_text (stmt, 2), "swap");
+        row [3] = sqlite3_column_int64 (stmt, 3);
+        row [4] = sqlite3_column_int64 (stmt, 4);
+        row [5] = sqlite3_column_int64 (stmt, 5);
+        row [6] = sqlite3_column_int64 (stmt, 6);
+        s_copy (status, size, sqlite3_column_text (stmt, 7));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_cover_request_decide (podd_store_t *self, int64_t id, const char *status, int64_t by,
+                                 int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_DECIDE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, status);
+    sqlite3_bind_int64 (stmt, 3, by);
+    sqlite3_bind_int64 (stmt, 4, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db) == 1? 0: -1;
+}
+
+json_t *
+podd_store_cover_requests_json (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUESTS_JSON);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
+            "case", s_json_text (stmt, 2),
+            "line_a", sqlite3_column_type (stmt, 3) == SQLITE_NULL? json_null (): json_integer (sqlite3_column_int64 (stmt, 3)),
+            "line_b", sqlite3_column_type (stmt, 4) == SQLITE_NULL? json_null (): json_integer (sqlite3_column_int64 (stmt, 4)),
+            "asked_by", s_json_text (stmt, 5), "note", s_json_text (stmt, 6), "status", s_json_text (stmt, 7),
+            "decided_by", s_json_text (stmt, 8), "asked", s_json_when (stmt, 9), "decided", s_json_when (stmt, 10)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_cover_line_get (podd_store_t *self, int64_t line_id, int64_t row [5])
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINE_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, line_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        for (int i = 0; i < 5; i++)
+            row [i] = sqlite3_column_int64 (stmt, i);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_cover_line_set_by (podd_store_t *self, int64_t line_id, int64_t cover_id, int64_t set_by,
+                              const char *how)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINE_SET_BY);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, line_id);
+    sqlite3_bind_int64 (stmt, 2, cover_id);
+    sqlite3_bind_int64 (stmt, 3, set_by);
+    s_bind_text (stmt, 4, how);
+    return s_done (stmt);
+}
+
+//  The ids of an absence's cover lines, in the order COVER_LINES lists them
+json_t *
+podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINES_IDS);
+    json_t *items = json_object ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        char key [24];
+        snprintf (key, sizeof key, "%lld", (long long) sqlite3_column_int64 (stmt, 0));
+        json_object_set_new (items, key, s_json_text (stmt, 1));
     }
     sqlite3_reset (stmt);
     return items;

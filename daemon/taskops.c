@@ -7,6 +7,7 @@
 #include "reminders.h"
 #include "standardsops.h"
 #include "handover.h"
+#include "delegation.h"
 
 #define LIST_LIMIT 500
 
@@ -134,7 +135,9 @@ podd_op_task_kinds (podd_request_t *req)
 static json_t *
 s_task_reply (podd_request_t *req, int64_t task_id)
 {
-    return podd_store_task_json (req->store, task_id, false);
+    json_t *task = podd_store_task_json (req->store, task_id, false);
+    podd_delegation_decorate (req, task);
+    return task;
 }
 
 int
@@ -155,6 +158,9 @@ podd_op_task_new (podd_request_t *req)
                           "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
     if (strlen (podp_msg_string (req->msg, "title")) == 0)
         return podd_fail (req, PODP_INVALID, "field 'title': must not be empty");
+    int64_t follow_up;
+    if (podd_follow_up_field (req, "follow_up", &follow_up))
+        return -1;
     podd_case_t kase;
     if (podd_case_for_work (req, ref, &kase))
         return -1;
@@ -165,7 +171,8 @@ podd_op_task_new (podd_request_t *req)
                                       priority? priority: kind->urgent? "urgent": "routine",
                                       req->actor->id, req->now);
     if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0,
-                                               "", req->now))
+                                               "", req->now)
+    ||  (follow_up && podd_store_task_set_follow_up (req->store, id, follow_up)))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
     podd_route_t route;
     if (podd_task_route (req, id, 0, &route) || podd_audit_id (req, "task-new", "task", id, ref))
@@ -212,7 +219,23 @@ podd_op_task_list (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'scope': must be mine, pod, overdue or case");
     json_t *items = podd_store_task_list (req->store, scope, req->actor->id, pod_id, case_id,
                                           req->now, LIST_LIMIT);
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+    //  A task whose follow-up date has come is back at the top of its
+    //  holder's list
+    json_t *sorted = json_array (), *rest = json_array ();
+    size_t index;
+    json_t *item;
+    json_array_foreach (items, index, item) {
+        podd_delegation_decorate (req, item);
+        const char *follow_up = json_string_value (json_object_get (item, "follow_up"));
+        char now [PODD_WHEN_LEN];
+        bool top = podd_streq (scope, "mine") && follow_up
+                && strcmp (follow_up, podd_when_format (req->now, now)) <= 0;
+        json_array_append (top? sorted: rest, item);
+    }
+    json_array_extend (sorted, rest);
+    json_decref (rest);
+    json_decref (items);
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", sorted));
 }
 
 //  Find a task the actor may see; fills task and its case.
@@ -246,7 +269,9 @@ podd_op_task_show (podd_request_t *req)
     podd_case_t kase;
     if (s_task_for (req, &task, &kase))
         return -1;
-    return podd_ok (req, PODP_OK, podd_store_task_json (req->store, task.id, true));
+    json_t *reply = podd_store_task_json (req->store, task.id, true);
+    podd_delegation_decorate (req, reply);
+    return podd_ok (req, PODP_OK, reply);
 }
 
 int
@@ -277,6 +302,10 @@ podd_op_task_decline (podd_request_t *req)
         return -1;
     if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    //  Delegated work goes back to the delegator
+    int back = podd_delegation_on_decline (req, task.id, reason);
+    if (back)
+        return back < 0? -1: podd_ok (req, PODP_OK, s_task_reply (req, task.id));
     podd_route_t route;
     if (podd_store_task_history_add (req->store, task.id, req->actor->id, "declined",
                                      req->actor->id, reason, req->now))
@@ -379,6 +408,10 @@ podd_op_task_done (podd_request_t *req)
         return -1;
     if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    //  Delegated work done goes back to the delegator to confirm
+    int back = podd_delegation_on_done (req, task.id, evidence);
+    if (back)
+        return back < 0? -1: podd_ok (req, PODP_OK, s_task_reply (req, task.id));
     char done_on [PODD_DATE_LEN];
     if (podd_standards_check_done (req, task.id, done_on))
         return -1;

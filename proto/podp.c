@@ -143,6 +143,7 @@ static const s_command_t s_commands [] = {
         { "title",     STRING,  REQ, 200, NULL },
         { "due",       STRING,  OPT, 32,  NULL },
         { "priority",  STRING,  OPT, 16,  s_priorities },
+        { "follow_up", STRING,  OPT, 32,  NULL },
         { END } } },
     { "TASK-LIST",   true, {
         { "scope",     STRING,  OPT, 16,  s_task_scopes },
@@ -248,6 +249,36 @@ static const s_command_t s_commands [] = {
         { "limit",     INT,     OPT, 0,   NULL },
         { END } } },
     { "TASK-KINDS",  true, { { END } } },
+    { "TASK-DELEGATE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { "follow_up", STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "COVER-OFFER", true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "COVER-SWAP",  true, {
+        { "line",      INT,     REQ, 0,   NULL },
+        { "with",      INT,     REQ, 0,   NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "COVER-APPROVE", true, {
+        { "request",   INT,     REQ, 0,   NULL },
+        { END } } },
+    { "COVER-REFUSE", true, {
+        { "request",   INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "TASK-CONFIRM", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "TASK-FOLLOW-UP", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "on",        STRING,  OPT, 32,  NULL },
+        { END } } },
     { "CASE-CONTACT", true, {
         { "ref",       STRING,  REQ, 64,  NULL },
         { "date",      STRING,  OPT, 32,  NULL },

@@ -12,7 +12,7 @@ clock () { echo "$1" > "$PODD_CLOCK_FILE"; sleep 0.6; }   # the scheduler polls 
 echo "2026-12-01T09:00:00Z" > "$PODD_CLOCK_FILE"
 
 make_config
-keygen alice.tm ben.sp dev.sw erin.sw femi.sw sam.tm
+keygen alice.tm ben.sp dev.sw erin.sw femi.sw gwen.sw sam.tm
 start_podd || { not_ok "podd starts"; exit 1; }
 jget () { $PY -c 'import json,sys; d=json.loads(sys.argv[1])
 for k in sys.argv[2].split("."): d=d[k] if not k.isdigit() else d[int(k)]
@@ -128,5 +128,85 @@ check "femi.sw's new pack carries the note" \
     $PY -c 'import json,sys; d=json.loads(sys.argv[1])["items"][0]["data"]; sys.exit(0 if d["pages"][0]["note"]["text"].startswith("Dad") else 1)' "$OUT"
 OUT=$(pc ben.sp --json notices --kind handover)
 check "still nothing for ben.sp" [ "$($PY -c 'import json,sys; print(len(json.loads(sys.argv[1])["items"]))' "$OUT")" = 0 ]
+
+# --- Delegation: the delegator stays accountable and confirms (item 3)
+OUT=$(pc alice.tm --json task new NC-304 --kind general --title "Send the forms" --due 2026-12-18); D1=$(jget id)
+expect_err "only the holder delegates" 403 pc erin.sw task delegate "$D1" --to erin.sw
+expect_err "delegating to another pod's member is refused" 422 pc ben.sp task delegate "$D1" --to sam.tm
+OUT=$(pc ben.sp --json task delegate "$D1" --to erin.sw --reason "You know the school")
+check "ben.sp delegated to erin.sw and stays the delegator" sh -c "[ '$(jget assignee)' = erin.sw ] && [ '$(jget delegator)' = ben.sp ]"
+OUT=$(pc erin.sw --json task done "$D1" --evidence "Forms sent by post")
+check "done by the delegate, it returns to ben.sp to confirm" \
+    sh -c "[ '$(jget assignee)' = ben.sp ] && [ '$(jget state)' = offered ] && [ '$(jget awaiting_confirm)' = True ]"
+expect_out "its history says so" "done-for-confirm.*done by erin.sw" pc alice.tm task show "$D1"
+expect_err "the delegate cannot confirm" 403 pc erin.sw task confirm "$D1"
+OUT=$(pc ben.sp --json task confirm "$D1")
+check "the delegator confirms: done" [ "$(jget state)" = done ]
+expect_err "confirming twice is 409" 409 pc ben.sp task confirm "$D1"
+OUT=$(pc alice.tm --json task new NC-304 --kind general --title "Phone the GP" --due 2026-12-18); D2=$(jget id)
+pc ben.sp task delegate "$D2" --to erin.sw >/dev/null
+OUT=$(pc erin.sw --json task decline "$D2" --reason "On a course next week")
+check "declined by the delegate, it goes back to the delegator, not elsewhere" [ "$(jget assignee)" = ben.sp ]
+
+# --- Follow-up dates
+OUT=$(pc alice.tm --json task new NC-304 --kind general --title "Ring the carer" --due 2026-12-31 --follow-up 2026-12-14); F1=$(jget id)
+check "the follow-up is 08:00 London on that day ($(jget follow_up))" [ "$(jget follow_up)" = 2026-12-14T08:00:00Z ]
+OUT=$(pc alice.tm --json task new NC-304 --kind general --title "Earlier one" --due 2026-12-20); F2=$(jget id)
+first () { pc ben.sp --json task list --mine | $PY -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])'; }
+check "before its follow-up day the task is in due order (first: $(first))" [ "$(first)" != "$F1" ]
+clock "2026-12-14T08:00:30Z"
+check "on its follow-up day it is at the top of the holder's list (first: $(first))" [ "$(first)" = "$F1" ]
+expect_out "the holder got a follow-up notice" "follow-up.*task $F1" pc ben.sp notices --kind follow-up
+OUT=$(pc ben.sp --json reminders "$F1")
+check "and a reminder, recorded on the task" $PY -c 'import json,sys; sys.exit(0 if any(r["kind"]=="follow-up" for r in json.loads(sys.argv[1])["sent"]) else 1)' "$OUT"
+OUT=$(mails)
+check "in ben.sp's one reminder mail of the day" sh -c "printf '%s\n' \"\$1\" | awk -F'\t' '\$2 ~ /ben.sp@/ && \$3 ~ /reminders for 2026-12-14/' | grep -q 'task $F1 '" _ "$OUT"
+expect_err "a follow-up date that cannot be read is 422" 422 pc ben.sp task follow-up "$F1" --on 2026-13-01
+OUT=$(pc ben.sp --json task follow-up "$F1")
+check "task follow-up without --on clears it" [ "$(jget follow_up)" = None ]
+
+# --- Offers and swaps (item 2): asked by colleagues, decided by the manager
+OUT=$(pc ben.sp --json leave request --kind annual --from 2027-01-11 --to 2027-01-15); BL=$(jget id)
+pc alice.tm leave approve "$BL" >/dev/null
+pc alice.tm case open NC-305 --kind child --lead ben.sp --coworker erin.sw >/dev/null
+OUT=$(pc alice.tm --json task new NC-304 --kind general --title "Check the plan" --due 2027-01-12); BT4=$(jget id)
+OUT=$(pc alice.tm --json task new NC-305 --kind general --title "Call the nursery" --due 2027-01-13); BT5=$(jget id)
+pc alice.tm cover set NC-304 --by erin.sw --absence "$BL" >/dev/null
+pc alice.tm cover set NC-305 --by femi.sw --absence "$BL" >/dev/null
+expect_err "the absent member cannot offer to cover themselves" 422 pc ben.sp cover offer "$BL" NC-304
+expect_err "an offer for a case the member does not lead is 404" 404 pc erin.sw cover offer "$BL" NC-301
+expect_err "another pod cannot offer" 403 pc sam.tm cover offer "$BL" NC-305
+OUT=$(pc dev.sw --json cover offer "$BL" NC-304 --note "I know this family")
+OFFER=$(jget request)
+expect_out "the manager is told of the offer" "cover-offer.*dev.sw offers to cover NC-304" pc alice.tm notices --kind cover-offer
+expect_err "only the manager decides" 403 pc erin.sw cover approve "$OFFER"
+OUT=$(pc alice.tm --json cover show "$BL")
+LA=$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print([x["line"] for x in d["cover"] if x["case"]=="NC-304" and x["task"] is None][0])' "$OUT")
+LB=$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print([x["line"] for x in d["cover"] if x["case"]=="NC-305" and x["task"] is None][0])' "$OUT")
+expect_err "a swap by someone who covers neither line is 403" 403 pc gwen.sw cover swap "$LA" "$LB"
+OUT=$(pc erin.sw --json cover swap "$LA" "$LB" --note "Femi knows the school")
+SWAP=$(jget request)
+expect_out "femi.sw is asked too" "cover-swap.*erin.sw and femi.sw ask to swap" pc femi.sw notices --kind cover-swap
+expect_out "the plan shows who offered and who asked to swap" "offer .*NC-304.*dev.sw +open" pc alice.tm cover plan ben.sp --absence "$BL"
+expect_ok "the manager refuses the offer" pc alice.tm cover refuse "$OFFER"
+expect_err "deciding it twice is 409" 409 pc alice.tm cover approve "$OFFER"
+expect_out "dev.sw is told" "cover-offer.*was refused by alice.tm" pc dev.sw notices --kind cover-offer
+OUT=$(pc alice.tm --json cover approve "$SWAP")
+check "the approved swap exchanged the lines, set by the manager" $PY -c 'import json,sys
+d=json.loads(sys.argv[1]); c={x["case"]: x for x in d["cover"] if x["task"] is None}
+r=[x for x in d["requests"] if x["kind"]=="swap"][0]
+sys.exit(0 if c["NC-304"]["cover"]=="femi.sw" and c["NC-305"]["cover"]=="erin.sw" and c["NC-304"]["how"]=="swap"
+         and c["NC-304"]["set_by"]=="alice.tm" and r["asked_by"]=="erin.sw" and r["decided_by"]=="alice.tm" else 1)' "$OUT"
+clock "2027-01-11T08:00:00Z"
+OUT=$(pc alice.tm --json task show "$BT4")
+check "at the leave's start NC-304's work went to femi.sw, as swapped" [ "$(jget assignee)" = femi.sw ]
+OUT=$(pc alice.tm --json task show "$BT5")
+check "and NC-305's to erin.sw" [ "$(jget assignee)" = erin.sw ]
+OUT=$(pc dev.sw --json cover offer "$BL" NC-305)
+pc alice.tm cover approve "$(jget request)" >/dev/null
+OUT=$(pc alice.tm --json cover show "$BL")
+check "an approved offer makes the offerer the case's cover" $PY -c 'import json,sys
+d=json.loads(sys.argv[1]); c=[x for x in d["cover"] if x["case"]=="NC-305" and x["task"] is None][0]
+sys.exit(0 if c["cover"]=="dev.sw" and c["how"]=="offer" else 1)' "$OUT"
 
 finish
