@@ -132,6 +132,7 @@ static void s_print_handover_note (json_t *data);
 static void s_print_notices (json_t *data);
 static void s_print_task_kinds (json_t *data);
 static void s_print_requests (json_t *data);
+static void s_print_case_check (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -215,6 +216,11 @@ static const cmddef_t s_commands [] = {
       "correct the date of a case event; open tasks it created are given new due dates",
       "CASE-EVENT-CORRECT", NULL, s_print_case_event, { { "event", "EVENT", true } },
       { { "date", "date", O_VALUE, true, NULL } } },
+    { "case", "check", "case check REF [--since D] [--ask [--due D] | --record]",
+      "check a case's chronology before it changes hands; the manager asks the lead to complete it or records the gaps",
+      "CASE-CHECK", NULL, s_print_case_check, { POS_REF },
+      { { "since", "since", O_VALUE, false, NULL }, { "ask", "ask", O_FLAG, false, NULL },
+        { "due", "due", O_VALUE, false, NULL }, { "record", "record", O_FLAG, false, NULL } } },
     { "case", "contact", "case contact REF [--date D]",
       "who to contact about a case today (or on day D): lead, cover, duty or manager",
       "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
@@ -1658,6 +1664,21 @@ s_print_handover (json_t *data)
         s_print_section (page, "concerns", "recent concerns and allegations", s_handover_concern_columns);
         s_print_section (page, "partners", "partners", s_handover_partner_columns);
     }
+}
+
+static const char *const s_check_fields [] = {
+    "ref", "since", "until", "frequency_days", "ok", "recorded", "task", NULL
+};
+static const char *const s_check_skip [] = { "gaps", NULL };
+static const column_t s_gap_columns [] = {
+    { "CHECK", "check" }, { "MISSING", "detail" }, { NULL, NULL }
+};
+
+static void
+s_print_case_check (json_t *data)
+{
+    s_print_fields (data, s_check_fields, s_check_skip);
+    s_print_section (data, "gaps", "missing", s_gap_columns);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include "message.h"
 #include "outbox.h"
 #include "handover.h"
+#include "chronocheck.h"
 
 #define COVER_KIND   "leave-cover"  /* its roles say who may cover a case */
 #define POD_MAX      256
@@ -488,6 +489,24 @@ podd_op_cover_plan (podd_request_t *req)
         to = absence.ends? absence.ends: (from > req->now? from: req->now) + DEFAULT_VIEW;
     }
     json_t *lines = s_plan (req, &absent, from, to, absence_id, accept);
+    //  Leave of more than two weeks: each case's chronology is checked
+    //  before someone new relies on it
+    if (to - from > 14 * DAY) {
+        size_t index;
+        json_t *line;
+        json_array_foreach (lines, index, line) {
+            podd_case_t kase;
+            podd_case_facts_t facts = { 0 };
+            if (!json_is_null (json_object_get (line, "task"))
+            ||  podd_store_case_by_ref (req->store, json_string_value (json_object_get (line, "case")), &kase))
+                continue;
+            podd_store_case_facts (req->store, kase.id, &facts);
+            json_t *check = podd_chronocheck (req, &kase, facts.opened);
+            json_object_set_new (line, "check", json_pack ("{s:O s:i}", "ok", json_object_get (check, "ok"),
+                                 "gaps", (int) json_array_size (json_object_get (check, "gaps"))));
+            json_decref (check);
+        }
+    }
     if (accept && (podd_audit_id (req, "cover-plan", "absence", absence_id, "accepted")
                    || podd_handover_cover_assigned (req, absence_id, 0))) {
         json_decref (lines);

@@ -10,6 +10,7 @@
 #include "handover.h"
 #include "delegation.h"
 #include "offers.h"
+#include "chronocheck.h"
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
@@ -86,6 +87,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "TASK-FOLLOW-UP", podd_op_task_follow_up },
     { "COVER-OFFER", podd_op_cover_offer }, { "COVER-SWAP", podd_op_cover_swap },
     { "COVER-APPROVE", podd_op_cover_approve }, { "COVER-REFUSE", podd_op_cover_refuse },
+    { "CASE-CHECK", podd_op_case_check },
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },

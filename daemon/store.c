@@ -621,7 +621,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " FROM cover_lines l WHERE l.id = ?1") \
     X (COVER_LINE_SET_BY, "UPDATE cover_lines SET cover_id = ?2, set_by = ?3, how = ?4 WHERE id = ?1") \
     X (COVER_LINES_IDS, "SELECT l.id, m.handle FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
-                     " WHERE l.absence_id = ?1 ORDER BY l.id")
+                     " WHERE l.absence_id = ?1 ORDER BY l.id") \
+    X (CHRONO_SINCE, "SELECT entry_date, kind, text FROM chronology WHERE case_id = ?1" \
+                     " AND entry_date >= ?2 ORDER BY entry_date, id") \
+    X (CASE_RULE_IDS, "SELECT DISTINCT rule_id FROM tasks WHERE case_id = ?1 AND rule_id IS NOT NULL" \
+                     " ORDER BY rule_id") \
+    X (STANDARD_TASKS_DONE, "SELECT id, IFNULL (done_on, ''), IFNULL (rule_id, ''), title FROM tasks" \
+                     " WHERE case_id = ?1 AND rule_id IS NOT NULL AND state = 'done' AND done_on >= ?2" \
+                     " ORDER BY done_on, id")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -3474,6 +3481,54 @@ podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id)
         snprintf (key, sizeof key, "%lld", (long long) sqlite3_column_int64 (stmt, 0));
         json_object_set_new (items, key, s_json_text (stmt, 1));
     }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  A case's chronology entries dated since (YYYY-MM-DD), oldest first:
+//  [{"date", "kind", "text"}, ...]
+json_t *
+podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CHRONO_SINCE);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, since);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:o s:o s:o}", "date", s_json_text (stmt, 0),
+                               "kind", s_json_text (stmt, 1), "text", s_json_text (stmt, 2)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  The practice standards a case has had tasks from: ["rule-id", ...]
+json_t *
+podd_store_case_rule_ids (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_RULE_IDS);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_text_array (stmt);
+}
+
+//  A case's tasks made by practice standards and done since (YYYY-MM-DD):
+//  [{"task", "done_on", "standard", "title"}, ...]
+json_t *
+podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_STANDARD_TASKS_DONE);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, since);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o}",
+            "task", (json_int_t) sqlite3_column_int64 (stmt, 0), "done_on", s_json_text (stmt, 1),
+            "standard", s_json_text (stmt, 2), "title", s_json_text (stmt, 3)));
     sqlite3_reset (stmt);
     return items;
 }

@@ -443,4 +443,9 @@ int     podd_store_cover_line_set_by (podd_store_t *self, int64_t line_id, int64
 //  {"LINE-ID": COVER-HANDLE, ...} of an absence
 json_t *podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id);
 
+//  The chronology check
+json_t *podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since);
+json_t *podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since);
+json_t *podd_store_case_rule_ids (podd_store_t *self, int64_t case_id);
+
 #endif

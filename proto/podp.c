@@ -255,6 +255,13 @@ static const s_command_t s_commands [] = {
         { "reason",    TEXT,    OPT, 0,   NULL },
         { "follow_up", STRING,  OPT, 32,  NULL },
         { END } } },
+    { "CASE-CHECK",  true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "since",     STRING,  OPT, 10,  NULL },
+        { "ask",       BOOL,    OPT, 0,   NULL },
+        { "record",    BOOL,    OPT, 0,   NULL },
+        { "due",       STRING,  OPT, 32,  NULL },
+        { END } } },
     { "COVER-OFFER", true, {
         { "absence",   INT,     REQ, 0,   NULL },
         { "case",      STRING,  REQ, 64,  NULL },

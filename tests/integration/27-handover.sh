@@ -36,6 +36,10 @@ pc alice.tm case open NC-301 --kind child --lead dev.sw --coworker erin.sw >/dev
 pc alice.tm case open NC-302 --kind child --lead dev.sw --coworker femi.sw >/dev/null
 pc alice.tm case open NC-303 --kind child --lead dev.sw --coworker ben.sp >/dev/null
 pc alice.tm case open NC-304 --kind child --lead ben.sp >/dev/null
+# for the chronology check at the end
+pc alice.tm case open NC-306 --kind child --lead erin.sw >/dev/null
+pc alice.tm case open NC-307 --kind child --lead erin.sw >/dev/null
+pc alice.tm case event NC-306 --type child-placed --date 2026-12-01 >/dev/null
 pc alice.tm partner add --agency "Brook Primary" --agency-kind school --name "Pat Head" \
     --email head@brook-primary.example >/dev/null
 pc alice.tm partner link NC-301 head@brook-primary.example >/dev/null
@@ -208,5 +212,37 @@ OUT=$(pc alice.tm --json cover show "$BL")
 check "an approved offer makes the offerer the case's cover" $PY -c 'import json,sys
 d=json.loads(sys.argv[1]); c=[x for x in d["cover"] if x["case"]=="NC-305" and x["task"] is None][0]
 sys.exit(0 if c["cover"]=="dev.sw" and c["how"]=="offer" else 1)' "$OUT"
+
+# --- The chronology check (item 5): planted gaps found, a complete case passes
+PV=$(pc alice.tm --json task list --case NC-306 | $PY -c 'import json,sys; print([t["id"] for t in json.load(sys.stdin)["items"] if t["standard"]][0])')
+pc erin.sw task accept "$PV" >/dev/null
+pc erin.sw task done "$PV" --evidence "Visited the child" --date 2026-12-05 >/dev/null
+pc erin.sw case note NC-306 "Phoned the carer" --date 2026-10-05 >/dev/null
+pc erin.sw case note NC-306 "Home visit" --date 2026-12-10 >/dev/null
+pc erin.sw case note NC-306 "School reports a bruise" --kind concern --date 2026-12-12 >/dev/null
+OUT=$(pc alice.tm --json case check NC-306 --since 2026-10-01)
+check "the check fails NC-306" [ "$(jget ok)" = False ]
+check "it finds the standards visit with no entry that day" $PY -c 'import json,sys
+g=json.loads(sys.argv[1])["gaps"]; sys.exit(0 if any(x["check"]=="standard-task" and "2026-12-05" in x["detail"] for x in g) else 1)' "$OUT"
+check "the gap between contacts longer than the visiting frequency" $PY -c 'import json,sys
+g=json.loads(sys.argv[1])["gaps"]; sys.exit(0 if any(x["check"]=="contact-gap" and "2026-10-05 to 2026-12-10" in x["detail"] for x in g) else 1)' "$OUT"
+check "the concern with no action" $PY -c 'import json,sys
+g=json.loads(sys.argv[1])["gaps"]; sys.exit(0 if any(x["check"]=="concern-action" and "bruise" in x["detail"] for x in g) else 1)' "$OUT"
+pc erin.sw case note NC-307 "Home visit" --date 2026-12-01 >/dev/null
+pc erin.sw case note NC-307 "Nursery says he is unsettled" --kind concern --date 2026-12-15 >/dev/null
+pc erin.sw case note NC-307 "Spoke to nursery, plan agreed" --kind action --date 2026-12-16 >/dev/null
+pc erin.sw case note NC-307 "Home visit" --date 2027-01-08 >/dev/null
+OUT=$(pc erin.sw --json case check NC-307 --since 2026-12-01)
+check "a complete case passes ($(jget gaps))" [ "$(jget ok)" = True ]
+expect_out "case check prints what is missing" "concern-action" pc alice.tm case check NC-306 --since 2026-10-01
+expect_err "only the manager asks or records" 403 pc erin.sw case check NC-306 --ask
+expect_err "another pod may not check it" 403 pc sam.tm case check NC-306
+expect_err "an unreadable since is 422" 422 pc alice.tm case check NC-306 --since 2026-13-01
+OUT=$(pc alice.tm --json case check NC-306 --since 2026-10-01 --ask --due 2027-01-13)
+CT=$(jget task)
+OUT=$(pc alice.tm --json task show "$CT")
+check "asked, the lead gets a task due before the handover" sh -c "[ '$(jget assignee)' = erin.sw ] && [ '$(jget due)' = 2027-01-13T17:00:00Z ]"
+pc alice.tm case check NC-306 --since 2026-10-01 --record >/dev/null
+expect_out "recorded, the gaps are in the chronology" "Chronology check by alice.tm: 3 gap" pc alice.tm case show NC-306
 
 finish
