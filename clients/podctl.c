@@ -133,6 +133,12 @@ static void s_print_meeting (json_t *data);
 static void s_print_case_event (json_t *data);
 static void s_print_standards (json_t *data);
 static void s_print_audit (json_t *data);
+static void s_print_handover (json_t *data);
+static void s_print_handover_note (json_t *data);
+static void s_print_notices (json_t *data);
+static void s_print_task_kinds (json_t *data);
+static void s_print_requests (json_t *data);
+static void s_print_case_check (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -219,6 +225,11 @@ static const cmddef_t s_commands [] = {
       "correct the date of a case event; open tasks it created are given new due dates",
       "CASE-EVENT-CORRECT", NULL, s_print_case_event, { { "event", "EVENT", true } },
       { { "date", "date", O_VALUE, true, NULL } } },
+    { "case", "check", "case check REF [--since D] [--ask [--due D] | --record]",
+      "check a case's chronology before it changes hands; the manager asks the lead to complete it or records the gaps",
+      "CASE-CHECK", NULL, s_print_case_check, { POS_REF },
+      { { "since", "since", O_VALUE, false, NULL }, { "ask", "ask", O_FLAG, false, NULL },
+        { "due", "due", O_VALUE, false, NULL }, { "record", "record", O_FLAG, false, NULL } } },
     { "case", "contact", "case contact REF [--date D]",
       "who to contact about a case today (or on day D): lead, cover, duty or manager",
       "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
@@ -226,13 +237,14 @@ static const cmddef_t s_commands [] = {
     { NULL, "caseload", "caseload [--pod P]", "caseload per member",
       "CASELOAD", NULL, s_print_caseload, {},
       { { "pod", "pod", O_VALUE, false, NULL } } },
-    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P]",
+    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P] [--follow-up D]",
       "create a task on a case; podd routes it (priority routine or urgent)",
       "TASK-NEW", NULL, s_print_task, { { "case", "CASE", false } },
       { { "kind", "kind", O_VALUE, true, NULL },
         { "title", "title", O_VALUE, true, NULL },
         { "due", "due", O_VALUE, false, NULL },
-        { "priority", "priority", O_VALUE, false, NULL } } },
+        { "priority", "priority", O_VALUE, false, NULL },
+        { "follow-up", "follow_up", O_VALUE, false, NULL } } },
     { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
       "list tasks: yours, a pod's, overdue ones, or a case's",
       "TASK-LIST", NULL, s_print_task_list, {},
@@ -260,6 +272,19 @@ static const cmddef_t s_commands [] = {
       "reassign a task to another member",
       "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
+    { "task", "delegate", "task delegate ID --to H [--reason R] [--follow-up D]",
+      "pass your task to a colleague; you stay accountable and confirm it when they are done",
+      "TASK-DELEGATE", NULL, s_print_task, { POS_TASK },
+      { { "to", "to", O_VALUE, true, NULL }, OPT_REASON,
+        { "follow-up", "follow_up", O_VALUE, false, NULL } } },
+    { "task", "confirm", "task confirm ID", "confirm delegated work the delegate marked done",
+      "TASK-CONFIRM", NULL, s_print_task, { POS_TASK }, {} },
+    { "task", "follow-up", "task follow-up ID [--on D]",
+      "bring a task back to the top of its holder's list, with a reminder, on D (no --on: clear it)",
+      "TASK-FOLLOW-UP", NULL, s_print_task, { POS_TASK },
+      { { "on", "on", O_VALUE, false, NULL } } },
+    { "task", "kinds", "task kinds", "the task kinds: who may do them, default due, reminders",
+      "TASK-KINDS", NULL, s_print_task_kinds, {}, {} },
     { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
       "TASK-CANCEL", NULL, s_print_task, { POS_TASK }, { OPT_REASON } },
     { "leave", "request",
@@ -284,17 +309,50 @@ static const cmddef_t s_commands [] = {
     { "leave", "calendar", "leave calendar [--pod P] [--from D] [--to D]",
       "a pod's absences in a period (default the next 14 days) and their cover",
       "LEAVE-CALENDAR", NULL, s_print_calendar, {}, { OPT_POD, OPT_FROM, OPT_TO } },
-    { "cover", "plan", "cover plan H --from D --to D [--accept] [--absence ID]",
-      "propose cover for H's cases and tasks in a period; --accept stores it (team manager)",
+    { "leave", "list", "leave list [--pod P] [--member H] [--status S]",
+      "absences of a pod or a member, latest first; S all, requested, approved, refused or cancelled",
+      "LEAVE-LIST", NULL, s_print_calendar, {},
+      { OPT_POD, { "member", "member", O_VALUE, false, NULL },
+        { "status", "status", O_VALUE, false, NULL } } },
+    { "leave", "show", "leave show ID", "show an absence and its cover lines",
+      "LEAVE-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
+    { "cover", "plan", "cover plan H (--absence ID | --from D --to D) [--accept]",
+      "propose cover for H's cases and tasks in an absence or a period; --accept stores it (team manager)",
       "COVER-PLAN", NULL, s_print_cover_plan, { { "member", "H", false } },
-      { { "from", "from", O_VALUE, true, NULL },
-        { "to", "to", O_VALUE, true, NULL },
+      { { "from", "from", O_VALUE, false, NULL },
+        { "to", "to", O_VALUE, false, NULL },
         { "accept", "accept", O_FLAG, false, NULL },
         OPT_ABSENCE } },
     { "cover", "set", "cover set CASE --by H [--absence ID]",
       "set who covers a case while its lead is away (team manager)",
       "COVER-SET", NULL, s_print_cover_line, { { "case", "CASE", false } },
       { { "by", "by", O_VALUE, true, NULL }, OPT_ABSENCE } },
+    { "cover", "offer", "cover offer ABSENCE CASE [--note N]",
+      "offer to cover a case in a colleague's absence (\"I know this family\"); the team manager decides",
+      "COVER-OFFER", NULL, s_print_requests, { POS_ABSENCE, { "case", "CASE", false } },
+      { { "note", "note", O_VALUE, false, NULL } } },
+    { "cover", "swap", "cover swap LINE LINE [--note N]",
+      "ask to swap your cover line with a colleague's (line numbers from cover show); the team manager decides",
+      "COVER-SWAP", NULL, s_print_requests, { { "line", "LINE", true }, { "with", "LINE", true } },
+      { { "note", "note", O_VALUE, false, NULL } } },
+    { "cover", "approve", "cover approve REQUEST", "approve a cover offer or swap (team manager)",
+      "COVER-APPROVE", NULL, s_print_absence, { { "request", "REQUEST", true } }, {} },
+    { "cover", "refuse", "cover refuse REQUEST [--reason R]", "refuse a cover offer or swap (team manager)",
+      "COVER-REFUSE", NULL, s_print_absence, { { "request", "REQUEST", true } }, { OPT_REASON } },
+    { "cover", "show", "cover show ABSENCE", "an absence's cover lines: who covers what, set by whom",
+      "COVER-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
+    { NULL, "handover", "handover [--absence ID] [--case REF]",
+      "the handover pack of your coming leave, or of an absence (a cover sees the cases they cover)",
+      "HANDOVER", NULL, s_print_handover, {},
+      { OPT_ABSENCE, { "case", "case", O_VALUE, false, NULL } } },
+    { "handover", "note", "handover note REF TEXT [--absence ID]",
+      "the note for whoever covers case REF while its lead is away",
+      "HANDOVER-NOTE", NULL, s_print_handover_note, { { "case", "REF", false }, { "text", "TEXT", false } },
+      { OPT_ABSENCE } },
+    { NULL, "notices", "notices [--kind K] [--limit N]",
+      "notices kept for you, latest first (leave, cover, handover, declined tasks)",
+      "NOTICES", NULL, s_print_notices, {},
+      { { "kind", "kind", O_VALUE, false, NULL }, { "limit", "limit", O_NUMBER, false, NULL } } },
     { "cover", "move", "cover move --from H --to H",
       "move every cover line of one member to another (team manager)",
       "COVER-MOVE", NULL, s_print_cover_move, {},
@@ -1136,7 +1194,8 @@ static const char *const s_case_fields [] = {
 };
 static const char *const s_case_skip [] = { "chronology", NULL };
 static const char *const s_task_fields [] = {
-    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "standard",
+    "id", "case", "kind", "title", "state", "priority", "assignee", "due", "follow_up",
+    "delegator", "awaiting_confirm", "standard",
     "done_on", "on_time", "creator", "version", "created", "updated", "evidence",
     "reference", NULL
 };
@@ -1327,14 +1386,14 @@ static const char *const s_absence_fields [] = {
     "id", "member", "kind", "status", "from", "to", "return", "requested_by",
     "approved_by", "started", "ended", "note", NULL
 };
-static const char *const s_absence_skip [] = { "cover", NULL };
+static const char *const s_absence_skip [] = { "cover", "requests", NULL };
 static const char *const s_cover_line_fields [] = {
     "absence", "case", "task", "cover", "set_by", NULL
 };
 static const char *const s_plan_fields [] = {
     "member", "from", "to", "absence", "accepted", NULL
 };
-static const char *const s_plan_skip [] = { "lines", NULL };
+static const char *const s_plan_skip [] = { "lines", "requests", NULL };
 static const char *const s_period_fields [] = { "from", "to", NULL };
 static const char *const s_period_skip [] = { "items", NULL };
 static const char *const s_digest_fields [] = {
@@ -1397,13 +1456,35 @@ s_cover_lines_text (json_t *lines, int indent)
         s_table_add_owned (&table, zsys_sprintf ("-> %s", text));
         free (text);
         text = s_value_text (json_object_get (line, "set_by"));
-        s_table_add_owned (&table, zsys_sprintf ("(set by %s)", text));
+        json_t *id = json_object_get (line, "line");
+        if (json_is_integer (id))
+            s_table_add_owned (&table, zsys_sprintf ("(line %" JSON_INTEGER_FORMAT ", set by %s)",
+                                                     json_integer_value (id), text));
+        else
+            s_table_add_owned (&table, zsys_sprintf ("(set by %s)", text));
         free (text);
     }
     return s_table_render (&table, indent);
 }
 
 //  An absence: its fields, then its cover lines when it has any
+
+//  Offers and swaps: "ID KIND CASE LINES ASKED-BY STATUS DECIDED-BY"
+static const column_t s_request_columns [] = {
+    { "REQUEST", "id" }, { "KIND", "kind" }, { "CASE", "case" }, { "LINE", "line_a" },
+    { "WITH", "line_b" }, { "ASKED-BY", "asked_by" }, { "STATUS", "status" },
+    { "DECIDED-BY", "decided_by" }, { "NOTE", "note" }, { NULL, NULL }
+};
+
+static void
+s_print_requests (json_t *data)
+{
+    json_t *requests = json_object_get (data, "requests");
+    if (json_is_array (requests) && json_array_size (requests)) {
+        printf ("\noffers and swaps:\n");
+        s_print_items (requests, s_request_columns, 2);
+    }
+}
 
 static void
 s_print_absence (json_t *data)
@@ -1414,6 +1495,7 @@ s_print_absence (json_t *data)
         printf ("\ncover:\n%s", cover);
         free (cover);
     }
+    s_print_requests (data);
 }
 
 //  "ID MEMBER KIND FROM TO STATUS" per absence, its cover lines under it
@@ -1421,6 +1503,18 @@ s_print_absence (json_t *data)
 static void
 s_print_calendar (json_t *data)
 {
+    json_t *away = json_object_get (data, "away_today");
+    if (json_is_array (away)) {
+        printf ("away today (%s):", json_string_value (json_object_get (data, "today")));
+        size_t index;
+        json_t *item;
+        json_array_foreach (away, index, item) {
+            const char *to = json_string_value (json_object_get (item, "to"));
+            printf ("%s %s (%s%s%s)", index? ",": "", json_string_value (json_object_get (item, "member")),
+                    json_string_value (json_object_get (item, "kind")), to? ", to ": "", to? to: "");
+        }
+        printf ("%s\n\n", json_array_size (away)? "": " nobody");
+    }
     json_t *items = s_items (data);
     table_t table;
     s_table_init (&table, 6);
@@ -1487,6 +1581,7 @@ s_print_cover_plan (json_t *data)
             free (under);
     }
     s_table_print (&table, stdout, 0);
+    s_print_requests (data);
 }
 
 static void
@@ -1546,6 +1641,117 @@ s_print_digest (json_t *data)
     s_print_section (data, "new_tasks", "new tasks", s_digest_new_columns);
     s_print_section (data, "chronology", "chronology", s_digest_chronology_columns);
     s_print_section (data, "open", "still open", s_digest_open_columns);
+}
+
+//  --------------------------------------------------------------------------
+//  Handover, notices and task kinds
+
+static const char *const s_handover_fields [] = {
+    "absence", "member", "from", "to", "status", "built", "last_built", NULL
+};
+static const char *const s_handover_skip [] = { "pages", "no_note", NULL };
+static const column_t s_handover_task_columns [] = {
+    { "TASK", "id" }, { "KIND", "kind" }, { "DUE", "due" }, { "PRIORITY", "priority" },
+    { "STATE", "state" }, { "HOLDER", "assignee" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_handover_meeting_columns [] = {
+    { "TASK", "task" }, { "START", "start" }, { "LOCATION", "location" }, { "TITLE", "title" },
+    { NULL, NULL }
+};
+static const column_t s_handover_concern_columns [] = {
+    { "DATE", "date" }, { "KIND", "kind" }, { "BY", "by" }, { "TEXT", "text" }, { NULL, NULL }
+};
+static const column_t s_handover_partner_columns [] = {
+    { "NAME", "name" }, { "AGENCY", "agency" }, { "EMAIL", "email" }, { NULL, NULL }
+};
+
+//  The pack's fields, the cases still without a note, then one page per case
+
+static void
+s_print_handover (json_t *data)
+{
+    s_print_fields (data, s_handover_fields, s_handover_skip);
+    json_t *no_note = json_object_get (data, "no_note");
+    if (json_is_array (no_note)) {
+        printf ("no note yet:");
+        size_t index;
+        json_t *ref;
+        json_array_foreach (no_note, index, ref)
+            printf (" %s", json_string_value (ref));
+        printf ("%s\n", json_array_size (no_note)? "": " (every case has one)");
+    }
+    size_t index;
+    json_t *page;
+    json_array_foreach (json_object_get (data, "pages"), index, page) {
+        const char *cover = json_string_value (json_object_get (page, "cover"));
+        printf ("\n== %s (%s), covered by %s\n", json_string_value (json_object_get (page, "case")),
+                json_string_value (json_object_get (page, "kind")), cover? cover: "nobody yet");
+        json_t *note = json_object_get (page, "note");
+        printf ("note: %s\n", json_is_object (note)? json_string_value (json_object_get (note, "text"))
+                                                    : "(none yet)");
+        json_t *last = json_object_get (page, "last_contact");
+        if (json_is_object (last))
+            printf ("last contact: %s, %s by %s\n", json_string_value (json_object_get (last, "date")),
+                    json_string_value (json_object_get (last, "kind")),
+                    json_string_value (json_object_get (last, "by")));
+        json_t *visit = json_object_get (page, "next_visit");
+        if (json_is_object (visit))
+            printf ("next statutory visit: task %" JSON_INTEGER_FORMAT ", due %s\n",
+                    json_integer_value (json_object_get (visit, "task")),
+                    json_is_string (json_object_get (visit, "due"))?
+                    json_string_value (json_object_get (visit, "due")): "-");
+        s_print_section (page, "tasks", "open tasks", s_handover_task_columns);
+        s_print_section (page, "meetings", "meetings", s_handover_meeting_columns);
+        s_print_section (page, "concerns", "recent concerns and allegations", s_handover_concern_columns);
+        s_print_section (page, "partners", "partners", s_handover_partner_columns);
+    }
+}
+
+static const char *const s_check_fields [] = {
+    "ref", "since", "until", "frequency_days", "ok", "recorded", "task", NULL
+};
+static const char *const s_check_skip [] = { "gaps", NULL };
+static const column_t s_gap_columns [] = {
+    { "CHECK", "check" }, { "MISSING", "detail" }, { NULL, NULL }
+};
+
+static void
+s_print_case_check (json_t *data)
+{
+    s_print_fields (data, s_check_fields, s_check_skip);
+    s_print_section (data, "gaps", "missing", s_gap_columns);
+}
+
+static void
+s_print_handover_note (json_t *data)
+{
+    json_t *note = json_object_get (data, "note");
+    printf ("note for %s (absence %" JSON_INTEGER_FORMAT ") by %s: %s\n",
+            json_string_value (json_object_get (data, "case")),
+            json_integer_value (json_object_get (data, "absence")),
+            json_string_value (json_object_get (note, "by")),
+            json_string_value (json_object_get (note, "text")));
+}
+
+static const column_t s_notice_columns [] = {
+    { "ID", "id" }, { "CREATED", "created" }, { "KIND", "kind" }, { "TEXT", "text" }, { NULL, NULL }
+};
+
+static void
+s_print_notices (json_t *data)
+{
+    s_print_items (s_items (data), s_notice_columns, 0);
+}
+
+static const column_t s_kind_columns [] = {
+    { "KIND", "kind" }, { "PRIORITY", "priority" }, { "DUE-HOURS", "due_hours" },
+    { "MEETING", "meeting" }, { "REMIND-DAYS", "remind_days" }, { "ROLES", "roles" }, { NULL, NULL }
+};
+
+static void
+s_print_task_kinds (json_t *data)
+{
+    s_print_items (s_items (data), s_kind_columns, 0);
 }
 
 //  --------------------------------------------------------------------------
@@ -2208,14 +2414,16 @@ s_print_push (config_t *cfg, podp_msg_t *push)
     else
     if (is_task) {
         json_t *task = json_object_get (body, "task");
-        char *fields [8];
+        char *fields [10];
         fields [0] = s_line_field (body, "delivery");
-        const char *names [] = { "id", "version", "state", "kind", "case", "assignee", "title" };
-        for (size_t i = 0; i < 7; i++)
+        const char *names [] = { "id", "version", "state", "kind", "case", "assignee", "title",
+                                 "due", "priority" };
+        for (size_t i = 0; i < 9; i++)
             fields [i + 1] = s_line_field (task, names [i]);
-        printf ("%s task %s v %s %s %s %s -> %s: %s\n", fields [0], fields [1], fields [2],
-                fields [3], fields [4], fields [5], fields [6], fields [7]);
-        for (size_t i = 0; i < 8; i++)
+        printf ("%s task %s v %s %s %s %s -> %s: %s (due %s, %s)\n", fields [0], fields [1],
+                fields [2], fields [3], fields [4], fields [5], fields [6], fields [7], fields [8],
+                fields [9]);
+        for (size_t i = 0; i < 10; i++)
             free (fields [i]);
     }
     else {
@@ -2514,6 +2722,10 @@ main (int argc, char *argv [])
         return EXIT_OK;
     }
     const cmddef_t *cmd = NULL;
+    if (s_is_group (word) && (index >= argc || argv [index][0] == '-')
+    &&  s_command_find (NULL, word))
+        cmd = s_command_find (NULL, word);     //  "handover [--absence ID]" beside "handover note"
+    else
     if (s_is_group (word)) {
         if (index >= argc || argv [index][0] == '-')
             return s_usage_error (NULL, word, "%s: missing subcommand", word);

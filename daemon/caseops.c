@@ -157,7 +157,21 @@ podd_op_member_show (podd_request_t *req)
         return podd_fail (req, PODP_NOT_FOUND, "no member '%s'", handle);
     if (member.id != req->actor->id && !podd_access_pod_read (req->actor, member.pod_id))
         return podd_fail (req, PODP_FORBIDDEN, "member '%s' is not in your pod", handle);
-    return podd_ok (req, PODP_OK, podd_store_member_json (req->store, member.id));
+    json_t *reply = podd_store_member_json (req->store, member.id);
+    //  Away today: "annual leave to 2026-12-18 (absence 3)", or "no"
+    json_t *now = podd_store_absence_now (req->store, 0, member.id, req->now);
+    json_t *absence = json_array_get (now, 0);
+    char away [160] = "no", last [PODD_DATE_LEN];
+    if (absence) {
+        podd_absence_t row;
+        if (podd_store_absence_get (req->store, json_integer_value (json_object_get (absence, "id")), &row) == 0)
+            snprintf (away, sizeof away, "yes: %s leave%s%s (absence %lld)", row.kind,
+                      row.ends? " to ": ", open-ended", row.ends? podd_when_local_date (row.ends - 1, last): "",
+                      (long long) row.id);
+    }
+    json_decref (now);
+    json_object_set_new (reply, "away", json_string (away));
+    return podd_ok (req, PODP_OK, reply);
 }
 
 int
@@ -251,6 +265,10 @@ podd_op_case_open (podd_request_t *req)
     podd_case_t kase;
     if (podd_store_case_by_ref (req->store, ref, &kase) == 0)
         return podd_fail (req, PODP_CONFLICT, "case '%s' exists already", ref);
+    char taken [65];
+    if (podd_store_case_ref_taken (req->store, ref, taken, sizeof taken))
+        return podd_fail (req, PODP_CONFLICT, "case '%s' exists already as '%s' (references "
+                          "are the same whatever their case)", ref, taken);
     podd_member_t lead = { 0 };
     if (lead_handle && podd_pod_member (req, lead_handle, pod_id, &lead))
         return -1;

@@ -8,6 +8,8 @@
 #include "message.h"
 #include "outbox.h"
 #include <glib.h>
+#include "handover.h"
+#include "chronocheck.h"
 
 #define COVER_KIND   "leave-cover"  /* its roles say who may cover a case */
 #define POD_MAX      256
@@ -30,6 +32,25 @@ s_when_field (podd_request_t *req, const char *field, int64_t dflt, int64_t *out
     if (text && podd_when_parse (text, out))
         return podd_fail (req, PODP_INVALID, "field '%s': '%s' is not a valid date", field, text);
     return 0;
+}
+
+//  Parse an optional bound of a period: a date alone is a whole day in
+//  Europe/London (from: 00:00 that day; to: 00:00 the next day)
+static int
+s_bound_field (podd_request_t *req, const char *field, bool end, int64_t dflt, int64_t *out)
+{
+    const char *text = podp_msg_string (req->msg, field);
+    *out = dflt;
+    if (text && (end? podd_when_parse_to (text, out): podd_when_parse_from (text, out)))
+        return podd_fail (req, PODP_INVALID, "field '%s': '%s' is not a valid date", field, text);
+    return 0;
+}
+
+//  The last day of a period that ends (exclusively) at ends, as a local date
+static char *
+s_last_day (int64_t ends, char *buf)
+{
+    return podd_when_local_date (ends - 1, buf);
 }
 
 static int
@@ -87,7 +108,8 @@ s_pick_cover (podd_request_t *req, int64_t pod_id, int64_t case_id, const char *
         podd_member_t member;
         if (ids [i] == absent_id || podd_store_member_by_id (req->store, ids [i], &member)
         ||  !s_may_cover (req, kind, &member)
-        ||  podd_store_member_away_between (req->store, member.id, from, to))
+        ||  podd_store_member_away_between (req->store, member.id, from, to)
+        ||  !podd_route_works_between (&member, from, to? to - 1: from))
             continue;
         long rank = -1;
         for (size_t k = 0; k < known_count; k++)
@@ -96,7 +118,9 @@ s_pick_cover (podd_request_t *req, int64_t pod_id, int64_t case_id, const char *
         int64_t load = podd_store_member_open_load (req->store, member.id) + (planned? planned [i]: 0);
         //  Knowing the family is worth three lines of load: a co-worker
         //  gets the case unless that would bury them
-        int64_t score = (planned? planned [i]: 0) * 4 + (rank >= 0? 0: 12) + load;
+        //  The team manager covers only when no colleague can
+        int64_t score = (planned? planned [i]: 0) * 4 + (rank >= 0? 0: 12) + load
+                      + (podd_streq (member.role, "team-manager")? 1000: 0);
         if (candidates)
             json_array_append_new (candidates, json_pack ("{s:s s:s s:I s:b}", "member", member.handle,
                                    "role", member.role, "load", (json_int_t) load, "knows", rank >= 0));
@@ -138,10 +162,11 @@ s_case_cover_in (podd_request_t *req, json_t *lines, const podd_case_t *kase, co
     return 0;
 }
 
-//  Build (and with store, save) the cover plan of absent over [from, to)
+//  Build (and with store, save) the cover plan of absent over [from, to).
+//  With an absence, a case line the manager set (COVER-SET) is kept.
 static json_t *
 s_plan (podd_request_t *req, const podd_member_t *absent, int64_t from, int64_t to,
-        int64_t absence_id)
+        int64_t absence_id, bool store)
 {
     json_t *lines = json_array ();
     int64_t planned [POD_MAX] = { 0 };
@@ -152,12 +177,22 @@ s_plan (podd_request_t *req, const podd_member_t *absent, int64_t from, int64_t 
         char reason [128];
         json_t *candidates = json_array ();
         podd_store_case_by_id (req->store, cases [i], &kase);
+        char how [16] = "", set_by [33] = "";
+        int64_t kept = absence_id? podd_store_cover_case_line (req->store, absence_id, kase.id,
+                                   how, sizeof how, set_by, sizeof set_by): 0;
         int64_t cover = s_pick_cover (req, absent->pod_id, kase.id, NULL, absent->id, from, to,
                                       planned, candidates, reason, sizeof reason);
+        bool manual = kept && (podd_streq (how, "set") || podd_streq (how, "offer")
+                               || podd_streq (how, "swap"));
+        if (manual) {
+            cover = kept;
+            snprintf (reason, sizeof reason, "%s %s", podd_streq (how, "offer")? "offer approved by"
+                      : podd_streq (how, "swap")? "swap approved by": "set by", set_by);
+        }
         podd_member_t who = { 0 };
         if (cover)
             podd_store_member_by_id (req->store, cover, &who);
-        if (cover && absence_id)
+        if (cover && store && !manual)
             podd_store_cover_set (req->store, absence_id, kase.id, 0, cover, req->actor->id, req->now);
         json_array_append_new (lines, json_pack ("{s:s s:n s:n s:o s:s s:o}", "case", kase.ref,
             "task", "title", "cover", cover? json_string (who.handle): json_null (),
@@ -175,12 +210,13 @@ s_plan (podd_request_t *req, const podd_member_t *absent, int64_t from, int64_t 
         if (cover)
             snprintf (reason, sizeof reason, "covers the family");
         else
-            cover = s_pick_cover (req, absent->pod_id, kase.id, task.kind, absent->id, from, to,
+            cover = s_pick_cover (req, absent->pod_id, kase.id, task.kind, absent->id, from,
+                                  task.due && task.due < to? task.due: to,
                                   planned, candidates, reason, sizeof reason);
         podd_member_t who = { 0 };
         if (cover)
             podd_store_member_by_id (req->store, cover, &who);
-        if (cover && absence_id)
+        if (cover && store)
             podd_store_cover_set (req->store, absence_id, 0, task.id, cover, req->actor->id, req->now);
         json_t *full = podd_store_task_json (req->store, task.id, false);
         json_array_append_new (lines, json_pack ("{s:s s:I s:O s:o s:s s:o}", "case", kase.ref,
@@ -191,6 +227,9 @@ s_plan (podd_request_t *req, const podd_member_t *absent, int64_t from, int64_t 
     }
     return lines;
 }
+
+static int s_absence_start (podd_request_t *req, int64_t absence_id);
+static int s_absence_end (podd_request_t *req, int64_t absence_id);
 
 //  --------------------------------------------------------------------
 //  Leave requests
@@ -225,17 +264,8 @@ podd_op_leave_request (podd_request_t *req)
         return podd_fail (req, PODP_BAD_REQUEST, "field 'from': required for planned leave");
     if (!unplanned && !podp_msg_string (req->msg, "to"))
         return podd_fail (req, PODP_BAD_REQUEST, "field 'to': required for planned leave");
-    if (s_when_field (req, "from", req->now, &from) || s_when_field (req, "to", 0, &to))
+    if (s_bound_field (req, "from", false, req->now, &from) || s_bound_field (req, "to", true, 0, &to))
         return -1;
-    if (podp_msg_string (req->msg, "from") && !unplanned) {
-        //  Planned leave starts at the start of its first day
-        int y, m, d;
-        if (podd_when_parse_date (podp_msg_string (req->msg, "from"), &y, &m, &d) == 0) {
-            char text [PODD_WHEN_LEN];
-            snprintf (text, sizeof text, "%04d-%02d-%02dT00:00", y, m, d);
-            podd_when_parse (text, &from);
-        }
-    }
     if (to && to <= from)
         return podd_fail (req, PODP_INVALID, "leave ends before it starts");
     int64_t clash = podd_store_absence_overlap (req->store, member.id, from, to, 0);
@@ -250,6 +280,16 @@ podd_op_leave_request (podd_request_t *req)
     if (id < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot store absence: %s", podd_store_errmsg (req->store));
     if (podd_audit_id (req, "leave-request", "absence", id, kind))
+        return -1;
+    //  Tell the manager who decides; leave entered by them starts now if due
+    if (!approved && podd_handover_leave_notice (req, id, "leave-requested"))
+        return -1;
+    if (approved && member.id != req->actor->id
+    &&  podd_handover_leave_notice (req, id, "leave-approved"))
+        return -1;
+    if (approved && from <= req->now && s_absence_start (req, id))
+        return -1;
+    if (approved && !unplanned && from > req->now && podd_handover_on_approve (req, id))
         return -1;
     return podd_ok (req, PODP_CREATED, s_absence_reply (req, id));
 }
@@ -273,8 +313,14 @@ s_decide (podd_request_t *req, const char *status)
     if (podd_store_absence_set_status (req->store, absence.id, status, req->actor->id)
     ||  (rule && podd_store_absence_set_rule (req->store, absence.id, rule)))
         return podd_fail (req, PODP_INTERNAL, "cannot update absence");
-    if (podd_audit_id (req, podd_streq (status, "approved")? "leave-approve": "leave-refuse", "absence",
-                         absence.id, podp_msg_string (req->msg, "reason")))
+    bool approved = podd_streq (status, "approved");
+    if (podd_audit_id (req, approved? "leave-approve": "leave-refuse", "absence",
+                         absence.id, podp_msg_string (req->msg, "reason"))
+    ||  podd_handover_leave_notice (req, absence.id, approved? "leave-approved": "leave-refused"))
+        return -1;
+    if (approved && absence.starts <= req->now && s_absence_start (req, absence.id))
+        return -1;
+    if (approved && absence.starts > req->now && podd_handover_on_approve (req, absence.id))
         return -1;
     return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
 }
@@ -318,6 +364,9 @@ podd_op_leave_end (podd_request_t *req)
     if (podd_store_absence_set_end (req->store, absence.id, at)
     ||  podd_audit_id (req, "leave-end", "absence", absence.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot end");
+    //  Back now: the return happens at once, not at the next scheduler pass
+    if (at <= req->now && s_absence_end (req, absence.id))
+        return -1;
     return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
 }
 
@@ -341,8 +390,8 @@ s_view_pod (podd_request_t *req, int64_t *pod_id)
 static int
 s_period (podd_request_t *req, int64_t *from, int64_t *to)
 {
-    if (s_when_field (req, "from", req->now, from)
-    ||  s_when_field (req, "to", *from + DEFAULT_VIEW, to))
+    if (s_bound_field (req, "from", false, req->now, from)
+    ||  s_bound_field (req, "to", true, *from + DEFAULT_VIEW, to))
         return -1;
     if (*to <= *from)
         return podd_fail (req, PODP_INVALID, "the period ends before it starts");
@@ -357,8 +406,49 @@ podd_op_leave_calendar (podd_request_t *req)
     int64_t pod_id, from, to;
     if (s_view_pod (req, &pod_id) || s_period (req, &from, &to))
         return -1;
+    char today [PODD_DATE_LEN];
+    return podd_ok (req, PODP_OK, json_pack ("{s:o s:s s:o}", "items",
+                    podd_store_absence_calendar (req->store, pod_id, from, to),
+                    "today", podd_when_local_date (req->now, today),
+                    "away_today", podd_store_absence_now (req->store, pod_id, 0, req->now)));
+}
+
+int
+podd_op_leave_list (podd_request_t *req)
+{
+    int64_t pod_id, member_id = 0;
+    const char *handle = podp_msg_string (req->msg, "member");
+    const char *status = podp_msg_string (req->msg, "status");
+    static const char *const statuses [] = { "all", "requested", "approved", "refused", "cancelled", NULL };
+    bool known = !status;
+    for (size_t i = 0; !known && statuses [i]; i++)
+        known = podd_streq (status, statuses [i]);
+    if (!known)
+        return podd_fail (req, PODP_INVALID, "field 'status': must be all, requested, approved, "
+                          "refused or cancelled");
+    if (s_view_pod (req, &pod_id))
+        return -1;
+    if (handle) {
+        podd_member_t member;
+        if (s_member (req, handle, &member))
+            return -1;
+        if (!podd_access_pod_read (req->actor, member.pod_id))
+            return podd_fail (req, PODP_FORBIDDEN, "member '%s' is not in your pod", handle);
+        member_id = member.id;
+        pod_id = member.pod_id;
+    }
     return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-                    podd_store_absence_calendar (req->store, pod_id, from, to)));
+                    podd_store_absence_list (req->store, pod_id, member_id, status)));
+}
+
+int
+podd_op_leave_show (podd_request_t *req)
+{
+    podd_absence_t absence;
+    podd_member_t member;
+    if (s_absence (req, &absence, &member))
+        return -1;
+    return podd_ok (req, PODP_OK, s_absence_reply (req, absence.id));
 }
 
 //  --------------------------------------------------------------------
@@ -368,34 +458,81 @@ int
 podd_op_cover_plan (podd_request_t *req)
 {
     podd_member_t absent;
-    int64_t from, to;
-    if (s_member (req, podp_msg_string (req->msg, "member"), &absent)
-    ||  s_when_field (req, "from", 0, &from) || s_when_field (req, "to", 0, &to))
+    int64_t from = 0, to = 0;
+    if (s_member (req, podp_msg_string (req->msg, "member"), &absent))
         return -1;
     if (!podd_access_pod_manage (req->actor, absent.pod_id))
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager plans cover");
-    if (to <= from)
-        return podd_fail (req, PODP_INVALID, "the period ends before it starts");
     bool accept = podp_msg_bool (req->msg, "accept", false);
     int64_t absence_id = podp_msg_int (req->msg, "absence", 0);
-    if (accept && !absence_id)
+    bool period = podp_msg_string (req->msg, "from") || podp_msg_string (req->msg, "to");
+    if (absence_id && period)
+        return podd_fail (req, PODP_BAD_REQUEST, "fields 'from'/'to': a plan for an absence "
+                          "takes the absence's own period; give one or the other");
+    if (!absence_id) {
+        if (!podp_msg_string (req->msg, "from") || !podp_msg_string (req->msg, "to"))
+            return podd_fail (req, PODP_BAD_REQUEST, "fields 'from' and 'to': required without 'absence'");
+        if (s_bound_field (req, "from", false, 0, &from) || s_bound_field (req, "to", true, 0, &to))
+            return -1;
+        if (to <= from)
+            return podd_fail (req, PODP_INVALID, "the period ends before it starts");
         absence_id = podd_store_absence_overlap (req->store, absent.id, from, to, 0);
+    }
     if (accept && !absence_id)
         return podd_fail (req, PODP_CONFLICT, "%s has no leave in that period to cover", absent.handle);
     podd_absence_t absence;
     if (absence_id && (podd_store_absence_get (req->store, absence_id, &absence)
                        || absence.member_id != absent.id))
         return podd_fail (req, PODP_NOT_FOUND, "no absence %lld of %s", (long long) absence_id, absent.handle);
-    json_t *lines = s_plan (req, &absent, from, to, accept? absence_id: 0);
-    if (accept && podd_audit_id (req, "cover-plan", "absence", absence_id, "accepted")) {
+    if (absence_id && absence.ended)
+        return podd_fail (req, PODP_CONFLICT, "absence %lld has ended", (long long) absence_id);
+    if (absence_id) {
+        //  The plan for an absence covers the absence's own period
+        from = absence.starts;
+        to = absence.ends? absence.ends: (from > req->now? from: req->now) + DEFAULT_VIEW;
+    }
+    json_t *lines = s_plan (req, &absent, from, to, absence_id, accept);
+    //  Leave of more than two weeks: each case's chronology is checked
+    //  before someone new relies on it
+    if (to - from > 14 * DAY) {
+        size_t index;
+        json_t *line;
+        json_array_foreach (lines, index, line) {
+            podd_case_t kase;
+            podd_case_facts_t facts = { 0 };
+            if (!json_is_null (json_object_get (line, "task"))
+            ||  podd_store_case_by_ref (req->store, json_string_value (json_object_get (line, "case")), &kase))
+                continue;
+            podd_store_case_facts (req->store, kase.id, &facts);
+            json_t *check = podd_chronocheck (req, &kase, facts.opened);
+            json_object_set_new (line, "check", json_pack ("{s:O s:i}", "ok", json_object_get (check, "ok"),
+                                 "gaps", (int) json_array_size (json_object_get (check, "gaps"))));
+            json_decref (check);
+        }
+    }
+    if (accept && (podd_audit_id (req, "cover-plan", "absence", absence_id, "accepted")
+                   || podd_handover_cover_assigned (req, absence_id, 0))) {
         json_decref (lines);
         return -1;
     }
     char a [PODD_WHEN_LEN], b [PODD_WHEN_LEN];
-    return podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:o s:b s:o}", "member", absent.handle,
+    return podd_ok (req, PODP_OK, json_pack ("{s:s s:s s:s s:o s:b s:o s:o}", "member", absent.handle,
         "from", podd_when_format (from, a), "to", podd_when_format (to, b),
         "absence", absence_id? json_integer (absence_id): json_null (), "accepted", accept,
-        "lines", lines));
+        "lines", lines, "requests", absence_id? podd_store_cover_requests_json (req->store, absence_id)
+                                              : json_array ()));
+}
+
+int
+podd_op_cover_show (podd_request_t *req)
+{
+    podd_absence_t absence;
+    podd_member_t member;
+    if (s_absence (req, &absence, &member))
+        return -1;
+    json_t *reply = s_absence_reply (req, absence.id);
+    json_object_set_new (reply, "requests", podd_store_cover_requests_json (req->store, absence.id));
+    return podd_ok (req, PODP_OK, reply);
 }
 
 //  Check a member can cover in an absence's period
@@ -438,7 +575,9 @@ podd_op_cover_set (podd_request_t *req)
     if (s_check_cover (req, &cover, &absence, kase.pod_id, NULL))
         return -1;
     if (podd_store_cover_set (req->store, absence.id, kase.id, 0, cover.id, req->actor->id, req->now)
-    ||  podd_audit_id (req, "cover-set", "absence", absence.id, cover.handle))
+    ||  podd_store_cover_set_how (req->store, absence.id, kase.id, 0, "set")
+    ||  podd_audit_id (req, "cover-set", "absence", absence.id, cover.handle)
+    ||  podd_handover_cover_assigned (req, absence.id, cover.id))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot set cover");
     return podd_ok (req, PODP_OK, json_pack ("{s:I s:s s:n s:s s:s}", "absence", (json_int_t) absence.id,
                     "case", kase.ref, "task", "cover", cover.handle, "set_by", req->actor->handle));
@@ -557,17 +696,24 @@ podd_op_digest (podd_request_t *req)
 //  --------------------------------------------------------------------
 //  Start and end of an absence (the scheduler)
 
-//  Covers who are themselves away now lose their lines to someone free
+//  Covers who are themselves away now lose their lines to someone free:
+//  the case lines first, then the task lines, which follow their case's
+//  new cover when that cover may do the task (a family's work stays
+//  together), and go to a colleague who knows the family before the
+//  team manager, and only to someone who works before the task is due
 static int
 s_replace_absent_cover (podd_request_t *req, const podd_absence_t *absence, const podd_member_t *away)
 {
     int64_t rows [LINES_MAX][4];
     size_t count = podd_store_cover_lines_of (req->store, away->id, absence->starts, absence->ends,
                                               rows, LINES_MAX);
+    for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < count; i++) {
         podd_absence_t covered;
         podd_member_t lead;
         char reason [128];
+        if ((pass == 0) != (rows [i][3] == 0))
+            continue;
         if (podd_store_absence_get (req->store, rows [i][1], &covered)
         ||  podd_store_member_by_id (req->store, covered.member_id, &lead))
             continue;
@@ -576,11 +722,71 @@ s_replace_absent_cover (podd_request_t *req, const podd_absence_t *absence, cons
         if (rows [i][3] && podd_store_task_get (req->store, rows [i][3], &task) == 0)
             case_id = task.case_id;
         int64_t from = covered.starts > req->now? covered.starts: req->now;
-        int64_t cover = s_pick_cover (req, lead.pod_id, case_id, rows [i][3]? task.kind: NULL,
-                                      lead.id, from, covered.ends, NULL, NULL, reason, sizeof reason);
-        if (cover && cover != away->id && podd_store_cover_line_reassign (req->store, rows [i][0], cover))
+        int64_t cover = 0;
+        podd_member_t family_cover;
+        if (rows [i][3]) {
+            int64_t id = podd_store_cover_of (req->store, covered.id, case_id, 0);
+            if (id && id != away->id && podd_store_member_by_id (req->store, id, &family_cover) == 0
+            &&  podd_route_role_allowed (req->config, task.kind, &family_cover)
+            &&  !podd_store_member_absent (req->store, id, req->now)
+            &&  podd_route_works_between (&family_cover, req->now, task.due? task.due: req->now))
+                cover = id;
+        }
+        if (!cover) {
+            int64_t to = covered.ends;
+            if (rows [i][3] && task.due && (!to || task.due < to))
+                to = task.due > from? task.due: from + 1;
+            cover = s_pick_cover (req, lead.pod_id, case_id, rows [i][3]? task.kind: NULL,
+                                  lead.id, from, to, NULL, NULL, reason, sizeof reason);
+        }
+        if (cover && cover != away->id
+        &&  (podd_store_cover_line_reassign (req->store, rows [i][0], cover)
+             || podd_store_cover_set_how (req->store, covered.id, case_id, rows [i][3], "podd")))
             return podd_fail (req, PODP_INTERNAL, "cannot replace cover");
+        if (cover && cover != away->id && podd_handover_cover_assigned (req, covered.id, cover))
+            return -1;
     }
+    return 0;
+}
+
+//  Whether a cover may take a task now: role, present, works before it is due
+static bool
+s_cover_fits (podd_request_t *req, int64_t cover_id, const podd_task_t *task, podd_member_t *cover)
+{
+    return podd_store_member_by_id (req->store, cover_id, cover) == 0
+        && podd_route_role_allowed (req->config, task->kind, cover)
+        && !podd_store_member_absent (req->store, cover_id, req->now)
+        && podd_route_works_between (cover, req->now, task->due? task->due: req->now);
+}
+
+#define CHECK_HOUR 9            /* cover checks at 09:00 Europe/London */
+
+//  The next cover check of an absence under way: the next morning, then
+//  the morning of its last day (before the return); 0 = none left
+static int64_t
+s_next_check (podd_request_t *req, const podd_absence_t *absence)
+{
+    int64_t next = podd_when_local_day_at (req->now, 1, CHECK_HOUR);
+    if (!absence->ends)
+        return next;                            //  open-ended: every morning
+    int64_t last = podd_when_local_day_at (absence->ends - 1, 0, CHECK_HOUR);
+    if (next < last)
+        return next;
+    return last > req->now? last: 0;
+}
+
+//  Tell the team manager about covered work not accepted or overdue
+static int
+s_cover_check (podd_request_t *req, int64_t absence_id)
+{
+    podd_absence_t absence;
+    if (podd_store_absence_get (req->store, absence_id, &absence))
+        return podd_fail (req, PODP_INTERNAL, "absence vanished");
+    if (podd_handover_cover_alert (req, absence_id, false))
+        return -1;
+    int64_t next = absence.started && !absence.ended? s_next_check (req, &absence): 0;
+    if (podd_store_absence_set_check (req->store, absence_id, next))
+        return podd_fail (req, PODP_INTERNAL, "cannot arm the cover check");
     return 0;
 }
 
@@ -593,7 +799,7 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
     ||  podd_store_member_by_id (req->store, absence.member_id, &member))
         return podd_fail (req, PODP_INTERNAL, "absence vanished");
     //  Cases the member leads with no cover line yet get one now
-    json_t *lines = s_plan (req, &member, absence.starts, absence.ends, 0);
+    json_t *lines = s_plan (req, &member, absence.starts, absence.ends, absence.id, false);
     size_t index;
     json_t *line;
     json_array_foreach (lines, index, line) {
@@ -614,7 +820,7 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
     size_t count = podd_store_tasks_held (req->store, member.id, absence.ends, tasks, LINES_MAX);
     char until [PODD_DATE_LEN];
     if (absence.ends)
-        podd_when_local_date (absence.ends, until);
+        s_last_day (absence.ends, until);
     for (size_t i = 0; i < count; i++) {
         podd_task_t task;
         podd_case_t kase;
@@ -624,14 +830,11 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
         //  The family's cover takes the family's work; else the task's own line
         int64_t cover_id = kase.lead_id == member.id?
                            podd_store_cover_of (req->store, absence.id, kase.id, 0): 0;
-        if (cover_id && (podd_store_member_by_id (req->store, cover_id, &cover)
-                         || !podd_route_role_allowed (req->config, task.kind, &cover)))
+        if (cover_id && !s_cover_fits (req, cover_id, &task, &cover))
             cover_id = 0;
         if (!cover_id)
             cover_id = podd_store_cover_of (req->store, absence.id, 0, task.id);
-        if (cover_id && (podd_store_member_by_id (req->store, cover_id, &cover)
-                         || !podd_route_role_allowed (req->config, task.kind, &cover)
-                         || podd_store_member_absent (req->store, cover_id, req->now)))
+        if (cover_id && !s_cover_fits (req, cover_id, &task, &cover))
             cover_id = 0;
         char reason [256];
         if (cover_id) {
@@ -650,7 +853,10 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
                                                       cover_id, req->now))
             return podd_fail (req, PODP_INTERNAL, "cannot record cover");
     }
-    if (podd_store_absence_mark (req->store, absence.id, true))
+    //  The covers have a working day to accept; then the manager hears
+    //  of what is not accepted (and again before the return)
+    if (podd_store_absence_mark (req->store, absence.id, true)
+    ||  podd_store_absence_set_check (req->store, absence.id, s_next_check (req, &absence)))
         return podd_fail (req, PODP_INTERNAL, "cannot mark absence");
     return podd_audit (req, "leave-start", member.handle, absence.kind);
 }
@@ -711,15 +917,33 @@ s_absence_end (podd_request_t *req, int64_t absence_id)
     if (podd_store_absence_get (req->store, absence_id, &absence)
     ||  podd_store_member_by_id (req->store, absence.member_id, &member))
         return podd_fail (req, PODP_INTERNAL, "absence vanished");
+    //  The manager hears first of covered work not accepted or overdue
+    if (podd_handover_cover_alert (req, absence.id, true)
+    ||  podd_store_absence_set_check (req->store, absence.id, 0))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot clear the cover check");
     if (podd_streq (absence.return_rule, "return")) {
         int64_t tasks [LINES_MAX];
         size_t count = podd_store_cover_moves_live (req->store, absence.id, tasks, LINES_MAX);
-        char reason [128];
-        snprintf (reason, sizeof reason, "%s back from leave", member.handle);
+        char reason [256];
         for (size_t i = 0; i < count; i++) {
             podd_task_t task;
             podd_store_task_get (req->store, tasks [i], &task);
             int64_t previous = task.assignee_id;
+            //  Never silently: say what state it comes back in, and from whom
+            podd_member_t held = { 0 };
+            char due [PODD_DATE_LEN];
+            if (previous)
+                podd_store_member_by_id (req->store, previous, &held);
+            if (podd_streq (task.state, "offered") && previous)
+                snprintf (reason, sizeof reason, "%s back from leave; never accepted by %s, the team "
+                          "manager was told", member.handle, held.handle);
+            else
+            if (task.due && task.due < req->now && previous)
+                snprintf (reason, sizeof reason, "%s back from leave; overdue since %s while %s held it, "
+                          "the team manager was told", member.handle,
+                          podd_when_local_date (task.due, due), held.handle);
+            else
+                snprintf (reason, sizeof reason, "%s back from leave", member.handle);
             if (podd_task_move (req, task.id, "offered", member.id, "returned", reason))
                 return -1;
             //  Tell the cover it went back
@@ -764,9 +988,17 @@ int
 podd_leave_run_due (podd_request_t *req)
 {
     int64_t ids [64];
+    size_t pending = podd_store_absence_handover_due (req->store, true, req->now, ids, 64);
+    for (size_t i = 0; i < pending; i++)
+        if (podd_handover_pack_due (req, ids [i]))
+            return -1;
     size_t count = podd_store_absence_due (req->store, true, req->now, ids, 64);
     for (size_t i = 0; i < count; i++)
         if (s_absence_start (req, ids [i]))
+            return -1;
+    count = podd_store_absence_handover_due (req->store, false, req->now, ids, 64);
+    for (size_t i = 0; i < count; i++)
+        if (s_cover_check (req, ids [i]))
             return -1;
     count = podd_store_absence_due (req->store, false, req->now, ids, 64);
     for (size_t i = 0; i < count; i++)
@@ -778,5 +1010,7 @@ podd_leave_run_due (podd_request_t *req)
 int64_t
 podd_leave_next_due (podd_store_t *store)
 {
-    return podd_store_absence_next_due (store);
+    int64_t next = podd_store_absence_next_due (store);
+    int64_t handover = podd_store_absence_handover_next (store);
+    return handover && (!next || handover < next)? handover: next;
 }

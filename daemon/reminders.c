@@ -110,6 +110,147 @@ s_working_days_overdue (int64_t due, int64_t now)
     return count;
 }
 
+//  --------------------------------------------------------------------
+//  One reminder mail a day per member: everything they hold that is
+//  overdue or due within the week (and, for a team manager, the overdue
+//  work of the pod escalated to them), by task id, kind, due date and
+//  priority only: nothing of a case goes into a mail
+
+#define DIGEST_TASKS  50
+#define DIGEST_AHEAD  8         /* days: due before midnight eight days on */
+
+//  One line of the mail: "task 12  statutory-visit  due 2026-12-10  urgent  overdue"
+static size_t
+s_digest_line (podd_request_t *req, int64_t task_id, char *buf, size_t size, bool with_holder)
+{
+    podd_task_t task;
+    if (podd_store_task_get (req->store, task_id, &task))
+        return 0;
+    json_t *full = podd_store_task_json (req->store, task_id, false);
+    char date [PODD_DATE_LEN], held [128] = "";
+    if (with_holder) {
+        podd_member_t then, now;
+        int64_t then_id = podd_store_task_holder_at (req->store, task_id, task.due);
+        bool known_now = task.assignee_id && podd_store_member_by_id (req->store, task.assignee_id, &now) == 0;
+        if (then_id && then_id != task.assignee_id && podd_store_member_by_id (req->store, then_id, &then) == 0)
+            snprintf (held, sizeof held, "  held by %s when it fell overdue, now %s", then.handle,
+                      known_now? now.handle: "nobody");
+        else
+        if (known_now)
+            snprintf (held, sizeof held, "  held by %s", now.handle);
+    }
+    int n = snprintf (buf, size, "  task %lld  %s  due %s  %s%s%s\n", (long long) task.id, task.kind,
+                      podd_when_local_date (task.due, date),
+                      json_string_value (json_object_get (full, "priority")),
+                      task.due <= req->now? "  OVERDUE": "", held);
+    json_decref (full);
+    return n < 0? 0: (size_t) n < size? (size_t) n: size - 1;
+}
+
+//  The outbox row of member's reminder mail today, queued now when there
+//  is none yet (listing trigger_id whatever its due date). -1 on failure.
+static int64_t
+s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t *pod,
+              int64_t trigger_id)
+{
+    if (!member->id || !*member->email)
+        return 0;
+    int64_t since = podd_when_local_day_at (req->now, 0, 0);
+    int64_t already = podd_store_reminder_mailed_since (req->store, member->id, since);
+    if (already)
+        return already;
+    int64_t ids [DIGEST_TASKS], escalated [DIGEST_TASKS];
+    size_t count = podd_store_tasks_due_for (req->store, member->id,
+                                             podd_when_local_day_at (req->now, DIGEST_AHEAD, 0),
+                                             podd_when_local_day_at (req->now, 1, 0),
+                                             ids, DIGEST_TASKS);
+    bool listed = false;
+    for (size_t i = 0; i < count; i++)
+        listed = listed || ids [i] == trigger_id;
+    size_t escalated_count = 0;
+    if (podd_streq (member->role, "team-manager")) {
+        int64_t pod_ids [DIGEST_TASKS];
+        size_t pod_count = podd_store_tasks_overdue_pod (req->store, pod->id, req->now, pod_ids, DIGEST_TASKS);
+        for (size_t i = 0; i < pod_count; i++) {
+            podd_task_t task;
+            if (podd_store_task_get (req->store, pod_ids [i], &task) || task.assignee_id == member->id
+            ||  s_working_days_overdue (task.due, req->now) < podd_config_escalate_after (req->config))
+                continue;
+            escalated [escalated_count++] = task.id;
+            listed = listed || task.id == trigger_id;
+        }
+    }
+    if (!listed && count < DIGEST_TASKS)
+        ids [count++] = trigger_id;
+    char *body = NULL;
+    size_t body_size = 0;
+    FILE *out = open_memstream (&body, &body_size);
+    if (!out)
+        return podd_fail (req, PODP_INTERNAL, "out of memory");
+    char line [256];
+    size_t overdue = 0;
+    fprintf (out, "Your tasks overdue, due within the week, or to follow up today:\n");
+    for (size_t i = 0; i < count; i++) {
+        podd_task_t task;
+        if (podd_store_task_get (req->store, ids [i], &task) == 0 && task.due <= req->now)
+            overdue++;
+        if (s_digest_line (req, ids [i], line, sizeof line, false))
+            fputs (line, out);
+    }
+    if (escalated_count) {
+        fprintf (out, "\nOverdue in your pod, escalated to you:\n");
+        for (size_t i = 0; i < escalated_count; i++)
+            if (s_digest_line (req, escalated [i], line, sizeof line, true))
+                fputs (line, out);
+    }
+    fprintf (out, "\nSee them with: podctl task list --mine (and podctl task list --overdue)\n"
+                  "\n-- \n%s, %s\n", pod->title, pod->mailbox);
+    fclose (out);
+    char subject [PODD_SUBJECT_MAX], date [PODD_DATE_LEN];
+    snprintf (subject, sizeof subject, "Your podd reminders for %s: %zu overdue, %zu coming up%s",
+              podd_when_local_date (req->now, date), overdue, count - overdue,
+              escalated_count? ", escalations": "");
+    podd_mailbox_t from = { pod->title, pod->mailbox }, to = { member->name, member->email };
+    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
+    size_t size = 0;
+    const char *reason = NULL;
+    podd_message_id (podd_message_domain (pod->mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
+    int64_t outbox_id = 0;
+    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
+                           &raw, &size, &reason) == 0) {
+        const char *rcpt = member->email;
+        const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
+                                                                  : pod->mailbox;
+        outbox_id = podd_outbox_queue (req, "reminder", pod->id, 0, sender, &rcpt, 1, subject,
+                                       message_id, raw, size);
+        free (raw);
+    }
+    else
+        zsys_warning ("podd: reminders for %s not mailed: %s", member->handle, reason);
+    free (body);
+    return outbox_id;
+}
+
+int
+podd_reminders_follow_up_mail (podd_request_t *req, int64_t task_id, int64_t member_id)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_pod_t pod;
+    podd_member_t member;
+    if (podd_store_task_get (req->store, task_id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase)
+    ||  podd_store_pod_by_id (req->store, kase.pod_id, &pod)
+    ||  podd_store_member_by_id (req->store, member_id, &member))
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    int64_t outbox_id = s_daily_mail (req, &member, &pod, task_id);
+    if (outbox_id < 0
+    ||  podd_store_reminder_add (req->store, task_id, member_id, "follow-up", req->now, outbox_id))
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record reminder");
+    return 0;
+}
+
 static int
 s_send_one (podd_request_t *req, int64_t task_id)
 {
@@ -131,46 +272,36 @@ s_send_one (podd_request_t *req, int64_t task_id)
                  && podd_store_member_by_id (req->store, manager_id, &manager) == 0;
     const char *kind = escalate? "escalation": overdue? "overdue": "before";
 
-    //  No case detail in the subject: mail systems log subjects
-    char due [PODD_WHEN_LEN], date [PODD_DATE_LEN], subject [PODD_SUBJECT_MAX];
+    //  No case detail in the subject: mail systems log subjects. The mail
+    //  itself is the member's one reminder mail of the day (s_daily_mail)
+    char date [PODD_DATE_LEN], subject [PODD_SUBJECT_MAX];
     podd_when_local_date (task.due, date);
     snprintf (subject, sizeof subject, "%s%s task %lld due %s", overdue? "Overdue: ": "Reminder: ",
               task.kind, (long long) task.id, date);
     json_t *full = podd_store_task_json (req->store, task.id, false);
-    char body [BODY_MAX];
-    snprintf (body, sizeof body,
-        "%s\n\nTask %lld (%s) on case %s: %s\nDue: %s\nHeld by: %s (%s)\n%s\n"
-        "See it with: podctl task show %lld\n\n-- \n%s, %s\n",
-        overdue? (escalate? "This task is overdue; the team manager is copied in."
-                          : "This task is overdue.")
-               : "This task is coming up.",
-        (long long) task.id, task.kind, kase.ref,
-        json_string_value (json_object_get (full, "title")), podd_when_format (task.due, due),
-        holder.name, holder.handle, "", (long long) task.id, pod.title, pod.mailbox);
-    podd_mailbox_t from = { pod.title, pod.mailbox };
-    podd_mailbox_t to = { holder.name, holder.email };
-    podd_mailbox_t cc = { manager.name, manager.email };
-    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
-    size_t size = 0;
-    const char *reason = NULL;
-    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
-                     message_id, sizeof message_id);
-    int64_t outbox_id = 0;
-    if (podd_message_text (&from, &to, 1, &cc, escalate? 1: 0, subject, body, message_id, req->now,
-                           &raw, &size, &reason) == 0) {
-        const char *rcpts [2] = { holder.email, manager.email };
-        const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                                  : pod.mailbox;
-        outbox_id = podd_outbox_queue (req, kind, kase.pod_id, task.id, sender, rcpts,
-                                       escalate? 2: 1, subject, message_id, raw, size);
-        free (raw);
-        if (outbox_id < 0) {
-            json_decref (full);
-            return -1;
+    if (escalate) {
+        //  Name who held it when it fell overdue (it may have changed hands)
+        podd_member_t then = { 0 };
+        int64_t then_id = podd_store_task_holder_at (req->store, task.id, task.due);
+        if (then_id && podd_store_member_by_id (req->store, then_id, &then) == 0)
+            json_object_set_new (full, "held_when_overdue", json_string (then.handle));
+        if (then_id && then_id != holder.id) {
+            size_t used = strlen (subject);
+            snprintf (subject + used, sizeof subject - used, " (held by %s when it fell overdue)",
+                      then.handle);
         }
     }
-    else
-        zsys_warning ("podd: reminder for task %lld not mailed: %s", (long long) task.id, reason);
+    int64_t outbox_id = s_daily_mail (req, &holder, &pod, task.id);
+    if (outbox_id >= 0 && escalate) {
+        int64_t manager_mail = s_daily_mail (req, &manager, &pod, task.id);
+        if (manager_mail < 0
+        ||  podd_store_reminder_add (req->store, task.id, manager.id, kind, req->now, manager_mail))
+            outbox_id = -1;
+    }
+    if (outbox_id < 0) {
+        json_decref (full);
+        return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record reminder");
+    }
     if (podd_store_reminder_add (req->store, task.id, holder.id, kind, req->now, outbox_id)) {
         json_decref (full);
         return podd_fail (req, PODP_INTERNAL, "cannot record reminder");

@@ -22,5 +22,9 @@ int podd_reminders_arm (podd_request_t *req, int64_t task_id);
 int podd_reminders_run_due (podd_request_t *req);
 //  Next instant a reminder is due, 0 = none
 int64_t podd_reminders_next_due (podd_store_t *store);
+//  A follow-up of task_id falls due for member: it goes into their one
+//  reminder e-mail of the day (queued now if there is none yet), and is
+//  recorded among the task's reminders as kind "follow-up". 0 or -1.
+int podd_reminders_follow_up_mail (podd_request_t *req, int64_t task_id, int64_t member_id);
 
 #endif

@@ -5,8 +5,10 @@
     lead's cover while they are away; else a pod colleague who knows the
     case (co-workers first, then most recent contact) with an allowed
     role; else the allowed pod member with the lowest open load; else the
-    team manager. Nobody who declined the task is chosen again. The
-    reason for every decision is returned for the task history.
+    team manager. Nobody who declined the task is chosen again, and nobody
+    who works on no day between now and the task's due date. The reason
+    for every decision is returned for the task history, and names who is
+    away when the lead (or the lead's cover) is.
 */
 #ifndef PODD_ROUTING_H_INCLUDED
 #define PODD_ROUTING_H_INCLUDED
@@ -29,5 +31,10 @@ void podd_route (podd_store_t *store, podd_config_t *config, const podd_task_t *
 //  Whether member may do a task of this kind (role allowed, active).
 bool podd_route_role_allowed (podd_config_t *config, const char *kind,
                               const podd_member_t *member);
+
+//  Whether member works (by their working pattern) on at least one local
+//  day from the day of from to the day of to; when to is before from (work
+//  already due), on one of the seven days from from.
+bool podd_route_works_between (const podd_member_t *member, int64_t from, int64_t to);
 
 #endif

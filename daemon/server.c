@@ -7,6 +7,10 @@
 #include "caseops.h"
 #include "taskops.h"
 #include "leave.h"
+#include "handover.h"
+#include "delegation.h"
+#include "offers.h"
+#include "chronocheck.h"
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
@@ -135,6 +139,15 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "LEAVE-END", podd_op_leave_end },     { "LEAVE-CALENDAR", podd_op_leave_calendar },
     { "COVER-PLAN", podd_op_cover_plan },   { "COVER-SET", podd_op_cover_set },
     { "COVER-MOVE", podd_op_cover_move },   { "CASE-CONTACT", podd_op_case_contact },
+    { "COVER-SHOW", podd_op_cover_show },   { "LEAVE-LIST", podd_op_leave_list },
+    { "LEAVE-SHOW", podd_op_leave_show },   { "HANDOVER", podd_op_handover },
+    { "HANDOVER-NOTE", podd_op_handover_note }, { "NOTICES", podd_op_notices },
+    { "TASK-KINDS", podd_op_task_kinds },
+    { "TASK-DELEGATE", podd_op_task_delegate }, { "TASK-CONFIRM", podd_op_task_confirm },
+    { "TASK-FOLLOW-UP", podd_op_task_follow_up },
+    { "COVER-OFFER", podd_op_cover_offer }, { "COVER-SWAP", podd_op_cover_swap },
+    { "COVER-APPROVE", podd_op_cover_approve }, { "COVER-REFUSE", podd_op_cover_refuse },
+    { "CASE-CHECK", podd_op_case_check },
     { "LOAD", podd_op_load },               { "DIGEST", podd_op_digest },
     { "MAIL-QUEUE", podd_op_mail_queue },   { "MAIL-RETRY", podd_op_mail_retry },
     { "REMINDERS", podd_op_reminders },
@@ -1246,7 +1259,8 @@ static int
 s_due_work (s_server_t *self, podd_request_t *req)
 {
     (void) self;
-    return podd_leave_run_due (req) || podd_reminders_run_due (req)? -1: 0;
+    return podd_leave_run_due (req) || podd_reminders_run_due (req)
+        || podd_delegation_run_due (req)? -1: 0;
 }
 
 static int
@@ -1289,11 +1303,12 @@ s_schedule (s_server_t *self)
     self->schedule_timer = -1;
     //  The earliest of: an absence starting or ending, a reminder, mail to send
     int64_t next = podd_leave_next_due (self->store);
-    int64_t candidates [2] = {
+    int64_t candidates [3] = {
         podd_reminders_next_due (self->store),
-        podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store)
+        podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store),
+        podd_delegation_next_due (self->store)
     };
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         if (candidates [i] && (!next || candidates [i] < next))
             next = candidates [i];
     int64_t delay_ms = SCHEDULE_MAX_MS;
@@ -1446,6 +1461,10 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
         snprintf (reason, reasonlen, "%s", err);
         return -1;
     }
+    int64_t clashes = podd_store_case_ref_clashes (self->store);
+    if (clashes > 0)
+        log_warn ("podd: %lld case reference(s) differ from another only in case (kept as they are; "
+                  "new ones like them are refused)", (long long) clashes);
     int rc = s_bootstrap (self);
     if (rc == -2) {
         //  A full disk: serve what is there, read-only, rather than nothing

@@ -330,7 +330,8 @@ podd_op_report_compliance (podd_request_t *req)
     const char *to_text = podp_msg_string (req->msg, "to");
     from = req->now - YEAR;
     to = req->now + 14 * 86400;
-    if ((from_text && podd_when_parse (from_text, &from)) || (to_text && podd_when_parse (to_text, &to)))
+    //  Whole days in Europe/London: to is the end of its day
+    if ((from_text && podd_when_parse_from (from_text, &from)) || (to_text && podd_when_parse_to (to_text, &to)))
         return podd_fail (req, PODP_INVALID, "fields 'from'/'to': use YYYY-MM-DD");
     if (to <= from)
         return podd_fail (req, PODP_INVALID, "the period ends before it starts");

@@ -15,6 +15,52 @@
 #define OUTBOX_HAS_PENDING "EXISTS (SELECT 1 FROM outbox_rcpts r WHERE r.outbox_id = outbox.id" \
                            " AND r.state = 'pending')"
 
+//  Handover, leave fixes: how a cover line was set, the absence's next
+//  cover check and pack build, handover notes and packs, kept notices, and
+//  case references unique without regard to case (new ones only: existing
+//  look-alikes stay, and podd warns about them at start)
+#define MIGRATION_HANDOVER \
+    "ALTER TABLE cover_lines ADD COLUMN how TEXT NOT NULL DEFAULT 'plan';" \
+    "ALTER TABLE absences ADD COLUMN check_at INTEGER;" \
+    "ALTER TABLE absences ADD COLUMN pack_at INTEGER;" \
+    "CREATE INDEX absences_check ON absences (check_at) WHERE check_at IS NOT NULL;" \
+    "CREATE INDEX absences_pack ON absences (pack_at) WHERE pack_at IS NOT NULL;" \
+    "CREATE INDEX cases_ref_nocase ON cases (ref COLLATE NOCASE);" \
+    "CREATE TRIGGER cases_ref_unique BEFORE INSERT ON cases" \
+    "  WHEN EXISTS (SELECT 1 FROM cases WHERE ref = NEW.ref COLLATE NOCASE)" \
+    "  BEGIN SELECT RAISE (ABORT, 'case reference exists'); END;" \
+    "CREATE TABLE handover_notes (" \
+    "  absence_id INTEGER NOT NULL REFERENCES absences (id)," \
+    "  case_id INTEGER NOT NULL REFERENCES cases (id), text TEXT NOT NULL," \
+    "  author_id INTEGER NOT NULL REFERENCES members (id), at INTEGER NOT NULL," \
+    "  PRIMARY KEY (absence_id, case_id)) WITHOUT ROWID;" \
+    "CREATE TABLE handover_packs (" \
+    "  id INTEGER PRIMARY KEY, absence_id INTEGER NOT NULL REFERENCES absences (id)," \
+    "  reason TEXT NOT NULL, built INTEGER NOT NULL, body TEXT NOT NULL);" \
+    "CREATE INDEX handover_packs_absence ON handover_packs (absence_id, id);" \
+    "CREATE TABLE notices (" \
+    "  id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL REFERENCES members (id)," \
+    "  kind TEXT NOT NULL, text TEXT NOT NULL, data TEXT NOT NULL, created INTEGER NOT NULL);" \
+    "CREATE INDEX notices_member ON notices (member_id, id);"
+
+//  Delegation (the delegator stays accountable and confirms), follow-up
+//  dates, and colleagues' cover offers and swaps (decided by the manager)
+#define MIGRATION_DELEGATION \
+    "ALTER TABLE tasks ADD COLUMN delegator_id INTEGER REFERENCES members (id);" \
+    "ALTER TABLE tasks ADD COLUMN awaiting_confirm INTEGER NOT NULL DEFAULT 0;" \
+    "ALTER TABLE tasks ADD COLUMN follow_up INTEGER;" \
+    "ALTER TABLE tasks ADD COLUMN follow_up_sent INTEGER NOT NULL DEFAULT 0;" \
+    "CREATE INDEX tasks_follow_up ON tasks (follow_up) WHERE follow_up IS NOT NULL;" \
+    "CREATE TABLE cover_requests (" \
+    "  id INTEGER PRIMARY KEY, absence_id INTEGER NOT NULL REFERENCES absences (id)," \
+    "  kind TEXT NOT NULL CHECK (kind IN ('offer','swap'))," \
+    "  case_id INTEGER REFERENCES cases (id), line_a INTEGER REFERENCES cover_lines (id)," \
+    "  line_b INTEGER REFERENCES cover_lines (id)," \
+    "  asked_by INTEGER NOT NULL REFERENCES members (id), note TEXT NOT NULL DEFAULT ''," \
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','approved','refused'))," \
+    "  decided_by INTEGER REFERENCES members (id), asked INTEGER NOT NULL, decided INTEGER);" \
+    "CREATE INDEX cover_requests_absence ON cover_requests (absence_id, id);"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -200,7 +246,13 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     "UPDATE OR IGNORE partner_aliases SET email = lower (email);"
     "CREATE INDEX partners_email_nocase ON partners (email COLLATE NOCASE);"
     "CREATE INDEX partner_aliases_email_nocase ON partner_aliases (email COLLATE NOCASE);"
-    "ALTER TABLE meetings ADD COLUMN online TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE meetings ADD COLUMN online TEXT NOT NULL DEFAULT '';",
+
+    //  8: handover (kept on its own so migrations can be renumbered)
+    MIGRATION_HANDOVER,
+
+    //  9: delegation, follow-up dates, cover offers and swaps
+    MIGRATION_DELEGATION
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -380,7 +432,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (COVER_SET_TASK, "INSERT INTO cover_lines (absence_id, task_id, cover_id, set_by, created)" \
                      " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5) ON CONFLICT (absence_id, task_id)" \
                      " WHERE task_id IS NOT NULL DO UPDATE SET cover_id = ?3, set_by = NULLIF (?4, 0)") \
-    X (COVER_LINES,  "SELECT l.absence_id, c.ref, l.task_id, m.handle, IFNULL (s.handle, 'podd')" \
+    X (COVER_LINES,  "SELECT l.absence_id, c.ref, l.task_id, m.handle, IFNULL (s.handle, 'podd'), l.id, l.how" \
                      " FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
                      " LEFT JOIN tasks t ON t.id = l.task_id" \
                      " LEFT JOIN cases c ON c.id = IFNULL (l.case_id, t.case_id)" \
@@ -532,10 +584,106 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (MAILBOX_ACK,  "UPDATE mailbox SET acked = ?3 WHERE id = ?1 AND member_id = ?2 AND acked IS NULL") \
     X (MAILBOX_COUNT, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1 AND acked IS NULL")
 
+//  Handover and the leave fixes
+#define HANDOVER_STATEMENTS(X) \
+    X (CASE_REF_TAKEN, "SELECT ref FROM cases WHERE ref = ?1 COLLATE NOCASE LIMIT 1") \
+    X (CASE_REF_CLASHES, "SELECT COUNT (*) FROM (SELECT 1 FROM cases GROUP BY ref COLLATE NOCASE" \
+                     " HAVING COUNT (*) > 1)") \
+    X (COVER_CASE_LINE, "SELECT l.cover_id, l.how, IFNULL (s.handle, 'podd') FROM cover_lines l" \
+                     " LEFT JOIN members s ON s.id = l.set_by" \
+                     " WHERE l.absence_id = ?1 AND l.case_id = ?2 AND l.task_id IS NULL") \
+    X (COVER_SET_HOW, "UPDATE cover_lines SET how = ?3 WHERE absence_id = ?1" \
+                     " AND (case_id = ?2 AND task_id IS NULL OR task_id = ?4)") \
+    X (COVER_TASK_LINES_OF_CASE, "SELECT l.id FROM cover_lines l JOIN tasks t ON t.id = l.task_id" \
+                     " WHERE l.absence_id = ?1 AND t.case_id = ?2") \
+    X (COVER_MOVES_TROUBLE, "SELECT t.id FROM cover_moves v JOIN tasks t ON t.id = v.task_id" \
+                     " WHERE v.absence_id = ?1 AND t.assignee_id <> v.from_id" \
+                     " AND (t.state IN ('open','offered') OR (t.state = 'accepted' AND t.due < ?2))" \
+                     " ORDER BY t.due, t.id") \
+    X (ABSENCE_SET_CHECK, "UPDATE absences SET check_at = NULLIF (?2, 0) WHERE id = ?1") \
+    X (ABSENCE_SET_PACK, "UPDATE absences SET pack_at = NULLIF (?2, 0) WHERE id = ?1") \
+    X (ABSENCE_CHECK_DUE, "SELECT id FROM absences WHERE check_at <= ?1 ORDER BY check_at, id") \
+    X (ABSENCE_PACK_DUE, "SELECT id FROM absences WHERE pack_at <= ?1 ORDER BY pack_at, id") \
+    X (ABSENCE_HANDOVER_NEXT, "SELECT MIN (t) FROM (SELECT MIN (check_at) AS t FROM absences" \
+                     " WHERE check_at IS NOT NULL UNION ALL SELECT MIN (pack_at) FROM absences" \
+                     " WHERE pack_at IS NOT NULL)") \
+    X (ABSENCE_LIST, "SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
+                     " WHERE (?1 = 0 OR m.pod_id = ?1) AND (?2 = 0 OR a.member_id = ?2)" \
+                     " AND (?3 = 'all' OR a.status = ?3) ORDER BY a.starts DESC, a.id DESC LIMIT 500") \
+    X (ABSENCE_NOW,  "SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
+                     " WHERE (?1 = 0 OR m.pod_id = ?1) AND (?2 = 0 OR a.member_id = ?2) AND a.approved" \
+                     " AND a.starts <= ?3 AND (a.ends IS NULL OR a.ends > ?3) ORDER BY m.handle, a.id") \
+    X (ABSENCE_NEXT_OF, "SELECT id FROM absences WHERE member_id = ?1 AND status IN ('requested','approved')" \
+                     " AND NOT ended AND (ends IS NULL OR ends > ?2) ORDER BY starts LIMIT 1") \
+    X (TASK_HOLDER_AT, "SELECT assignee_id FROM task_history WHERE task_id = ?1 AND at <= ?2" \
+                     " AND assignee_id IS NOT NULL AND event <> 'declined' ORDER BY id DESC LIMIT 1") \
+    X (REMINDER_MAILED_SINCE, "SELECT outbox_id FROM reminders WHERE member_id = ?1 AND at >= ?2" \
+                     " AND outbox_id IS NOT NULL ORDER BY id LIMIT 1") \
+    X (TASKS_DUE_FOR, "SELECT id FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+                     " AND (due IS NOT NULL AND due < ?2 OR follow_up < ?4 AND follow_up >= ?4 - 86400)" \
+                     " ORDER BY due, id LIMIT ?3") \
+    X (TASKS_OVERDUE_POD, "SELECT t.id FROM tasks t JOIN cases c ON c.id = t.case_id" \
+                     " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES " AND t.due < ?2" \
+                     " ORDER BY t.due, t.id LIMIT ?3") \
+    X (HANDOVER_NOTE_SET, "INSERT INTO handover_notes (absence_id, case_id, text, author_id, at)" \
+                     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (absence_id, case_id)" \
+                     " DO UPDATE SET text = ?3, author_id = ?4, at = ?5") \
+    X (HANDOVER_NOTE_GET, "SELECT n.text, m.handle, n.at FROM handover_notes n" \
+                     " JOIN members m ON m.id = n.author_id WHERE n.absence_id = ?1 AND n.case_id = ?2") \
+    X (HANDOVER_PACK_ADD, "INSERT INTO handover_packs (absence_id, reason, built, body)" \
+                     " VALUES (?1, ?2, ?3, ?4)") \
+    X (HANDOVER_PACK_GET, "SELECT body FROM handover_packs WHERE absence_id = ?1 ORDER BY id DESC LIMIT 1") \
+    X (CASE_OPEN_TASK_IDS, "SELECT id FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES \
+                     " ORDER BY due IS NULL, due, id LIMIT 100") \
+    X (CASE_NEXT_MEETINGS, "SELECT t.id, t.title, m.starts, m.location FROM meetings m" \
+                     " JOIN tasks t ON t.id = m.task_id WHERE t.case_id = ?1 AND m.status = 'confirmed'" \
+                     " AND m.ends > ?2 ORDER BY m.starts LIMIT 10") \
+    X (CASE_RECENT_CONCERNS, "SELECT entry_date, kind, text, m.handle FROM chronology h" \
+                     " JOIN members m ON m.id = h.author_id WHERE h.case_id = ?1" \
+                     " AND h.kind IN ('concern','allegation') AND h.at >= ?2 ORDER BY h.entry_date DESC, h.id DESC" \
+                     " LIMIT 20") \
+    X (CASE_LAST_CONTACT, "SELECT h.entry_date, h.kind, m.handle FROM chronology h" \
+                     " JOIN members m ON m.id = h.author_id WHERE h.case_id = ?1 AND h.kind <> 'event'" \
+                     " ORDER BY h.entry_date DESC, h.id DESC LIMIT 1") \
+    X (NOTICE_ADD,   "INSERT INTO notices (member_id, kind, text, data, created) VALUES (?1, ?2, ?3, ?4, ?5)") \
+    X (NOTICE_LIST,  "SELECT id, kind, text, data, created FROM notices WHERE member_id = ?1" \
+                     " AND (?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3") \
+    X (TASK_DELEGATION, "SELECT IFNULL (delegator_id, 0), awaiting_confirm, IFNULL (follow_up, 0)," \
+                     " follow_up_sent FROM tasks WHERE id = ?1") \
+    X (TASK_SET_DELEGATOR, "UPDATE tasks SET delegator_id = NULLIF (?2, 0) WHERE id = ?1") \
+    X (TASK_SET_AWAITING, "UPDATE tasks SET awaiting_confirm = ?2 WHERE id = ?1") \
+    X (TASK_SET_FOLLOW_UP, "UPDATE tasks SET follow_up = NULLIF (?2, 0), follow_up_sent = 0 WHERE id = ?1") \
+    X (TASK_FOLLOW_UP_SENT, "UPDATE tasks SET follow_up_sent = 1 WHERE id = ?1") \
+    X (TASK_FOLLOW_UP_DUE, "SELECT id FROM tasks WHERE follow_up <= ?1 AND NOT follow_up_sent" \
+                     " ORDER BY follow_up, id LIMIT ?2") \
+    X (TASK_FOLLOW_UP_NEXT, "SELECT MIN (follow_up) FROM tasks WHERE follow_up IS NOT NULL AND NOT follow_up_sent") \
+    X (COVER_REQUEST_ADD, "INSERT INTO cover_requests (absence_id, kind, case_id, line_a, line_b, asked_by," \
+                     " note, asked) VALUES (?1, ?2, NULLIF (?3, 0), NULLIF (?4, 0), NULLIF (?5, 0), ?6, ?7, ?8)") \
+    X (COVER_REQUEST_GET, "SELECT id, absence_id, kind, IFNULL (case_id, 0), IFNULL (line_a, 0)," \
+                     " IFNULL (line_b, 0), asked_by, status FROM cover_requests WHERE id = ?1") \
+    X (COVER_REQUEST_DECIDE, "UPDATE cover_requests SET status = ?2, decided_by = ?3, decided = ?4" \
+                     " WHERE id = ?1 AND status = 'open'") \
+    X (COVER_REQUESTS_JSON, "SELECT r.id, r.kind, c.ref, r.line_a, r.line_b, a.handle, r.note, r.status," \
+                     " d.handle, r.asked, r.decided FROM cover_requests r JOIN members a ON a.id = r.asked_by" \
+                     " LEFT JOIN cases c ON c.id = r.case_id LEFT JOIN members d ON d.id = r.decided_by" \
+                     " WHERE r.absence_id = ?1 ORDER BY r.id") \
+    X (COVER_LINE_GET, "SELECT l.id, l.absence_id, IFNULL (l.case_id, 0), IFNULL (l.task_id, 0), l.cover_id" \
+                     " FROM cover_lines l WHERE l.id = ?1") \
+    X (COVER_LINE_SET_BY, "UPDATE cover_lines SET cover_id = ?2, set_by = ?3, how = ?4 WHERE id = ?1") \
+    X (COVER_LINES_IDS, "SELECT l.id, m.handle FROM cover_lines l JOIN members m ON m.id = l.cover_id" \
+                     " WHERE l.absence_id = ?1 ORDER BY l.id") \
+    X (CHRONO_SINCE, "SELECT entry_date, kind, text FROM chronology WHERE case_id = ?1" \
+                     " AND entry_date >= ?2 ORDER BY entry_date, id") \
+    X (CASE_RULE_IDS, "SELECT DISTINCT rule_id FROM tasks WHERE case_id = ?1 AND rule_id IS NOT NULL" \
+                     " ORDER BY rule_id") \
+    X (STANDARD_TASKS_DONE, "SELECT id, IFNULL (done_on, ''), IFNULL (rule_id, ''), title FROM tasks" \
+                     " WHERE case_id = ?1 AND rule_id IS NOT NULL AND state = 'done' AND done_on >= ?2" \
+                     " ORDER BY done_on, id")
+
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
-typedef enum { STATEMENTS (AS_ENUM) SQL_COUNT } sql_id_t;
-static const char *s_sql [SQL_COUNT] = { STATEMENTS (AS_TEXT) };
+typedef enum { STATEMENTS (AS_ENUM) HANDOVER_STATEMENTS (AS_ENUM) SQL_COUNT } sql_id_t;
+static const char *s_sql [SQL_COUNT] = { STATEMENTS (AS_TEXT) HANDOVER_STATEMENTS (AS_TEXT) };
 
 struct _podd_store_t {
     sqlite3 *db;
@@ -1801,13 +1949,18 @@ s_cover_lines_json (podd_store_t *self, int64_t absence_id)
     if (!stmt)
         return lines;
     sqlite3_bind_int64 (stmt, 1, absence_id);
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
         json_array_append_new (lines, json_pack ("{s:I s:o s:o s:o s:o}",
             "absence", (json_int_t) sqlite3_column_int64 (stmt, 0),
             "case", s_json_text (stmt, 1),
             "task", sqlite3_column_type (stmt, 2) == SQLITE_NULL? json_null ()
                   : json_integer (sqlite3_column_int64 (stmt, 2)),
             "cover", s_json_text (stmt, 3), "set_by", s_json_text (stmt, 4)));
+        json_object_set_new (json_array_get (lines, json_array_size (lines) - 1), "line",
+                             json_integer (sqlite3_column_int64 (stmt, 5)));
+        json_object_set_new (json_array_get (lines, json_array_size (lines) - 1), "how",
+                             s_json_text (stmt, 6));
+    }
     sqlite3_reset (stmt);
     return lines;
 }
@@ -3034,6 +3187,594 @@ podd_store_mailbox_pending_count (podd_store_t *self, int64_t member_id)
 
 //  --------------------------------------------------------------------
 //  Self test
+
+//  --------------------------------------------------------------------
+//  Handover and the leave fixes
+
+bool
+podd_store_case_ref_taken (podd_store_t *self, const char *ref, char *taken, size_t size)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_REF_TAKEN);
+    if (!stmt)
+        return false;
+    s_bind_text (stmt, 1, ref);
+    bool found = sqlite3_step (stmt) == SQLITE_ROW;
+    if (found && taken)
+        s_copy (taken, size, sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+    return found;
+}
+
+int64_t
+podd_store_case_ref_clashes (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_REF_CLASHES);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+int64_t
+podd_store_cover_case_line (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                            char *how, size_t how_size, char *set_by, size_t set_by_size)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_CASE_LINE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, case_id);
+    int64_t cover = 0;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        cover = sqlite3_column_int64 (stmt, 0);
+        if (how)
+            s_copy (how, how_size, sqlite3_column_text (stmt, 1));
+        if (set_by)
+            s_copy (set_by, set_by_size, sqlite3_column_text (stmt, 2));
+    }
+    sqlite3_reset (stmt);
+    return cover;
+}
+
+int
+podd_store_cover_set_how (podd_store_t *self, int64_t absence_id, int64_t case_id, int64_t task_id,
+                          const char *how)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_SET_HOW);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, task_id? -1: case_id);
+    s_bind_text (stmt, 3, how);
+    sqlite3_bind_int64 (stmt, 4, task_id? task_id: -1);
+    return s_done (stmt);
+}
+
+size_t
+podd_store_cover_task_lines_of_case (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                                     int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_TASK_LINES_OF_CASE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, case_id);
+    return s_ids (stmt, ids, max);
+}
+
+size_t
+podd_store_cover_moves_trouble (podd_store_t *self, int64_t absence_id, int64_t now,
+                                int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_MOVES_TROUBLE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    return s_ids (stmt, ids, max);
+}
+
+int
+podd_store_absence_set_check (podd_store_t *self, int64_t id, int64_t at)
+{
+    return s_run_ii (self, SQL_ABSENCE_SET_CHECK, id, at);
+}
+
+int
+podd_store_absence_set_pack (podd_store_t *self, int64_t id, int64_t at)
+{
+    return s_run_ii (self, SQL_ABSENCE_SET_PACK, id, at);
+}
+
+size_t
+podd_store_absence_handover_due (podd_store_t *self, bool pack, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, pack? SQL_ABSENCE_PACK_DUE: SQL_ABSENCE_CHECK_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_absence_handover_next (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_HANDOVER_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+json_t *
+podd_store_absence_list (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *status)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_LIST);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, status? status: "all");
+    return s_list (self, stmt, s_absence_json_builder);
+}
+
+json_t *
+podd_store_absence_now (podd_store_t *self, int64_t pod_id, int64_t member_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_NOW);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    sqlite3_bind_int64 (stmt, 3, now);
+    return s_list (self, stmt, s_absence_json_builder);
+}
+
+int64_t
+podd_store_absence_next_of (podd_store_t *self, int64_t member_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_NEXT_OF);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    return s_scalar (stmt, 0);
+}
+
+int64_t
+podd_store_task_holder_at (podd_store_t *self, int64_t task_id, int64_t at)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_HOLDER_AT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    sqlite3_bind_int64 (stmt, 2, at);
+    return s_scalar (stmt, 0);
+}
+
+int64_t
+podd_store_reminder_mailed_since (podd_store_t *self, int64_t member_id, int64_t since)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_REMINDER_MAILED_SINCE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, since);
+    return s_scalar (stmt, 0);
+}
+
+size_t
+podd_store_tasks_due_for (podd_store_t *self, int64_t member_id, int64_t before,
+                          int64_t follow_up_before, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASKS_DUE_FOR);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    sqlite3_bind_int64 (stmt, 2, before);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) max);
+    sqlite3_bind_int64 (stmt, 4, follow_up_before);
+    return s_ids (stmt, ids, max);
+}
+
+size_t
+podd_store_tasks_overdue_pod (podd_store_t *self, int64_t pod_id, int64_t now, int64_t *ids,
+                              size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASKS_OVERDUE_POD);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int
+podd_store_handover_note_set (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                              const char *text, int64_t author_id, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_HANDOVER_NOTE_SET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, case_id);
+    s_bind_text (stmt, 3, text);
+    sqlite3_bind_int64 (stmt, 4, author_id);
+    sqlite3_bind_int64 (stmt, 5, now);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_handover_note (podd_store_t *self, int64_t absence_id, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_HANDOVER_NOTE_GET);
+    if (!stmt)
+        return json_null ();
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    sqlite3_bind_int64 (stmt, 2, case_id);
+    json_t *note = json_null ();
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        note = json_pack ("{s:o s:o s:o}", "text", s_json_text (stmt, 0),
+                          "by", s_json_text (stmt, 1), "at", s_json_when (stmt, 2));
+    sqlite3_reset (stmt);
+    return note;
+}
+
+int64_t
+podd_store_handover_pack_add (podd_store_t *self, int64_t absence_id, const char *reason,
+                              const char *body, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_HANDOVER_PACK_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    s_bind_text (stmt, 2, reason);
+    sqlite3_bind_int64 (stmt, 3, now);
+    s_bind_text (stmt, 4, body);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_handover_pack (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_HANDOVER_PACK_GET);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    json_t *pack = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        pack = json_loads ((const char *) sqlite3_column_text (stmt, 0), 0, NULL);
+    sqlite3_reset (stmt);
+    return pack;
+}
+
+//  What a handover page says about a case: its open tasks, next meetings,
+//  concerns and allegations since `since`, and the last contact
+json_t *
+podd_store_case_handover (podd_store_t *self, int64_t case_id, int64_t since, int64_t now)
+{
+    json_t *page = json_object ();
+    int64_t ids [100];
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_OPEN_TASK_IDS);
+    if (!stmt)
+        return page;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    size_t count = s_ids (stmt, ids, 100);
+    json_t *tasks = json_array ();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new (tasks, podd_store_task_json (self, ids [i], false));
+    json_object_set_new (page, "tasks", tasks);
+    json_t *meetings = json_array ();
+    stmt = s_stmt (self, SQL_CASE_NEXT_MEETINGS);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, now);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (meetings, json_pack ("{s:I s:o s:o s:o}",
+            "task", (json_int_t) sqlite3_column_int64 (stmt, 0), "title", s_json_text (stmt, 1),
+            "start", s_json_when (stmt, 2), "location", s_json_text (stmt, 3)));
+    sqlite3_reset (stmt);
+    json_object_set_new (page, "meetings", meetings);
+    json_t *concerns = json_array ();
+    stmt = s_stmt (self, SQL_CASE_RECENT_CONCERNS);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, since);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (concerns, json_pack ("{s:o s:o s:o s:o}", "date", s_json_text (stmt, 0),
+            "kind", s_json_text (stmt, 1), "text", s_json_text (stmt, 2), "by", s_json_text (stmt, 3)));
+    sqlite3_reset (stmt);
+    json_object_set_new (page, "concerns", concerns);
+    json_t *last = json_null ();
+    stmt = s_stmt (self, SQL_CASE_LAST_CONTACT);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        last = json_pack ("{s:o s:o s:o}", "date", s_json_text (stmt, 0),
+                          "kind", s_json_text (stmt, 1), "by", s_json_text (stmt, 2));
+    sqlite3_reset (stmt);
+    json_object_set_new (page, "last_contact", last);
+    return page;
+}
+
+int64_t
+podd_store_notice_add (podd_store_t *self, int64_t member_id, const char *kind, const char *text,
+                       const char *data, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_NOTICE_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    s_bind_text (stmt, 2, kind);
+    s_bind_text (stmt, 3, text);
+    s_bind_text (stmt, 4, data);
+    sqlite3_bind_int64 (stmt, 5, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_notice_list (podd_store_t *self, int64_t member_id, const char *kind, size_t limit)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_NOTICE_LIST);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    s_bind_text (stmt, 2, kind? kind: "");
+    sqlite3_bind_int64 (stmt, 3, (int64_t) limit);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        json_t *data = json_loads ((const char *) sqlite3_column_text (stmt, 3), 0, NULL);
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
+            "text", s_json_text (stmt, 2), "data", data? data: json_object (),
+            "created", s_json_when (stmt, 4)));
+    }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  --------------------------------------------------------------------
+//  Delegation, follow-up, cover offers and swaps
+
+int
+podd_store_task_delegation (podd_store_t *self, int64_t task_id, int64_t *delegator, bool *awaiting,
+                            int64_t *follow_up, bool *follow_up_sent)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_DELEGATION);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *delegator = sqlite3_column_int64 (stmt, 0);
+        *awaiting = sqlite3_column_int (stmt, 1) != 0;
+        *follow_up = sqlite3_column_int64 (stmt, 2);
+        *follow_up_sent = sqlite3_column_int (stmt, 3) != 0;
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_task_set_delegator (podd_store_t *self, int64_t task_id, int64_t delegator)
+{
+    return s_run_ii (self, SQL_TASK_SET_DELEGATOR, task_id, delegator);
+}
+
+int
+podd_store_task_set_awaiting (podd_store_t *self, int64_t task_id, bool awaiting)
+{
+    return s_run_ii (self, SQL_TASK_SET_AWAITING, task_id, awaiting);
+}
+
+int
+podd_store_task_set_follow_up (podd_store_t *self, int64_t task_id, int64_t at)
+{
+    return s_run_ii (self, SQL_TASK_SET_FOLLOW_UP, task_id, at);
+}
+
+int
+podd_store_task_follow_up_sent (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_SENT);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    return s_done (stmt);
+}
+
+size_t
+podd_store_follow_ups_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_follow_ups_next (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_FOLLOW_UP_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+int64_t
+podd_store_cover_request_add (podd_store_t *self, int64_t absence_id, const char *kind, int64_t case_id,
+                              int64_t line_a, int64_t line_b, int64_t asked_by, const char *note,
+                              int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    s_bind_text (stmt, 2, kind);
+    sqlite3_bind_int64 (stmt, 3, case_id);
+    sqlite3_bind_int64 (stmt, 4, line_a);
+    sqlite3_bind_int64 (stmt, 5, line_b);
+    sqlite3_bind_int64 (stmt, 6, asked_by);
+    s_bind_text (stmt, 7, note? note: "");
+    sqlite3_bind_int64 (stmt, 8, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_cover_request_get (podd_store_t *self, int64_t id, int64_t row [7], char *status, size_t size)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        //  id, absence, kind (0 offer, 1 swap), case, line a, line b, asked by
+        row [0] = sqlite3_column_int64 (stmt, 0);
+        row [1] = sqlite3_column_int64 (stmt, 1);
+        row [2] = streq ((const char *) sqlite3_column_text (stmt, 2), "swap");
+        row [3] = sqlite3_column_int64 (stmt, 3);
+        row [4] = sqlite3_column_int64 (stmt, 4);
+        row [5] = sqlite3_column_int64 (stmt, 5);
+        row [6] = sqlite3_column_int64 (stmt, 6);
+        s_copy (status, size, sqlite3_column_text (stmt, 7));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_cover_request_decide (podd_store_t *self, int64_t id, const char *status, int64_t by,
+                                 int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUEST_DECIDE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    s_bind_text (stmt, 2, status);
+    sqlite3_bind_int64 (stmt, 3, by);
+    sqlite3_bind_int64 (stmt, 4, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_changes (self->db) == 1? 0: -1;
+}
+
+json_t *
+podd_store_cover_requests_json (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_REQUESTS_JSON);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
+            "case", s_json_text (stmt, 2),
+            "line_a", sqlite3_column_type (stmt, 3) == SQLITE_NULL? json_null (): json_integer (sqlite3_column_int64 (stmt, 3)),
+            "line_b", sqlite3_column_type (stmt, 4) == SQLITE_NULL? json_null (): json_integer (sqlite3_column_int64 (stmt, 4)),
+            "asked_by", s_json_text (stmt, 5), "note", s_json_text (stmt, 6), "status", s_json_text (stmt, 7),
+            "decided_by", s_json_text (stmt, 8), "asked", s_json_when (stmt, 9), "decided", s_json_when (stmt, 10)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_cover_line_get (podd_store_t *self, int64_t line_id, int64_t row [5])
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINE_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, line_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        for (int i = 0; i < 5; i++)
+            row [i] = sqlite3_column_int64 (stmt, i);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_cover_line_set_by (podd_store_t *self, int64_t line_id, int64_t cover_id, int64_t set_by,
+                              const char *how)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINE_SET_BY);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, line_id);
+    sqlite3_bind_int64 (stmt, 2, cover_id);
+    sqlite3_bind_int64 (stmt, 3, set_by);
+    s_bind_text (stmt, 4, how);
+    return s_done (stmt);
+}
+
+//  The ids of an absence's cover lines, in the order COVER_LINES lists them
+json_t *
+podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_LINES_IDS);
+    json_t *items = json_object ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, absence_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        char key [24];
+        snprintf (key, sizeof key, "%lld", (long long) sqlite3_column_int64 (stmt, 0));
+        json_object_set_new (items, key, s_json_text (stmt, 1));
+    }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  A case's chronology entries dated since (YYYY-MM-DD), oldest first:
+//  [{"date", "kind", "text"}, ...]
+json_t *
+podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CHRONO_SINCE);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, since);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:o s:o s:o}", "date", s_json_text (stmt, 0),
+                               "kind", s_json_text (stmt, 1), "text", s_json_text (stmt, 2)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+//  The practice standards a case has had tasks from: ["rule-id", ...]
+json_t *
+podd_store_case_rule_ids (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_RULE_IDS);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_text_array (stmt);
+}
+
+//  A case's tasks made by practice standards and done since (YYYY-MM-DD):
+//  [{"task", "done_on", "standard", "title"}, ...]
+json_t *
+podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_STANDARD_TASKS_DONE);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, since);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o}",
+            "task", (json_int_t) sqlite3_column_int64 (stmt, 0), "done_on", s_json_text (stmt, 1),
+            "standard", s_json_text (stmt, 2), "title", s_json_text (stmt, 3)));
+    sqlite3_reset (stmt);
+    return items;
+}
 
 void
 podd_store_test (bool verbose)

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 7     /* current schema version */
+#define PODD_STORE_SCHEMA 9     /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -416,5 +416,87 @@ int  podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t deli
 int64_t podd_store_mailbox_pending_count (podd_store_t *self, int64_t member_id);
 
 void podd_store_test (bool verbose);
+
+//  Handover and the leave fixes
+//  Whether a case reference is taken, without regard to case (fills taken)
+bool    podd_store_case_ref_taken (podd_store_t *self, const char *ref, char *taken, size_t size);
+//  How many groups of case references differ only in case (kept from before)
+int64_t podd_store_case_ref_clashes (podd_store_t *self);
+//  The cover of a case's line in an absence, how it was set ("plan", "set",
+//  "podd") and by whom; 0 = no line
+int64_t podd_store_cover_case_line (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                                    char *how, size_t how_size, char *set_by, size_t set_by_size);
+int     podd_store_cover_set_how (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                                  int64_t task_id, const char *how);
+//  Line ids of the task lines of a case in an absence
+size_t  podd_store_cover_task_lines_of_case (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                                             int64_t *ids, size_t max);
+//  Tasks moved to a cover in an absence and still live there that are not
+//  accepted, or are overdue at now
+size_t  podd_store_cover_moves_trouble (podd_store_t *self, int64_t absence_id, int64_t now,
+                                        int64_t *ids, size_t max);
+int     podd_store_absence_set_check (podd_store_t *self, int64_t id, int64_t at);   /* 0 = none */
+int     podd_store_absence_set_pack (podd_store_t *self, int64_t id, int64_t at);    /* 0 = none */
+//  Absences whose cover check (or, with pack, pre-start pack) is due at now
+size_t  podd_store_absence_handover_due (podd_store_t *self, bool pack, int64_t now, int64_t *ids,
+                                         size_t max);
+int64_t podd_store_absence_handover_next (podd_store_t *self);      /* 0 = none */
+json_t *podd_store_absence_list (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                                 const char *status);
+//  Approved absences under way at now (of a pod, or of a member)
+json_t *podd_store_absence_now (podd_store_t *self, int64_t pod_id, int64_t member_id, int64_t now);
+//  The member's next requested/approved absence not yet over; 0 = none
+int64_t podd_store_absence_next_of (podd_store_t *self, int64_t member_id, int64_t now);
+//  Who held a task at an instant (its history); 0 = nobody
+int64_t podd_store_task_holder_at (podd_store_t *self, int64_t task_id, int64_t at);
+//  The outbox row of a reminder mail to member since an instant; 0 = none
+int64_t podd_store_reminder_mailed_since (podd_store_t *self, int64_t member_id, int64_t since);
+//  Live tasks a member holds due before `before`, or with a follow-up in
+//  the day (24 hours) before follow_up_before
+size_t  podd_store_tasks_due_for (podd_store_t *self, int64_t member_id, int64_t before,
+                                  int64_t follow_up_before, int64_t *ids, size_t max);
+size_t  podd_store_tasks_overdue_pod (podd_store_t *self, int64_t pod_id, int64_t now,
+                                      int64_t *ids, size_t max);
+int     podd_store_handover_note_set (podd_store_t *self, int64_t absence_id, int64_t case_id,
+                                      const char *text, int64_t author_id, int64_t now);
+json_t *podd_store_handover_note (podd_store_t *self, int64_t absence_id, int64_t case_id);
+int64_t podd_store_handover_pack_add (podd_store_t *self, int64_t absence_id, const char *reason,
+                                      const char *body, int64_t now);
+json_t *podd_store_handover_pack (podd_store_t *self, int64_t absence_id);      /* NULL = none */
+json_t *podd_store_case_handover (podd_store_t *self, int64_t case_id, int64_t since, int64_t now);
+int64_t podd_store_notice_add (podd_store_t *self, int64_t member_id, const char *kind,
+                               const char *text, const char *data, int64_t now);
+json_t *podd_store_notice_list (podd_store_t *self, int64_t member_id, const char *kind, size_t limit);
+
+//  Delegation, follow-up, cover offers and swaps
+int     podd_store_task_delegation (podd_store_t *self, int64_t task_id, int64_t *delegator,
+                                    bool *awaiting, int64_t *follow_up, bool *follow_up_sent);
+int     podd_store_task_set_delegator (podd_store_t *self, int64_t task_id, int64_t delegator);
+int     podd_store_task_set_awaiting (podd_store_t *self, int64_t task_id, bool awaiting);
+int     podd_store_task_set_follow_up (podd_store_t *self, int64_t task_id, int64_t at);   /* 0 = none */
+int     podd_store_task_follow_up_sent (podd_store_t *self, int64_t task_id);
+size_t  podd_store_follow_ups_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max);
+int64_t podd_store_follow_ups_next (podd_store_t *self);       /* 0 = none */
+int64_t podd_store_cover_request_add (podd_store_t *self, int64_t absence_id, const char *kind,
+                                      int64_t case_id, int64_t line_a, int64_t line_b,
+                                      int64_t asked_by, const char *note, int64_t now);
+//  row: id, absence, swap (1) or offer (0), case, line a, line b, asked by
+int     podd_store_cover_request_get (podd_store_t *self, int64_t id, int64_t row [7], char *status,
+                                      size_t size);
+//  Decide an open request: 0, or -1 when it is not open
+int     podd_store_cover_request_decide (podd_store_t *self, int64_t id, const char *status,
+                                         int64_t by, int64_t now);
+json_t *podd_store_cover_requests_json (podd_store_t *self, int64_t absence_id);
+//  row: line id, absence, case (0 for a task line), task (0 for a case line), cover
+int     podd_store_cover_line_get (podd_store_t *self, int64_t line_id, int64_t row [5]);
+int     podd_store_cover_line_set_by (podd_store_t *self, int64_t line_id, int64_t cover_id,
+                                      int64_t set_by, const char *how);
+//  {"LINE-ID": COVER-HANDLE, ...} of an absence
+json_t *podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id);
+
+//  The chronology check
+json_t *podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since);
+json_t *podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since);
+json_t *podd_store_case_rule_ids (podd_store_t *self, int64_t case_id);
 
 #endif

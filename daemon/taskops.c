@@ -6,6 +6,8 @@
 #include "when.h"
 #include "reminders.h"
 #include "standardsops.h"
+#include "handover.h"
+#include "delegation.h"
 
 #define LIST_LIMIT 500
 
@@ -84,10 +86,58 @@ podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id, podd_
     return podd_task_move (req, task_id, exclude_id? "declined": "open", 0, "unrouted", route->reason);
 }
 
+#define END_OF_DAY 17       /* a default due date: 17:00 Europe/London */
+
+//  A kind's default due date: the end (17:00) of the working day on which
+//  due_hours after now falls, or of the next working day (weekends and
+//  bank holidays are not working days)
+static int64_t
+s_default_due (podd_request_t *req, const podd_kind_t *kind)
+{
+    int64_t after = req->now + (int64_t) kind->due_hours * 3600;
+    int64_t due = podd_when_local_day_at (after, 0, END_OF_DAY);
+    if (due < after)
+        due = podd_when_local_day_at (after, 1, END_OF_DAY);
+    for (int i = 0; i < 31; i++) {
+        char date [PODD_DATE_LEN];
+        int y, m, d;
+        podd_when_local_date (due, date);
+        bool working = podd_when_local_weekday (due) < 5
+                    && (!req->standards || podd_when_parse_date (date, &y, &m, &d)
+                        || podd_standards_working_day (req->standards, y, m, d));
+        if (working)
+            break;
+        due = podd_when_local_day_at (due, 1, END_OF_DAY);
+    }
+    return due;
+}
+
+int
+podd_op_task_kinds (podd_request_t *req)
+{
+    json_t *items = json_array ();
+    for (size_t i = 0; i < podd_config_kind_count (req->config); i++) {
+        podd_kind_t *kind = podd_config_kind_at (req->config, i);
+        json_t *roles = json_array (), *remind = json_array ();
+        for (int r = 0; r < PODD_ROLE_COUNT; r++)
+            if (kind->roles & (1u << r))
+                json_array_append_new (roles, json_string (podd_roles [r]));
+        for (size_t r = 0; r < kind->remind_count; r++)
+            json_array_append_new (remind, json_integer (kind->remind_days [r]));
+        json_array_append_new (items, json_pack ("{s:s s:o s:i s:s s:b s:i s:o}",
+            "kind", kind->name, "roles", roles, "due_hours", kind->due_hours,
+            "priority", kind->urgent? "urgent": "routine", "meeting", kind->meeting,
+            "duration_min", kind->duration_min, "remind_days", remind));
+    }
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+}
+
 static json_t *
 s_task_reply (podd_request_t *req, int64_t task_id)
 {
-    return podd_store_task_json (req->store, task_id, false);
+    json_t *task = podd_store_task_json (req->store, task_id, false);
+    podd_delegation_decorate (req, task);
+    return task;
 }
 
 int
@@ -102,7 +152,7 @@ podd_op_task_new (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'kind': unknown task kind '%s'", kind_name);
     if (priority && strcmp (priority, "routine") && strcmp (priority, "urgent"))
         return podd_fail (req, PODP_INVALID, "field 'priority': must be routine or urgent");
-    int64_t due = req->now + (int64_t) kind->due_hours * 3600;
+    int64_t due = s_default_due (req, kind);
     if (due_text && podd_when_parse (due_text, &due))
         return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not YYYY-MM-DD, "
                           "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
@@ -111,6 +161,9 @@ podd_op_task_new (podd_request_t *req)
                           "or more than ten years ahead", due_text);
     if (strlen (podp_msg_string (req->msg, "title")) == 0)
         return podd_fail (req, PODP_INVALID, "field 'title': must not be empty");
+    int64_t follow_up;
+    if (podd_follow_up_field (req, "follow_up", &follow_up))
+        return -1;
     podd_case_t kase;
     if (podd_case_for_work (req, ref, &kase))
         return -1;
@@ -121,7 +174,8 @@ podd_op_task_new (podd_request_t *req)
                                       priority? priority: kind->urgent? "urgent": "routine",
                                       req->actor->id, req->now);
     if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0,
-                                               "", req->now))
+                                               "", req->now)
+    ||  (follow_up && podd_store_task_set_follow_up (req->store, id, follow_up)))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
     podd_route_t route;
     if (podd_task_route (req, id, 0, &route) || podd_audit_id (req, "task-new", "task", id, ref))
@@ -168,7 +222,23 @@ podd_op_task_list (podd_request_t *req)
         return podd_fail (req, PODP_INVALID, "field 'scope': must be mine, pod, overdue or case");
     json_t *items = podd_store_task_list (req->store, scope, req->actor->id, pod_id, case_id,
                                           req->now, LIST_LIMIT);
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+    //  A task whose follow-up date has come is back at the top of its
+    //  holder's list
+    json_t *sorted = json_array (), *rest = json_array ();
+    size_t index;
+    json_t *item;
+    json_array_foreach (items, index, item) {
+        podd_delegation_decorate (req, item);
+        const char *follow_up = json_string_value (json_object_get (item, "follow_up"));
+        char now [PODD_WHEN_LEN];
+        bool top = podd_streq (scope, "mine") && follow_up
+                && strcmp (follow_up, podd_when_format (req->now, now)) <= 0;
+        json_array_append (top? sorted: rest, item);
+    }
+    json_array_extend (sorted, rest);
+    json_decref (rest);
+    json_decref (items);
+    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", sorted));
 }
 
 //  Find a task the actor may see; fills task and its case.
@@ -202,7 +272,9 @@ podd_op_task_show (podd_request_t *req)
     podd_case_t kase;
     if (s_task_for (req, &task, &kase))
         return -1;
-    return podd_ok (req, PODP_OK, podd_store_task_json (req->store, task.id, true));
+    json_t *reply = podd_store_task_json (req->store, task.id, true);
+    podd_delegation_decorate (req, reply);
+    return podd_ok (req, PODP_OK, reply);
 }
 
 int
@@ -233,6 +305,10 @@ podd_op_task_decline (podd_request_t *req)
         return -1;
     if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    //  Delegated work goes back to the delegator
+    int back = podd_delegation_on_decline (req, task.id, reason);
+    if (back)
+        return back < 0? -1: podd_ok (req, PODP_OK, s_task_reply (req, task.id));
     podd_route_t route;
     if (podd_store_task_history_add (req->store, task.id, req->actor->id, "declined",
                                      req->actor->id, reason, req->now))
@@ -240,6 +316,19 @@ podd_op_task_decline (podd_request_t *req)
     if (podd_task_route (req, task.id, req->actor->id, &route)
     ||  podd_audit_id (req, "task-decline", "task", task.id, reason))
         return -1;
+    //  The team manager hears of it (unless they declined it themselves)
+    int64_t manager = podd_store_pod_manager (req->store, kase.pod_id);
+    if (manager && manager != req->actor->id) {
+        podd_member_t next = { 0 };
+        char text [PODP_STRING_MAX + 256];
+        if (route.assignee_id)
+            podd_store_member_by_id (req->store, route.assignee_id, &next);
+        snprintf (text, sizeof text, "%s declined task %lld (%s): %s; now %s", req->actor->handle,
+                  (long long) task.id, task.kind, reason,
+                  route.assignee_id? next.handle: "nobody holds it");
+        if (podd_notice_keep (req, manager, "task-declined", text, s_task_reply (req, task.id)))
+            return -1;
+    }
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }
 
@@ -322,6 +411,10 @@ podd_op_task_done (podd_request_t *req)
         return -1;
     if (!s_is (&task, "offered") && !s_is (&task, "accepted"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    //  Delegated work done goes back to the delegator to confirm
+    int back = podd_delegation_on_done (req, task.id, evidence);
+    if (back)
+        return back < 0? -1: podd_ok (req, PODP_OK, s_task_reply (req, task.id));
     char done_on [PODD_DATE_LEN];
     if (podd_standards_check_done (req, task.id, done_on))
         return -1;

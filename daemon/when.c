@@ -161,6 +161,35 @@ podd_when_parse (const char *text, int64_t *out)
     return s_local_instant (y, mo, d, h, mi, s, out);
 }
 
+static int
+s_parse_bound (const char *text, int day_offset, int64_t *out)
+{
+    int y, mo, d;
+    if (text && strlen (text) == 10) {
+        if (podd_when_parse_date (text, &y, &mo, &d))
+            return -1;
+        struct icaltimetype t = icaltime_null_time ();
+        t.year = y; t.month = mo; t.day = d;
+        t.is_date = 1;
+        icaltime_adjust (&t, day_offset, 0, 0, 0);
+        *out = s_local_to_utc (t.year, t.month, t.day, 0, 0, 0);
+        return 0;
+    }
+    return podd_when_parse (text, out);
+}
+
+int
+podd_when_parse_from (const char *text, int64_t *out)
+{
+    return s_parse_bound (text, 0, out);
+}
+
+int
+podd_when_parse_to (const char *text, int64_t *out)
+{
+    return s_parse_bound (text, 1, out);
+}
+
 //  The test clock: PODD_FAKE_NOW holds an instant, or PODD_CLOCK_FILE
 //  names a file holding one (tests rewrite it to move time on).
 static bool
@@ -341,6 +370,16 @@ podd_when_test (bool verbose)
     assert (streq (podd_when_format (t, buf), "2026-10-24T23:59:59Z"));
     assert (podd_when_parse ("2026-10-25T02:00", &t) == 0);
     assert (streq (podd_when_format (t, buf), "2026-10-25T02:00:00Z"));
+    //  a period's bounds are whole days in London: BST start, GMT end
+    assert (podd_when_parse_from ("2026-07-15", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-07-14T23:00:00Z"));
+    assert (podd_when_parse_to ("2026-12-31", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2027-01-01T00:00:00Z"));
+    assert (podd_when_parse_to ("2026-10-24", &t) == 0);       //  clocks go back on the 25th
+    assert (streq (podd_when_format (t, buf), "2026-10-24T23:00:00Z"));
+    assert (podd_when_parse_to ("2026-12-18T12:00", &t) == 0);
+    assert (streq (podd_when_format (t, buf), "2026-12-18T12:00:00Z"));
+    assert (podd_when_parse_to ("2026-02-30", &t) == -1);
     if (verbose)
         printf ("OK\n");
 }

@@ -36,6 +36,13 @@ bool podd_when_is_fake (void);
    2026-10-25T01:30, which happens twice) is the first, BST, instant. */
 int podd_when_parse (const char *text, int64_t *out);
 
+/* Parse a bound of a period (leave, cover, reports, calendars): a date
+   alone means the whole day in Europe/London, so as a start it is 00:00
+   that day and as an end 00:00 the next day (the end is exclusive); the
+   other forms are instants as for podd_when_parse. 0 or -1. */
+int podd_when_parse_from (const char *text, int64_t *out);
+int podd_when_parse_to (const char *text, int64_t *out);
+
 /* Parse "YYYY-MM-DD" only (a calendar date, validated, exactly that form). */
 int podd_when_parse_date (const char *text, int *year, int *month, int *day);
 

@@ -60,6 +60,8 @@ static const char *const s_roles [] = {
 static const char *const s_leave_kinds [] =
     { "annual", "training", "other", "sickness", "emergency", NULL };
 static const char *const s_leave_return [] = { "return", "stay", NULL };
+static const char *const s_leave_statuses [] =
+    { "all", "requested", "approved", "refused", "cancelled", NULL };
 static const char *const s_mail_states [] = { "pending", "sent", "failed", "all", NULL };
 static const char *const s_agency_kinds [] =
     { "school", "health", "police", "virtual-school", "other", NULL };
@@ -144,6 +146,7 @@ static const s_command_t s_commands [] = {
         { "title",     STRING,  REQ, 200, NULL },
         { "due",       STRING,  OPT, 32,  NULL },
         { "priority",  STRING,  OPT, 16,  s_priorities },
+        { "follow_up", STRING,  OPT, 32,  NULL },
         { END } } },
     { "TASK-LIST",   true, {
         { "scope",     STRING,  OPT, 16,  s_task_scopes },
@@ -210,8 +213,8 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "COVER-PLAN",  true, {
         { "member",    STRING,  REQ, 32,  NULL },
-        { "from",      STRING,  REQ, 32,  NULL },
-        { "to",        STRING,  REQ, 32,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
         { "accept",    BOOL,    OPT, 0,   NULL },
         { "absence",   INT,     OPT, 0,   NULL },
         { END } } },
@@ -223,6 +226,68 @@ static const s_command_t s_commands [] = {
     { "COVER-MOVE",  true, {
         { "from",      STRING,  REQ, 32,  NULL },
         { "to",        STRING,  REQ, 32,  NULL },
+        { END } } },
+    { "COVER-SHOW",  true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { END } } },
+    { "LEAVE-LIST",  true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "status",    STRING,  OPT, 16,  s_leave_statuses },
+        { END } } },
+    { "LEAVE-SHOW",  true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { END } } },
+    { "HANDOVER",    true, {
+        { "absence",   INT,     OPT, 0,   NULL },
+        { "case",      STRING,  OPT, 64,  NULL },
+        { END } } },
+    { "HANDOVER-NOTE", true, {
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "text",      TEXT,    REQ, 0,   NULL },
+        { "absence",   INT,     OPT, 0,   NULL },
+        { END } } },
+    { "NOTICES",     true, {
+        { "kind",      STRING,  OPT, 64,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },
+        { END } } },
+    { "TASK-KINDS",  true, { { END } } },
+    { "TASK-DELEGATE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "to",        STRING,  REQ, 32,  NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { "follow_up", STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "CASE-CHECK",  true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "since",     STRING,  OPT, 10,  NULL },
+        { "ask",       BOOL,    OPT, 0,   NULL },
+        { "record",    BOOL,    OPT, 0,   NULL },
+        { "due",       STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "COVER-OFFER", true, {
+        { "absence",   INT,     REQ, 0,   NULL },
+        { "case",      STRING,  REQ, 64,  NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "COVER-SWAP",  true, {
+        { "line",      INT,     REQ, 0,   NULL },
+        { "with",      INT,     REQ, 0,   NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "COVER-APPROVE", true, {
+        { "request",   INT,     REQ, 0,   NULL },
+        { END } } },
+    { "COVER-REFUSE", true, {
+        { "request",   INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "TASK-CONFIRM", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { END } } },
+    { "TASK-FOLLOW-UP", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "on",        STRING,  OPT, 32,  NULL },
         { END } } },
     { "CASE-CONTACT", true, {
         { "ref",       STRING,  REQ, 64,  NULL },
@@ -1578,9 +1643,15 @@ podp_test (bool verbose)
               "\"to\":\"2026-12-31\"}", 0);
     s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\","
               "\"to\":\"2026-12-24\",\"accept\":true,\"absence\":3}", 0);
-    reason = s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\"}",
-                       PODP_BAD_REQUEST);
-    assert (streq (reason, "field 'to': required"));
+    //  from/to are optional (a plan for an absence takes its period)
+    s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"absence\":3}", 0);
+    reason = s_expect (verbose, "COVER-PLAN", "{\"from\":\"2026-12-21\"}", PODP_BAD_REQUEST);
+    assert (streq (reason, "field 'member': required"));
+    s_expect (verbose, "COVER-SHOW", "{\"absence\":3}", 0);
+    s_expect (verbose, "COVER-SHOW", "{}", PODP_BAD_REQUEST);
+    s_expect (verbose, "HANDOVER", "{}", 0);
+    s_expect (verbose, "HANDOVER-NOTE", "{\"case\":\"CH-1\"}", PODP_BAD_REQUEST);
+    s_expect (verbose, "LEAVE-LIST", "{\"status\":\"lost\"}", PODP_INVALID);
     s_expect (verbose, "COVER-PLAN", "{\"member\":\"bob\",\"from\":\"2026-12-21\","
               "\"to\":\"2026-12-24\",\"accept\":\"yes\"}", PODP_BAD_REQUEST);
     s_expect (verbose, "COVER-PLAN", "{\"member\":\"\",\"from\":\"2026-12-21\","
