@@ -10,7 +10,8 @@
 # test sees as a failure. tests/valgrind.supp silences library-internal
 # one-time allocations. Prints per script the tests passed/failed,
 # valgrind errors, and bytes definitely/indirectly lost; exits non-zero
-# on any of them. Slow (minutes per script): not part of make check.
+# on any of them. Slow (minutes per script, VG_TIMEOUT seconds at most,
+# default 1800): not part of make check.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
@@ -58,7 +59,7 @@ for script in "$@"; do
         if "$WRAP/podd_selftest" > "$out" 2>&1; then echo "ok - selftests" >> "$out"
         else echo "not ok - selftests exited $?" >> "$out"; fi
     else
-        timeout 1800 bash "$script" > "$out" 2>&1
+        timeout "${VG_TIMEOUT:-1800}" bash "$script" > "$out" 2>&1
         rc=$?
         [ $rc -ne 0 ] && ! grep -q '^not ok - ' "$out" && echo "not ok - $script exited $rc" >> "$out"
     fi
