@@ -1,12 +1,12 @@
 // app.js - podweb's page: sign-in, routes (#/work, #/case/REF, #/team,
-// #/cover/..., #/compliance, #/setup/TOKEN), live tasks by Server-Sent
+// #/cover/..., #/compliance, #/leave, #/digest, #/setup/TOKEN), live tasks by Server-Sent
 // Events. Renders with DOM APIs only.
 import * as api from './api.js';
 import { h, clear, errorSummary } from './dom.js';
 import { workView } from './work.js';
 import { caseView, casesView } from './casepage.js';
 import { teamView, coverView, complianceView } from './team.js';
-import { leaveView } from './leave.js';
+import { leaveView, digestView } from './leave.js';
 
 const state = { me: null, events: null, message: '' };
 // Deliveries pushed but not yet shown: task id -> delivery id
@@ -67,6 +67,10 @@ function startEvents () {
     try { push = JSON.parse(event.data); } catch { return; }
     unshown.set(push.task.id, push.delivery);
     document.dispatchEvent(new CustomEvent('podtask', { detail: push }));
+    // only if the member pressed "Notify me" and said yes (work.js)
+    if ('Notification' in window && Notification.permission === 'granted' && document.hidden) {
+      try { new Notification('New task: ' + push.task.title, { tag: 'task-' + push.task.id }); } catch { /* not shown */ }
+    }
   });
   events.addEventListener('notice', (event) => {
     let notice;
@@ -165,6 +169,7 @@ async function route () {
       case 'case': return await caseView(parts[1]);
       case 'cases': return await casesView();
       case 'leave': return await leaveView();
+      case 'digest': return await digestView();
       case 'team': return await teamView();
       case 'cover': return await coverView(parts[1], parts[2], parts[3], parts[4]);
       case 'compliance': return await complianceView();

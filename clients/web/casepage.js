@@ -3,7 +3,7 @@
 import * as api from './api.js';
 import { h, table, clear } from './dom.js';
 import { day, dayTime, isOverdue } from './dates.js';
-import { show, announce, failed } from './app.js';
+import { show, announce, failed, isManager, me } from './app.js';
 
 function caseLink (ref) {
   return h('a', { href: '#/case/' + encodeURIComponent(ref) }, ref);
@@ -40,14 +40,65 @@ function noteForm (ref, reload) {
   return form;
 }
 
+// Reassign (team manager) or hand off (the task's holder) from a task's line:
+// a select of the pod's members and a button; podd checks who may do it
+function moveForm (task, members, reload) {
+  const manager = isManager();
+  const mine = task.assignee === me().handle;
+  if (!manager && !mine) return '';
+  const verb = manager ? 'Reassign' : 'Hand off';
+  const id = (manager ? 'reassign-' : 'handoff-') + task.id;
+  const error = h('p', { class: 'error-message', id: id + '-error', role: 'alert' });
+  const to = h('select', { id, name: 'to', 'aria-describedby': id + '-error' },
+    members.filter(m => m.handle !== task.assignee && m.active !== false)
+      .map(m => h('option', { value: m.handle }, m.name + ' (' + m.handle + ')')));
+  const form = h('form', { class: 'inline-form', novalidate: true },
+    h('label', { for: id }, verb + ' "' + task.title + '" to'), ' ', to, ' ',
+    h('button', { class: 'button secondary', type: 'submit' }, verb), error);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    if (!to.value) { error.textContent = 'Choose a member.'; return; }
+    try {
+      await api.call(manager ? 'task-reassign' : 'task-handoff', { task: task.id, to: to.value });
+      announce((manager ? 'Reassigned: ' : 'Handed off: ') + task.title + ' to ' + to.value);
+      await reload();
+    } catch (e) { if (e.status === 401) failed(e); else error.textContent = e.message; }
+  });
+  return form;
+}
+
+const ANSWER = { ACCEPTED: 'Accepted', DECLINED: 'Declined', TENTATIVE: 'Maybe (tentative)', 'NEEDS-ACTION': 'No answer yet' };
+
+// The case's meetings (tasks podd schedules as meetings) and each attendee's answer
+function meetingsSection (meetings) {
+  if (!meetings.length) return h('p', { id: 'meetings' }, 'No meetings are scheduled on this case.');
+  return h('div', { id: 'meetings' }, meetings.map(({ task, meeting }) => {
+    const where = [meeting.location, meeting.online ? 'online' : ''].filter(Boolean).join(', ') || 'Place not given';
+    return h('section', { class: 'meeting', 'aria-label': 'Meeting: ' + task.title },
+      h('h3', null, task.title),
+      h('p', null, (meeting.status === 'cancelled' ? 'Cancelled. Was ' : '') + dayTime(meeting.start) + ' to ' + dayTime(meeting.end) + ', ' + where + '.'),
+      table('Who is invited to "' + task.title + '" and their answers',
+        ['Attendee', 'Agency or pod', 'Answer', 'Answered'],
+        meeting.attendees.map(a => [a.name || a.email, a.kind === 'partner' ? 'Partner' : 'Pod member',
+          ANSWER[a.partstat] || a.partstat, a.replied ? dayTime(a.replied) : 'Not yet']),
+        { class: 'attendees' }));
+  }));
+}
+
 export async function caseView (ref) {
   const region = h('div');
   const reload = async () => {
-    const [kase, contact, tasks] = await Promise.all([
+    const [kase, contact, tasks, members] = await Promise.all([
       api.call('case-show', { ref }),
       api.call('case-contact', { ref }).catch(() => null),
-      api.call('task-list', { scope: 'case', case: ref })]);
+      api.call('task-list', { scope: 'case', case: ref }),
+      api.call('member-list', me().member.pod ? { pod: me().member.pod } : {}).then(r => r.items).catch(() => [])]);
     const open = tasks.items.filter(t => ['open', 'offered', 'accepted'].includes(t.state));
+    // podd answers MEETING-ATTENDEES only for a scheduled meeting task; others are skipped
+    const meetings = (await Promise.all(tasks.items.filter(t => t.state !== 'cancelled' && t.state !== 'declined').slice(0, 50)
+      .map(task => api.call('meeting-attendees', { task: task.id }).then(meeting => ({ task, meeting }), () => null))))
+      .filter(Boolean).sort((a, b) => Date.parse(a.meeting.start) - Date.parse(b.meeting.start));
     clear(region).append(
       h('dl', { class: 'summary-list' },
         h('dt', null, 'Kind'), h('dd', null, kase.kind === 'child' ? 'Child' : 'Foster carer household'),
@@ -58,11 +109,13 @@ export async function caseView (ref) {
         h('dt', null, 'Status'), h('dd', null, kase.status === 'open' ? 'Open since ' + day(kase.opened) : 'Closed ' + day(kase.closed)),
         kase.summary ? [h('dt', null, 'Summary'), h('dd', null, kase.summary)] : null),
       h('h2', null, 'Open tasks'),
-      open.length ? table('Open tasks on ' + ref, ['Task', 'Held by', 'Due', 'Status'],
+      open.length ? table('Open tasks on ' + ref, ['Task', 'Held by', 'Due', 'Status', 'Move'],
         open.map(t => [t.title, t.assignee || 'Nobody yet',
           t.due ? h('span', null, dayTime(t.due), isOverdue(t) ? [' ', h('strong', { class: 'tag tag-overdue' }, 'Overdue')] : null) : 'No due date',
-          t.state]))
+          t.state, moveForm(t, members, reload)]), { id: 'case-tasks' })
         : h('p', null, 'No open tasks.'),
+      h('h2', null, 'Meetings'),
+      meetingsSection(meetings),
       h('h2', null, 'Chronology'),
       kase.chronology.length ? table('Chronology of ' + ref + ', oldest first', ['Date', 'Kind', 'Entry', 'By'],
         kase.chronology.map(e => [day(e.date + 'T12:00:00Z'), e.kind, e.text, e.author]), { id: 'chronology' })

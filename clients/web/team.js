@@ -88,11 +88,44 @@ function loadChart (items) {
   return svg;
 }
 
+const MAIL_KIND = { before: 'Reminder before the due date', overdue: 'Overdue reminder', escalation: 'Overdue, copied to the manager' };
+
+// Failed mail of the pod: who did not get it and why, with a retry button
+function failedMail (queue, reload) {
+  const region = h('div', { id: 'failed-mail' });
+  const status = h('div');
+  const render = (items) => {
+    clear(region).append(status, items.length
+      ? table('Messages that could not be sent, newest first', ['Subject', 'Kind', 'Not delivered to', 'Gave up', 'Retry'],
+        items.map(m => [m.subject, MAIL_KIND[m.kind] || m.kind.replace(/-/g, ' '),
+          h('ul', { class: 'plain-list' }, m.recipients.filter(r => r.state === 'failed')
+            .map(r => h('li', null, r.address + (r.code ? ' (' + r.code + ' ' + r.text + ')' : r.text ? ' (' + r.text + ')' : '')))),
+          m.done ? dayTime(m.done) : '',
+          h('button', { class: 'button secondary', type: 'button', 'aria-label': 'Retry "' + m.subject + '"',
+            onclick: async () => {
+              clear(status);
+              try {
+                await api.call('mail-retry', { id: m.id });
+                announce('Sending again: ' + m.subject);
+                render((await reload()).items);
+                const box = h('div', { class: 'notice', role: 'status', tabindex: '-1' }, 'Sending "' + m.subject + '" again.');
+                status.append(box);
+                box.focus();
+              } catch (e) { failed(e); }
+            } }, 'Retry')]))
+      : h('p', null, 'No mail has failed.'));
+  };
+  render(queue.items);
+  return region;
+}
+
 export async function teamView () {
   const from = thisMonday();
   const to = addDays(from, WEEKS * 7);
   const period = { from: from.toISOString().replace('.000', ''), to: to.toISOString().replace('.000', '') };
-  const [calendar, load] = await Promise.all([api.call('leave-calendar', period), api.call('load', period)]);
+  const failedQueue = () => api.call('mail-queue', { state: 'failed', limit: 50 });
+  const [calendar, load, mail] = await Promise.all([api.call('leave-calendar', period), api.call('load', period),
+    failedQueue().catch(e => { if (e.status === 401) throw e; return null; })]);
   const absences = calendar.items.filter(a => a.status === 'approved' || a.status === 'requested');
   const members = load.items;
   const leaveRows = absences.map(a => {
@@ -116,7 +149,8 @@ export async function teamView () {
     table('Load per member (the numbers in the chart above)',
       ['Member', 'Role', { text: 'Cases led', num: true }, { text: 'Open tasks', num: true }, { text: 'Due in period', num: true }, { text: 'Covering', num: true }, { text: 'Days away', num: true }],
       members.map(m => [m.name, m.role.replace(/-/g, ' '), { num: m.cases_led }, { num: m.open_tasks }, { num: m.due_in_period }, { num: m.covering }, { num: m.away_days }]),
-      { id: 'load-table' }));
+      { id: 'load-table' }),
+    mail ? [h('h2', null, 'Failed mail'), failedMail(mail, failedQueue)] : null);
 }
 
 export async function coverView (member, from, to, absence) {

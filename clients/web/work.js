@@ -90,6 +90,19 @@ function actions (task, reload, row) {
   return cell;
 }
 
+// Opt-in: a browser notification for each new task, asked for only when
+// the member presses the button (never on its own)
+function notifyButton () {
+  if (!('Notification' in window) || Notification.permission !== 'default') return null;
+  const button = h('button', { class: 'button secondary', type: 'button', id: 'notify' }, 'Notify me of new tasks in this browser');
+  button.addEventListener('click', async () => {
+    const answer = await Notification.requestPermission();
+    announce(answer === 'granted' ? 'You will get a browser notification for each new task.' : 'No browser notifications.');
+    button.remove();
+  });
+  return h('p', null, button);
+}
+
 export async function workView () {
   const region = h('div');
   const reload = async () => {
@@ -130,7 +143,7 @@ export async function workView () {
       await acknowledge(delivery);
     }
   };
-  show('My work', h('p', { class: 'lede' }, 'Today is ' + day(new Date()) + '. New tasks appear here as they are given to you.'), region);
+  show('My work', h('p', { class: 'lede' }, 'Today is ' + day(new Date()) + '. New tasks appear here as they are given to you.'), notifyButton(), region);
   // Live: a pushed task is shown, then acknowledged
   const onTask = async (event) => {
     if (!document.body.contains(region)) return document.removeEventListener('podtask', onTask);

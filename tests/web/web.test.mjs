@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
@@ -97,6 +98,9 @@ test('a social worker signs in and sees their work, due first, overdue in words'
   assert.doesNotMatch(await taskRow(dev, 'Book the family group conference').textContent(), /Overdue/);
   assert.match(await dev.locator('#who').textContent(), /Dev Wren \(dev\.sw\)/);
   await axe(dev, 'My work');
+  // opt-in only: a button, and nothing asked for until it is pressed
+  assert.equal(await dev.getByRole('button', { name: 'Notify me of new tasks in this browser' }).count(), 1);
+  assert.equal(await dev.evaluate(() => Notification.permission), 'default');
 });
 
 test('a task created with podctl appears live and is acknowledged once shown', async () => {
@@ -149,6 +153,43 @@ test('a case page: lead, contact today, open tasks, chronology; a note is added'
   await dev.locator('#chronology').getByText('Visited; the child was well').waitFor();
   await axe(dev, 'a case page');
   await shot(dev, 'case');
+});
+
+test('the holder hands a task off to a pod member chosen in a select', async () => {
+  await dev.getByLabel('Hand off "Statutory visit to the child" to').selectOption('erin.sw');
+  await axe(dev, 'a case page with hand-off');
+  await dev.getByRole('button', { name: 'Hand off', exact: true }).first().click();
+  await dev.locator('#case-tasks tbody tr', { hasText: 'Statutory visit to the child' }).getByRole('cell', { name: 'erin.sw', exact: true }).waitFor();
+  const visit = JSON.parse(podctl('alice.tm', '--json', 'task', 'list', '--case', 'NC-1001')).items.find(t => t.title === 'Statutory visit to the child');
+  assert.equal(visit.assignee, 'erin.sw');
+  assert.equal(visit.state, 'offered');
+});
+
+test("a case page lists its meetings with each partner's answer in words", async () => {
+  const school = 'jo.reed@school-a.example', health = 'nia.nurse@health-b.example';
+  podctl('alice.tm', 'partner', 'add', '--agency', 'Fictional School', '--agency-kind', 'school', '--name', 'Jo Reed', '--email', school);
+  podctl('alice.tm', 'partner', 'add', '--agency', 'Fictional Health', '--agency-kind', 'health', '--name', 'Nia Nurse', '--email', health);
+  podctl('alice.tm', 'partner', 'link', 'NC-1001', school);
+  podctl('alice.tm', 'partner', 'link', 'NC-1001', health);
+  const soon = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
+  const task = JSON.parse(podctl('alice.tm', '--json', 'task', 'new', 'NC-1001', '--kind', 'stability-meeting', '--title', 'Placement stability meeting', '--due', soon)).id;
+  podctl('dev.sw', 'task', 'accept', String(task));
+  const meeting = JSON.parse(podctl('dev.sw', '--json', 'meeting', 'schedule', String(task), '--start', soon + 'T10:00', '--end', soon + 'T11:00',
+    '--location', 'Pod North office, Room 2', '--invite', school, '--invite', health));
+  const eml = `${dirname(process.env.PODD_DB)}/web-reply-${task}.eml`;
+  execFileSync('/usr/bin/python3', [new URL('../make_reply.py', import.meta.url).pathname, eml, '--uid', meeting.uid,
+    '--sequence', String(meeting.sequence), '--attendee', school, '--name', 'Jo Reed', '--partstat', 'ACCEPTED']);
+  execFileSync(process.env.PODCTL, ['-e', process.env.PODD_EP, '-k', `${process.env.KEYS}/alice.tm.cert`, '-s', `${process.env.KEYS}/podd.cert`,
+    '-t', '10', 'ingest-mail'], { input: readFileSync(eml), encoding: 'utf8' });
+  await dev.reload();
+  await dev.getByRole('heading', { level: 1, name: 'Case NC-1001' }).waitFor();
+  const attendees = dev.locator('#meetings table.attendees');
+  const row = (name) => attendees.locator('tbody tr', { has: dev.getByRole('rowheader', { name, exact: true }) });
+  await row('Jo Reed').waitFor();
+  assert.match(await row('Jo Reed').textContent(), /Partner.*Accepted/);
+  assert.match(await row('Nia Nurse').textContent(), /Partner.*No answer yet.*Not yet/);
+  assert.match(await dev.locator('#meetings').textContent(), /Placement stability meeting/);
+  await axe(dev, 'a case page with meetings');
 });
 
 test('a north member cannot see a south case by changing the URL', async () => {
@@ -243,7 +284,36 @@ test('compliance per standard, with its table', async () => {
   assert.ok(await alice.locator('#compliance-table tbody tr').count() >= 1);
   await axe(alice, 'compliance');
   await shot(alice, 'compliance');
-  await alice.context().close();
+});
+
+const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+const DAY = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}/;
+
+function requestRow (page, handle) {
+  return page.locator('#leave-requests tbody tr', { has: page.getByRole('rowheader', { name: handle, exact: true }) });
+}
+
+test('the manager approves one leave request and refuses another with a reason', async () => {
+  podctl('erin.sw', 'leave', 'request', '--kind', 'annual', '--from', inDays(50), '--to', inDays(51));
+  await alice.getByRole('link', { name: 'Leave', exact: true }).click();
+  await alice.getByRole('heading', { level: 1, name: 'Leave' }).waitFor();
+  const dev = requestRow(alice, 'dev.sw');
+  const erin = requestRow(alice, 'erin.sw');
+  assert.match(await dev.textContent(), /Training/);
+  assert.match(await dev.textContent(), DAY);
+  assert.match(await erin.textContent(), /Annual leave/);
+  await axe(alice, 'leave requests');
+  await dev.getByRole('button', { name: /^Approve dev\.sw's training from / }).click();
+  await dev.waitFor({ state: 'detached' });
+  await erin.getByRole('button', { name: /^Refuse erin\.sw's annual leave from / }).click();
+  await alice.getByLabel(/^Why are you refusing erin\.sw's annual leave/).fill('Two of the pod are away that week');
+  await axe(alice, 'refusing leave');
+  await alice.getByRole('button', { name: 'Refuse leave' }).click();
+  await erin.waitFor({ state: 'detached' });
+  await alice.locator('p#leave-requests').getByText('No leave requests are waiting for your answer.').waitFor();
+  const status = (who) => sql(`SELECT a.status FROM absences a JOIN members m ON m.id = a.member_id WHERE m.handle = '${who}' AND a.kind = '${who === 'dev.sw' ? 'training' : 'annual'}' ORDER BY a.id DESC LIMIT 1`);
+  assert.equal(status('dev.sw'), 'approved');
+  assert.equal(status('erin.sw'), 'refused');
 });
 
 test('the set-up page has no WCAG 2.2 A/AA violations', async () => {
@@ -267,3 +337,54 @@ test('an idle session expires and the page asks to sign in again', async () => {
   assert.equal(status, 401);
   await page.context().close();
 });
+
+test('the manager reassigns a task from its line on the case page', async () => {
+  await alice.goto('/#/case/NC-1002');
+  await alice.getByRole('heading', { level: 1, name: 'Case NC-1002' }).waitFor();
+  const row = alice.locator('#case-tasks tbody tr', { hasText: 'Phone the school' });
+  await alice.getByLabel('Reassign "Phone the school" to').selectOption('femi.sw');
+  await axe(alice, 'a case page with reassign');
+  await row.getByRole('button', { name: 'Reassign', exact: true }).click();
+  await row.getByRole('cell', { name: 'femi.sw', exact: true }).waitFor();
+  const task = JSON.parse(podctl('alice.tm', '--json', 'task', 'list', '--case', 'NC-1002')).items.find(t => t.title === 'Phone the school');
+  assert.equal(task.assignee, 'femi.sw');
+});
+
+test('the manager sees failed mail and sends it again', async () => {
+  // a delivery refused for good (550), as the mailer records it
+  const id = sql("SELECT o.id FROM outbox o JOIN tasks t ON t.id = o.task_id JOIN cases c ON c.id = t.case_id WHERE c.ref = 'NC-1001' ORDER BY o.id DESC LIMIT 1");
+  assert.ok(id, 'a message of the north pod to fail');
+  const subject = sql(`SELECT subject FROM outbox WHERE id = ${id}`);
+  sql(`UPDATE outbox_rcpts SET state = 'failed', code = 550, text = '5.1.1 no such mailbox' WHERE outbox_id = ${id};
+       UPDATE outbox SET state = 'failed', done_at = strftime('%s', 'now') WHERE id = ${id};`);
+  await alice.getByRole('link', { name: 'Team' }).click();
+  await alice.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
+  const row = alice.locator('#failed-mail tbody tr', { has: alice.getByRole('rowheader', { name: subject, exact: true }) });
+  assert.match(await row.textContent(), /550 5\.1\.1 no such mailbox/);
+  await axe(alice, 'the team page with failed mail');
+  await row.getByRole('button', { name: `Retry "${subject}"` }).click();
+  await alice.locator('#failed-mail').getByText(`Sending "${subject}" again.`).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.notEqual(sql(`SELECT state FROM outbox WHERE id = ${id}`), 'failed');
+  assert.match(sql(`SELECT count(*) FROM audit WHERE action = 'mail-retry' AND object LIKE '%${id}%'`), /^[1-9]/);
+});
+
+test('a member back from sickness sees their return digest', async () => {
+  const absence = JSON.parse(podctl('alice.tm', '--json', 'leave', 'request', '--member', 'femi.sw', '--kind', 'sickness')).id;
+  let ended = false;
+  for (let i = 0; i < 100 && !ended; i++) {      // podd starts the absence on its next step
+    try { podctl('alice.tm', 'leave', 'end', String(absence)); ended = true; } catch { await alice.waitForTimeout(100); }
+  }
+  assert.ok(ended, 'the sickness was ended');
+  const femi = await newPage();
+  await signIn(femi, 'femi.sw');
+  await femi.getByRole('link', { name: 'Leave', exact: true }).click();
+  await femi.getByRole('link', { name: /your return digest/ }).click();
+  await femi.getByRole('heading', { level: 1, name: 'Back from leave' }).waitFor();
+  assert.match(await femi.locator('#digest').textContent(), /^You were away from (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d to /);
+  assert.match(await femi.locator('#digest-open').textContent(), /Phone the school.*NC-1002/s);
+  await axe(femi, 'the return digest');
+  await femi.context().close();
+});
+
+test('the manager signs out', async () => { await alice.context().close(); });
