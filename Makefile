@@ -136,7 +136,7 @@ FUZZ_TARGETS := podp config standards reply
 FUZZ_WARN     = $(filter-out -O% -fsanitize=% -fno-sanitize-recover=%,$(WARN))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_LIB_SRC := proto/podp.c daemon/zpl.c daemon/config.c daemon/when.c daemon/standards.c \
-                daemon/calendar.c
+                daemon/calendar.c daemon/message.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

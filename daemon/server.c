@@ -105,6 +105,10 @@ typedef struct {
     int refusal_rows;           /* refusal rows written in it */
     int64_t refusals_unrecorded;    /* refusals over the cap, counted only */
     bool batch_writes;          /* the current batch holds the write lock */
+    //  Connections without a session (keys podd does not know) are not
+    //  tracked one by one: their refusals share one row a minute
+    int64_t stranger_refused_at;    /* zclock_mono of the last such row, 0 = none */
+    int64_t stranger_refusals_since;
     zlistx_t *held;             /* s_held_t: writes waiting for a lock, in order */
     int held_timer;             /* -1 = not armed */
     bool read_only;             /* the disk is full: writes answered 503 */
@@ -717,6 +721,10 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
         session->refusals_since++;
         return;
     }
+    if (!session && self->stranger_refused_at && mono - self->stranger_refused_at < REFUSAL_COALESCE_MS) {
+        self->stranger_refusals_since++;
+        return;
+    }
     if (mono - self->refusal_window >= REFUSAL_COALESCE_MS) {
         self->refusal_window = mono;
         self->refusal_rows = 0;
@@ -731,6 +739,9 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
     if (session && session->refusals_since)
         snprintf (more, sizeof more, " (and %lld more refused on this connection before)",
                   (long long) session->refusals_since);
+    if (!session && self->stranger_refusals_since)
+        snprintf (more, sizeof more, " (and %lld more refused from unknown keys before)",
+                  (long long) self->stranger_refusals_since);
     if (self->refusals_unrecorded)
         snprintf (others, sizeof others, " (and %lld refused elsewhere, not recorded one by one)",
                   (long long) self->refusals_unrecorded);
@@ -748,6 +759,10 @@ s_record_refusal (s_server_t *self, s_session_t *session, zframe_t *first, int64
     if (session) {
         session->refused_at = mono;
         session->refusals_since = 0;
+    }
+    else {
+        self->stranger_refused_at = mono;
+        self->stranger_refusals_since = 0;
     }
     self->refusal_rows++;
     self->refusals_unrecorded = 0;
