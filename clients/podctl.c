@@ -2344,9 +2344,11 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
         if (now >= next_heartbeat) {
             //  The reply says whether the session still watches (it
             //  expires after a silence, PROTOCOL section 13), or 401 when
-            //  the key was revoked. No answer: the silence check above.
+            //  the key was revoked. No answer (within the silence timeout
+            //  or -t, whichever is shorter): the silence check above.
             next_heartbeat = now + heartbeat;
-            data = podclient_request (client, "HEARTBEAT", NULL, timeout,
+            data = podclient_request (client, "HEARTBEAT", NULL,
+                                      timeout < cfg->timeout_ms? timeout: cfg->timeout_ms,
                                       &status, reason, sizeof (reason));
             if (!data && status != 0) {
                 rc = s_watch_refused (cfg, "HEARTBEAT", status, reason);

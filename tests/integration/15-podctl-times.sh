@@ -29,7 +29,9 @@ jget () { $PY -c 'import json,sys; d=json.loads(sys.argv[1])
 for k in sys.argv[2].split("."): d=d[k] if not k.isdigit() else d[int(k)]
 print(d)' "$OUT" "$1"; }
 
-make_config
+# podd expires a silent session after client-timeout: long here, so that
+# podctl's own silence check stays out of the way of a quick restart
+make_config -e "s|client-timeout = .*|client-timeout = 60000|"
 keygen alice.tm dev.sw erin.sw
 start_podd || { not_ok "podd starts"; exit 1; }
 
@@ -70,6 +72,18 @@ expect_out "audit: London times (BST-free December, GMT: 09:00)" "Tue 1 Dec 2026
 W=$!
 for _ in $(seq 1 100); do grep -q "^pending" "$T/watch.err" && break; sleep 0.1; done
 check "the watcher is in" grep -q "^pending" "$T/watch.err"
+# podd restarts faster than podctl's silence timeout: its HEARTBEAT is
+# answered "watching": false, and podctl sends WATCH again at once
+stop_podd
+start_podd || { not_ok "podd restarts"; exit 1; }
+for _ in $(seq 1 100); do grep -q "session expired" "$T/watch.err" && break; sleep 0.1; done
+check "after a restart, HEARTBEAT says not watching and podctl re-sends WATCH" \
+    grep -q "watching session expired, re-sending WATCH" "$T/watch.err"
+check "... not through the silence check" bash -c "! grep -q 'no reply from' '$T/watch.err'"
+sleep 0.5
+OUT=$(pc alice.tm --json task new NC-1 --kind statutory-visit --title "After restart"); AFTER=$(jget id)
+for _ in $(seq 1 50); do grep -q " task $AFTER " "$T/watch.out" && break; sleep 0.1; done
+check "and the task made after the restart is pushed to it" grep -q " task $AFTER .*After restart" "$T/watch.out"
 mv "$T/certs/dev.sw.cert" "$T/dev.sw.cert.revoked"
 reload
 # the next HEARTBEAT (every 10 s by default at most) is answered 401
