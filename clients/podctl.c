@@ -903,8 +903,54 @@ s_width (const char *text)
     return width;
 }
 
+//  A time or date from podd as people read it, or NULL when text is
+//  neither: a UTC time "YYYY-MM-DDTHH:MM:SSZ" as Europe/London wall time
+//  "Mon 7 Dec 2026 17:00" (GMT or BST as the date falls), a date
+//  "YYYY-MM-DD" as "Mon 7 Dec 2026". Returns a new string.
+
+static char *
+s_london_text (const char *text)
+{
+    static const char *const days [] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    static const char *const months [] = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+    };
+    struct tm tm = { 0 };
+    int n = 0;
+    bool timed;
+    if (sscanf (text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 && n == 20 && text [n] == 0)
+        timed = true;
+    else
+    if ((n = 0, sscanf (text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n)) == 3
+    &&  n == 10 && text [n] == 0)
+        timed = false;
+    else
+        return NULL;
+    if (tm.tm_year < 1 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1
+    ||  tm.tm_mday > icaltime_days_in_month (tm.tm_mon, tm.tm_year)
+    ||  tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return NULL;
+    struct icaltimetype local = icaltime_null_date ();
+    local.year = tm.tm_year;
+    local.month = tm.tm_mon;
+    local.day = tm.tm_mday;
+    if (timed) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        icaltimezone *zone = icaltimezone_get_builtin_timezone ("Europe/London");
+        local = icaltime_from_timet_with_zone (timegm (&tm), 0, zone);
+    }
+    const char *day = days [(icaltime_day_of_week (local) + 6) % 7];
+    if (timed)
+        return zsys_sprintf ("%s %d %s %04d %02d:%02d", day, local.day,
+                             months [local.month - 1], local.year, local.hour, local.minute);
+    return zsys_sprintf ("%s %d %s %04d", day, local.day, months [local.month - 1], local.year);
+}
+
 //  Text for a JSON value: "-" for absent, null or empty; yes/no for
-//  booleans; string arrays joined with ", "; other structures as JSON.
+//  booleans; UTC times and dates in Europe/London (s_london_text);
+//  string arrays joined with ", "; other structures as JSON.
 //  Returns a new string.
 
 static char *
@@ -912,8 +958,12 @@ s_value_text (json_t *value)
 {
     if (!value || json_is_null (value))
         return strdup ("-");
-    if (json_is_string (value))
+    if (json_is_string (value)) {
+        char *london = s_london_text (json_string_value (value));
+        if (london)
+            return london;
         return strdup (*json_string_value (value) ? json_string_value (value) : "-");
+    }
     if (json_is_integer (value))
         return zsys_sprintf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
     if (json_is_real (value))
@@ -1987,27 +2037,6 @@ s_print_standards (json_t *data)
     s_table_print (&table, stdout, 0);
 }
 
-//  A UTC time from podd ("YYYY-MM-DDTHH:MM:SSZ") as Europe/London local
-//  time, "YYYY-MM-DD HH:MM"; the text itself when it is not one
-
-static char *
-s_london_time (json_t *value)
-{
-    const char *text = json_string_value (value);
-    struct tm tm = { 0 };
-    int n = 0;
-    if (!text || sscanf (text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
-                         &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6
-    ||  text [n] != 0)
-        return s_value_text (value);
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    icaltimezone *zone = icaltimezone_get_builtin_timezone ("Europe/London");
-    struct icaltimetype local = icaltime_from_timet_with_zone (timegm (&tm), 0, zone);
-    return zsys_sprintf ("%04d-%02d-%02d %02d:%02d", local.year, local.month, local.day,
-                         local.hour, local.minute);
-}
-
 //  The audit trail: "WHEN WHO ACTION OBJECT CASE DETAIL", times in
 //  Europe/London, the connection under each line; then how to page on
 
@@ -2029,7 +2058,7 @@ s_print_audit (json_t *data)
     size_t index;
     json_t *item;
     json_array_foreach (s_items (data), index, item) {
-        s_table_add_owned (&table, s_london_time (json_object_get (item, "at")));
+        s_table_add_value (&table, json_object_get (item, "at"));
         s_table_add_value (&table, json_object_get (item, "actor"));
         s_table_add_value (&table, json_object_get (item, "action"));
         s_table_add_value (&table, json_object_get (item, "object"));
@@ -2437,6 +2466,42 @@ s_print_push (config_t *cfg, podp_msg_t *push)
     return is_task;
 }
 
+//  A WATCH or HEARTBEAT refused: say so (in plain words when the key is
+//  no longer accepted) and return the exit status
+
+static int
+s_watch_refused (config_t *cfg, const char *command, int status, const char *reason)
+{
+    if (status == PODP_UNAUTHENTICATED)
+        fprintf (stderr, "podctl: podd no longer accepts this key (%s answered 401): "
+                 "it may have been revoked; watch stops\n", command);
+    return s_failure (cfg, status, reason);
+}
+
+//  Make the connection's session a watching one again (WATCH); returns
+//  0, 1 when there was no answer (the caller carries on), or -1 with
+//  *rc set when podd refused
+
+static int
+s_watch_again (const cmddef_t *cmd, config_t *cfg, podclient_t *client,
+               int *heartbeat, int *timeout, int *rc)
+{
+    int status = 0;
+    char reason [600];
+    json_t *data = podclient_request (client, cmd->command, NULL, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    if (data) {
+        s_watch_params (data, heartbeat, timeout);
+        json_decref (data);
+        return 0;
+    }
+    if (status != 0) {
+        *rc = s_watch_refused (cfg, cmd->command, status, reason);
+        return -1;
+    }
+    return 1;
+}
+
 static int
 s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
 {
@@ -2456,7 +2521,7 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
                                       &status, reason, sizeof (reason));
     if (!data) {
         podclient_destroy (&client);
-        return s_failure (cfg, status, reason);
+        return s_watch_refused (cfg, cmd->command, status, reason);
     }
     int heartbeat, timeout;
     s_watch_params (data, &heartbeat, &timeout);
@@ -2475,24 +2540,37 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
                 fprintf (stderr, "podctl: no reply from %s for %d ms, re-sending WATCH\n",
                          cfg->endpoint, timeout);
             lost = true;
-            data = podclient_request (client, cmd->command, NULL, cfg->timeout_ms,
-                                      &status, reason, sizeof (reason));
-            if (data) {
-                s_watch_params (data, &heartbeat, &timeout);
-                json_decref (data);
+            int again = s_watch_again (cmd, cfg, client, &heartbeat, &timeout, &rc);
+            if (again < 0)
+                break;
+            if (again == 0) {
                 lost = false;
                 next_heartbeat = zclock_mono () + heartbeat;
-            }
-            else
-            if (status != 0) {
-                rc = s_failure (cfg, status, reason);
-                break;
             }
             continue;
         }
         if (now >= next_heartbeat) {
-            podclient_send (client, "HEARTBEAT", NULL);
+            //  The reply says whether the session still watches (it
+            //  expires after a silence, PROTOCOL section 13), or 401 when
+            //  the key was revoked. No answer (within the silence timeout
+            //  or -t, whichever is shorter): the silence check above.
             next_heartbeat = now + heartbeat;
+            data = podclient_request (client, "HEARTBEAT", NULL,
+                                      timeout < cfg->timeout_ms? timeout: cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+            if (!data && status != 0) {
+                rc = s_watch_refused (cfg, "HEARTBEAT", status, reason);
+                break;
+            }
+            bool expired = data && json_is_false (json_object_get (data, "watching"));
+            json_decref (data);
+            if (expired) {
+                fprintf (stderr, "podctl: the watching session expired, re-sending WATCH\n");
+                if (s_watch_again (cmd, cfg, client, &heartbeat, &timeout, &rc) < 0)
+                    break;
+                next_heartbeat = zclock_mono () + heartbeat;
+            }
+            continue;
         }
         int64_t wait = next_heartbeat - now;
         int64_t silence_left = podclient_last_seen (client) + timeout + 1 - now;
