@@ -56,14 +56,14 @@ check "task list --json still has the UTC timestamps" bash -c 'printf "%s\n" "$1
 expect_out "leave request: its first day in London (00:00)" "Mon 14 Dec 2026 00:00" \
     pc alice.tm leave request --member erin.sw --kind training --from 2026-12-14 --to 2026-12-15
 OUT=$(pc alice.tm leave request --member erin.sw --kind training --from 2027-06-28 --to 2027-07-02 2>&1)
-check "leave request: a summer leave ends at 17:00 BST (Fri 2 Jul 2027 17:00)" \
-    bash -c 'printf "%s\n" "$1" | grep -q "Fri 2 Jul 2027 17:00" && ! printf "%s\n" "$1" | grep -Eq "$2"' _ "$OUT" "$UTC_RE"
-expect_out "leave calendar: the leave in London time" "Mon 14 Dec 2026 00:00 +Tue 15 Dec 2026 17:00" pc alice.tm leave calendar --from 2026-12-01 --to 2026-12-31
+check "leave request: a summer leave ends with its last day, in BST (Sat 3 Jul 2027 00:00)" \
+    bash -c 'printf "%s\n" "$1" | grep -q "Sat 3 Jul 2027 00:00" && ! printf "%s\n" "$1" | grep -Eq "$2"' _ "$OUT" "$UTC_RE"
+expect_out "leave calendar: the leave in London time" "Mon 14 Dec 2026 00:00 +Wed 16 Dec 2026 00:00" pc alice.tm leave calendar --from 2026-12-01 --to 2026-12-31
 no_utc "leave calendar: no UTC timestamps" pc alice.tm leave calendar --from 2026-12-01 --to 2026-12-31
-echo "2026-12-15T18:00:00Z" > "$PODD_CLOCK_FILE"
+echo "2026-12-16T08:00:00Z" > "$PODD_CLOCK_FILE"   # the leave takes the whole of the 15th
 for _ in $(seq 1 50); do pc erin.sw digest > /dev/null 2>&1 && break; sleep 0.1; done
 no_utc "digest: no UTC timestamps" pc erin.sw digest
-expect_out "digest: the leave's end in London" "Tue 15 Dec 2026" pc erin.sw digest
+expect_out "digest: the leave's end in London" "Wed 16 Dec 2026" pc erin.sw digest
 no_utc "audit: no UTC timestamps" pc alice.tm audit --limit 5
 expect_out "audit: London times (BST-free December, GMT: 09:00)" "Tue 1 Dec 2026 09:00" pc alice.tm audit --limit 5
 

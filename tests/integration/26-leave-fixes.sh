@@ -111,7 +111,7 @@ sleep 0.5
 kill "$W" 2>/dev/null; wait "$W" 2>/dev/null
 OUT=$(pc alice.tm --json task show "$V")
 check "the visit went to gwen.sw, the family's cover" [ "$(jget assignee)" = gwen.sw ]
-check "her client's task line shows the due date and priority" grep -q "task $V .*(due 2026-12-09T17:00:00Z, urgent)" "$T/gwen-watch.out"
+check "her client's task line shows the due date and priority" grep -q "task $V .*(due Wed 9 Dec 2026 17:00, urgent)" "$T/gwen-watch.out"
 expect_out "leave calendar says who is away today" "away today \(2026-12-07\): dev.sw \(annual" pc alice.tm leave calendar
 expect_out "member show says dev.sw is away" "away: +yes: annual leave to 2026-12-18" pc alice.tm member show dev.sw
 expect_out "member show says ben.sp is not" "away: +no" pc alice.tm member show ben.sp
