@@ -154,8 +154,10 @@ export async function teamView () {
 }
 
 export async function coverView (member, from, to, absence) {
-  const request = { member, from, to };
-  if (absence && /^\d+$/.test(absence)) request.absence = Number(absence);
+  // A plan for an absence takes the absence's own period: dates go only without it
+  const request = absence && /^\d+$/.test(absence)
+    ? { member, absence: Number(absence) }
+    : { member, from, to };
   const plan = await api.call('cover-plan', request);
   const status = h('div');
   const selects = [];

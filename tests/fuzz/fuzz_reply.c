@@ -4,7 +4,8 @@
 
     Input: the raw RFC 5322 message. A refusal must give a reason; an
     accepted reply must hold what calendar.h promises (uid, attendee and
-    From present and lower-cased where promised, a known PARTSTAT).
+    From present and lower-cased where promised; a known PARTSTAT, unless
+    the reply carries a fault for the caller to refuse it by).
 */
 #include "calendar.h"
 
@@ -33,8 +34,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (!reply || !reply->uid || !reply->attendee || !reply->from
     ||  !s_lower (reply->attendee) || !s_lower (reply->from) || !s_lower (reply->organiser)
     ||  strncmp (reply->attendee, "mailto:", 7) == 0
-    ||  (reply->partstat != PODD_PARTSTAT_ACCEPTED && reply->partstat != PODD_PARTSTAT_DECLINED
-      && reply->partstat != PODD_PARTSTAT_TENTATIVE))
+    ||  (int) reply->partstat < (int) PODD_PARTSTAT_NEEDS_ACTION
+    ||  (int) reply->partstat > (int) PODD_PARTSTAT_TENTATIVE
+    //  a reply without a fault answers ACCEPTED, DECLINED or TENTATIVE;
+    //  one with a fault (a bad PARTSTAT, SEQUENCE...) says what is wrong
+    ||  (reply->fault? !*reply->fault: reply->partstat == PODD_PARTSTAT_NEEDS_ACTION))
         __builtin_trap ();
     (void) podd_calendar_partstat_name (reply->partstat);
     podd_calendar_reply_destroy (&reply);

@@ -54,7 +54,7 @@ expect_err "load --from 9999-12-31 is 422" "422.*field 'from'" pc alice.tm load 
 expect_err "load --from 2200-12-31 (a period past 2200) is 422" 422 pc alice.tm load --from 2200-12-31
 OUT=$(pc alice.tm --json load --from 2200-12-01 --to 2200-12-20 2>&1)
 check "load in 2200 prints its period: $(jget from 2>/dev/null) .. $(jget to 2>/dev/null)" \
-    [ "$(jget from 2>/dev/null)" = "2200-12-01T17:00:00Z" -a "$(jget to 2>/dev/null)" = "2200-12-20T17:00:00Z" ]
+    [ "$(jget from 2>/dev/null)" = "2200-12-01T00:00:00Z" -a "$(jget to 2>/dev/null)" = "2200-12-21T00:00:00Z" ]
 
 # ---------------------------------------------------------------------------
 # C. Due dates decades back: refused at the door ...
