@@ -90,6 +90,8 @@ test('a bad password is refused with a clear message', async () => {
 test('a social worker signs in and sees their work, due first, overdue in words', async () => {
   dev = await newPage();
   await signIn(dev, 'dev.sw');
+  // the list fills in after the page: wait for its first three rows
+  await dev.locator('#my-tasks tbody th').nth(2).waitFor();
   const titles = await dev.locator('#my-tasks tbody th').allTextContents();
   assert.deepEqual(titles.slice(0, 3), ['Phone the school', 'Statutory visit to the child', 'Book the family group conference']);
   const overdue = taskRow(dev, 'Phone the school');
