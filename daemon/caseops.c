@@ -1,6 +1,7 @@
 /*  caseops.c - requests about pods, members and cases. See caseops.h. */
 #include "caseops.h"
 #include "access.h"
+#include "standardsops.h"
 #include "when.h"
 #include <ctype.h>
 
@@ -405,9 +406,19 @@ podd_op_case_note (podd_request_t *req)
                                             podp_msg_string (req->msg, "text"), req->actor->id, req->now);
     if (id < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot write chronology");
-    if (podd_audit (req, "case-note", ref, kind? kind: "note"))
+    //  A concern fires the practice standards of a concern (early review)
+    json_t *created = json_array ();
+    if (podd_standards_note (req, &kase, kind, date? date: today, podp_msg_string (req->msg, "text"),
+                             created)
+    ||  podd_audit (req, "case-note", ref, kind? kind: "note")) {
+        json_decref (created);
         return -1;
-    return podd_ok (req, PODP_CREATED, podd_store_chronology_json (req->store, id));
+    }
+    json_t *reply = podd_store_chronology_json (req->store, id);
+    if (reply && json_array_size (created))
+        json_object_set (reply, "created", created);
+    json_decref (created);
+    return podd_ok (req, PODP_CREATED, reply);
 }
 
 int

@@ -10,6 +10,7 @@
 #include "request.h"
 #include "log.h"
 #include "standards.h"
+#include "when.h"
 #include "notify.h"
 #include <libgen.h>
 #include <signal.h>
@@ -169,6 +170,10 @@ main (int argc, char *argv [])
         podd_config_destroy (&config);
         return 1;
     }
+    char warning [300];
+    if (standards && podd_standards_holidays_warning (standards, podd_when_now (), warning,
+                                                      sizeof warning))
+        fprintf (stderr, "podd: %s\n", warning);
     if (check_only) {
         printf ("configuration OK%s\n", standards? "": " (no standards.conf: no practice standards)");
         podd_config_destroy (&config);

@@ -1275,7 +1275,16 @@ s_due_work (s_server_t *self, podd_request_t *req)
 {
     (void) self;
     return podd_leave_run_due (req) || podd_reminders_run_due (req)
-        || podd_delegation_run_due (req)? -1: 0;
+        || podd_delegation_run_due (req) || podd_standards_age_run_due (req)? -1: 0;
+}
+
+//  After start or a reload of the rules: age-triggered standards catch
+//  up (a birthday passed while podd was down) and every case is re-armed
+static int
+s_age_rearm_work (s_server_t *self, podd_request_t *req)
+{
+    (void) self;
+    return podd_standards_age_rearm_all (req);
 }
 
 static int
@@ -1318,12 +1327,13 @@ s_schedule (s_server_t *self)
     self->schedule_timer = -1;
     //  The earliest of: an absence starting or ending, a reminder, mail to send
     int64_t next = podd_leave_next_due (self->store);
-    int64_t candidates [3] = {
+    int64_t candidates [4] = {
         podd_reminders_next_due (self->store),
         podd_outbox_busy (self->outbox)? 0: podd_store_outbox_next_due (self->store),
-        podd_delegation_next_due (self->store)
+        podd_delegation_next_due (self->store),
+        podd_standards_age_next_due (self->store)
     };
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (candidates [i] && (!next || candidates [i] < next))
             next = candidates [i];
     int64_t delay_ms = SCHEDULE_MAX_MS;
@@ -1548,6 +1558,15 @@ s_certs_readable (podd_config_t *config)
     return dir != NULL;
 }
 
+//  The bank-holiday file runs out within a year: say so in the log
+static void
+s_holidays_warning (podd_standards_t *standards)
+{
+    char text [300];
+    if (standards && podd_standards_holidays_warning (standards, podd_when_now (), text, sizeof text))
+        log_warn ("podd: %s", text);
+}
+
 static void
 s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
 {
@@ -1577,6 +1596,9 @@ s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
     //  Rules: tasks already created keep their standard and due date
     podd_standards_destroy (&self->standards);
     self->standards = standards;
+    s_holidays_warning (self->standards);
+    s_system_work (self, s_age_rearm_work);
+    s_schedule (self);
     if (!podd_config_insecure (self->config)) {
         s_load_keys (self);
         s_end_revoked_sessions (self);
@@ -1669,6 +1691,8 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_reader (self->loop, podd_outbox_pipe (self->outbox), s_mailer_ready, self);
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
+    s_holidays_warning (self->standards);
+    s_system_work (self, s_age_rearm_work);
     s_schedule (self);
     int64_t watchdog_ms = podd_notify_watchdog_ms ();
     if (watchdog_ms) {

@@ -26,7 +26,8 @@
 
 static const char *s_triggers [] = { PODD_TRIGGERS, NULL };
 static const char *s_conditions [] = {
-    "long-term", "not-long-term", "family-and-friends", "not-family-and-friends", NULL
+    "long-term", "not-long-term", "family-and-friends", "not-family-and-friends",
+    "looked-after", NULL
 };
 
 struct _podd_standards_t {
@@ -306,11 +307,13 @@ s_load_holidays (podd_standards_t *self, const char *text, const char *name,
 
 enum {
     K_TITLE, K_CASE_KIND, K_TRIGGER, K_TASK_KIND, K_TIMESCALE, K_COUNTS, K_RECURRING,
-    K_ROLE, K_EVIDENCE, K_SOURCE, K_LOCAL_CHOICE, K_AGE, K_CONDITION, K_AFTER_RULE, KEYS
+    K_ROLE, K_EVIDENCE, K_SOURCE, K_LOCAL_CHOICE, K_AGE, K_CONDITION, K_AFTER_RULE,
+    K_AT_AGE, K_ONCE, K_RESETS, KEYS
 };
 static const char *const s_keys [KEYS + 1] = {
     "title", "case-kind", "trigger", "task-kind", "timescale", "counts", "recurring",
-    "role", "evidence", "source", "local-choice", "age", "condition", "after-rule", NULL
+    "role", "evidence", "source", "local-choice", "age", "condition", "after-rule",
+    "at-age", "once", "resets", NULL
 };
 
 //  "N days|weeks|months|working-days" (singular too). 0, or -1 with the
@@ -384,6 +387,33 @@ s_parse_age (const char *s, int *min, int *max)
     return true;
 }
 
+//  "N years" or "N years M months" (N 0..MAX_AGE, M 0..11): months since
+//  birth, -1 when not
+static int
+s_parse_at_age (const char *s)
+{
+    size_t digits = strspn (s, "0123456789");
+    long years = s_whole (s, digits);
+    if (years < 0 || years > MAX_AGE)
+        return -1;
+    s += digits;
+    if (strncmp (s, years == 1? " year": " years", years == 1? 5: 6))
+        return -1;
+    s += years == 1? 5: 6;
+    if (!*s)
+        return (int) years * 12;
+    if (*s++ != ' ')
+        return -1;
+    digits = strspn (s, "0123456789");
+    long months = s_whole (s, digits);
+    if (months < 1 || months > 11)
+        return -1;
+    s += digits;
+    if (!streq (s, months == 1? " month": " months"))
+        return -1;
+    return (int) (years * 12 + months);
+}
+
 static void
 s_rule_free (podd_rule_t *rule)
 {
@@ -396,6 +426,7 @@ s_rule_free (podd_rule_t *rule)
     free (rule->evidence);
     free (rule->source);
     free (rule->condition);
+    free (rule->resets);
 }
 
 static podd_rule_t *
@@ -460,6 +491,7 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
     rule->role = -1;
     rule->min_age = -1;
     rule->max_age = -1;
+    rule->at_age_months = -1;
 
     #define VALUE(k) zconfig_value (nodes [k])
     const char *value = VALUE (K_TITLE);
@@ -495,6 +527,33 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
             return s_fail (L, nodes [K_AFTER_RULE], id, "after-rule must be a rule id, not '%s'",
                            s_show (value, show));
         rule->after_rule = podd_zpl_strdup (value);        //  checked once every rule is read
+    }
+    bool age_trigger = streq (rule->trigger, "age");
+    if (age_trigger && !nodes [K_AT_AGE])
+        return s_fail (L, nodes [K_TRIGGER], id, "trigger \"age\" needs at-age (e.g. "
+                       "at-age = \"16 years\")");
+    if (!age_trigger && nodes [K_AT_AGE])
+        return s_fail (L, nodes [K_AT_AGE], id, "at-age goes only with trigger = \"age\"");
+    if (age_trigger && !child)
+        return s_fail (L, nodes [K_TRIGGER], id, "trigger \"age\" applies to child cases only");
+    if (nodes [K_AT_AGE]) {
+        value = VALUE (K_AT_AGE);
+        rule->at_age_months = s_parse_at_age (value);
+        if (rule->at_age_months < 0)
+            return s_fail (L, nodes [K_AT_AGE], id, "at-age must be \"N years\" or \"N years "
+                           "M months\" (N 0 to %d, M 1 to 11), not '%s'", MAX_AGE,
+                           s_show (value, show));
+    }
+    value = nodes [K_ONCE]? VALUE (K_ONCE): "0";
+    if (!streq (value, "0") && !streq (value, "1"))
+        return s_fail (L, nodes [K_ONCE], id, "once must be 0 or 1, not '%s'", s_show (value, show));
+    rule->once = streq (value, "1");
+    if (nodes [K_RESETS]) {
+        value = VALUE (K_RESETS);
+        if (!s_valid_id (value))
+            return s_fail (L, nodes [K_RESETS], id, "resets must be a rule id, not '%s'",
+                           s_show (value, show));
+        rule->resets = podd_zpl_strdup (value);            //  checked once every rule is read
     }
 
     value = VALUE (K_TASK_KIND);
@@ -593,6 +652,8 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
                            "(conditions: %s)", s_show (value, show), list);
         }
         bool carer_condition = strstr (value, "family-and-friends") != NULL;
+        if (streq (value, "looked-after"))
+            carer_condition = false;
         if (carer_condition == child)
             return s_fail (L, nodes [K_CONDITION], id, "condition '%s' applies to %s cases "
                            "only", value, child? "carer-household": "child");
@@ -620,6 +681,18 @@ s_check_chains (s_loader_t *L, podd_standards_t *self)
             return s_fail_at (L, rule->line, rule->id, "after-rule '%s' is a rule for "
                               "%s cases, this one for %s cases", after->id,
                               after->case_kind, rule->case_kind);
+    }
+    for (size_t i = 0; i < self->count; i++) {
+        podd_rule_t *rule = &self->rules [i];
+        if (!rule->resets)
+            continue;
+        podd_rule_t *reset = s_find (self, rule->resets);
+        if (!reset)
+            return s_fail_at (L, rule->line, rule->id, "resets '%s' names no rule", rule->resets);
+        if (!streq (reset->case_kind, rule->case_kind))
+            return s_fail_at (L, rule->line, rule->id, "resets '%s' is a rule for %s cases, "
+                              "this one for %s cases", reset->id, reset->case_kind,
+                              rule->case_kind);
     }
     for (size_t i = 0; i < self->count; i++) {
         podd_rule_t *rule = &self->rules [i];
@@ -822,6 +895,79 @@ podd_standards_due (podd_standards_t *self, const podd_rule_t *rule, int64_t at)
 }
 
 
+bool
+podd_standards_working_on (podd_standards_t *self, int64_t t)
+{
+    char date [PODD_DATE_LEN];
+    int y, m, d;
+    if (podd_when_parse_date (podd_when_local_date (t, date), &y, &m, &d))
+        return false;
+    return s_working (self, s_day_number (y, m, d));
+}
+
+bool
+podd_standards_holidays_unknown (podd_standards_t *self, const podd_rule_t *rule, int64_t due)
+{
+    assert (rule);
+    if (rule->unit != PODD_UNIT_WORKING_DAYS || !self)
+        return false;
+    char date [PODD_DATE_LEN];
+    int y, m, d;
+    if (podd_when_parse_date (podd_when_local_date (due, date), &y, &m, &d))
+        return false;
+    return self->holiday_count == 0 || y > podd_standards_holiday_last_year (self);
+}
+
+int
+podd_standards_age_date (const podd_rule_t *rule, const char *dob, char *date)
+{
+    int y, m, d;
+    if (!rule || rule->at_age_months < 0 || !dob || podd_when_parse_date (dob, &y, &m, &d))
+        return -1;
+    int64_t day = s_move (NULL, s_day_number (y, m, d), rule->at_age_months, PODD_UNIT_MONTHS,
+                          false);
+    s_civil (day, &y, &m, &d);
+    snprintf (date, PODD_DATE_LEN, "%04d-%02d-%02d", y, m, d);
+    return 0;
+}
+
+bool
+podd_standards_holidays_warning (podd_standards_t *self, int64_t now, char *buf, size_t size)
+{
+    assert (self);
+    char today [PODD_DATE_LEN], last [PODD_DATE_LEN] = "";
+    int y, m, d;
+    if (podd_when_parse_date (podd_when_local_date (now, today), &y, &m, &d))
+        return false;
+    int64_t horizon = s_move (NULL, s_day_number (y, m, d), 12, PODD_UNIT_MONTHS, false);
+    if (self->holiday_count) {
+        int64_t end = self->holidays [self->holiday_count - 1];
+        if (end >= horizon)
+            return false;
+        s_civil (end, &y, &m, &d);
+        snprintf (last, sizeof last, "%04d-%02d-%02d", y, m, d);
+    }
+    const char *tail = "add the coming years' bank holidays; due dates counted in working days "
+                       "beyond it skip weekends only and are marked \"bank holidays unknown\"";
+    if (*last)
+        snprintf (buf, size, "warning: the bank-holiday file ends on %s, within the next 12 "
+                  "months: %s", last, tail);
+    else
+        snprintf (buf, size, "warning: the bank-holiday file lists no holiday: %s", tail);
+    return true;
+}
+
+bool
+podd_standards_age_dependent (podd_standards_t *self)
+{
+    for (size_t i = 0; self && i < self->count; i++)
+        if (streq (self->rules [i].case_kind, "child")
+        &&  (self->rules [i].min_age >= 0 || self->rules [i].at_age_months >= 0))
+            return true;
+    return false;
+}
+
+
 //  --------------------------------------------------------------------------
 //  Self-test
 
@@ -959,14 +1105,14 @@ podd_standards_test (bool verbose)
     assert (podd_standards_working_day (NULL, 2026, 12, 25));
 
     //  Every shipped rule has a source, a title and a valid task kind
-    assert (podd_standards_count (shipped) == 36);
+    assert (podd_standards_count (shipped) == 50);
     for (size_t i = 0; i < podd_standards_count (shipped); i++) {
         podd_rule_t *rule = podd_standards_at (shipped, i);
         assert (rule->source && *rule->source && rule->title && *rule->title);
         assert (podd_config_kind (config, rule->task_kind));
         assert (rule->line > 0);
     }
-    assert (podd_standards_at (shipped, 36) == NULL);
+    assert (podd_standards_at (shipped, 50) == NULL);
     assert (podd_standards_rule (shipped, "nope") == NULL);
     assert (podd_standards_rule (shipped, NULL) == NULL);
     assert (podd_standards_known_trigger ("carer-approved"));
@@ -998,7 +1144,8 @@ podd_standards_test (bool verbose)
     //  Foster-carer supervision
     //  1 week before a panel on Wednesday 4 March 2026
     s_expect_due (shipped, "carer-allocation", "2026-03-04", "2026-02-25T17:00:00Z");
-    s_expect_due (shipped, "carer-handover-visit", "2026-06-10T09:30", "2026-06-10T16:00:00Z");
+    //  3 working days after approval on Wednesday 10 June 2026: Monday 15th
+    s_expect_due (shipped, "carer-handover-visit", "2026-06-10T09:30", "2026-06-15T16:00:00Z");
     //  1 week across the end of BST (Sunday 25 October 2026)
     s_expect_due (shipped, "carer-welcome-pack", "2026-10-20T09:00", "2026-10-27T17:00:00Z");
     s_expect_due (shipped, "carer-agreement", "2027-01-15", "2027-01-15T17:00:00Z");
@@ -1058,6 +1205,63 @@ podd_standards_test (bool verbose)
     s_expect_due (shipped, "health-review-under-5", "2025-08-29", "2026-02-28T17:00:00Z");
     //  From the Sunday BST began in 2027, to a BST day in 2028
     s_expect_due (shipped, "health-review", "2027-03-28T12:00", "2028-03-28T16:00:00Z");
+    //  The later statutory and seed standards. Christmas Eve 2026 + 1
+    //  working day: 25th and 28th (substitute) are bank holidays
+    s_expect_due (shipped, "child-referral-decision", "2026-12-24", "2026-12-29T17:00:00Z");
+    //  Thursday before Easter 2027 + 1: Tuesday 30 March, in BST
+    s_expect_due (shipped, "child-strategy-after-allegation", "2027-03-25", "2027-03-30T16:00:00Z");
+    s_expect_due (shipped, "child-strategy-after-harm", "2026-05-22", "2026-05-26T16:00:00Z");
+    s_expect_due (shipped, "child-lado-professional", "2026-01-07", "2026-01-08T17:00:00Z");
+    s_expect_due (shipped, "carer-lado", "2026-12-31", "2027-01-04T17:00:00Z");
+    //  10 working days across the August bank holiday 2026
+    s_expect_due (shipped, "cic-care-plan", "2026-08-24", "2026-09-08T16:00:00Z");
+    //  5 working days across Easter 2026 (3 and 6 April)
+    s_expect_due (shipped, "cic-placement-plan", "2026-04-01", "2026-04-10T16:00:00Z");
+    s_expect_due (shipped, "carer-supervision-visit", "2026-10-01", "2026-11-12T17:00:00Z");
+    s_expect_due (shipped, "carer-first-review-panel", "2027-05-31", "2027-08-31T16:00:00Z");
+    s_expect_due (shipped, "carer-support-plan-initial", "2027-02-03", "2027-02-03T17:00:00Z");
+    s_expect_due (shipped, "carer-concern-review", "2026-03-20", "2026-04-17T16:00:00Z");
+    //  Counted from the 16th birthday: 3 months on, clamped to 28 February
+    s_expect_due (shipped, "pathway-needs-assessment", "2026-11-30", "2027-02-28T17:00:00Z");
+    s_expect_due (shipped, "pathway-plan-review", "2027-08-31", "2028-02-29T17:00:00Z");
+    //  20 working days from Monday 14 December 2026, across Christmas
+    s_expect_due (shipped, "transition-planning", "2026-12-14", "2027-01-14T17:00:00Z");
+    rule = podd_standards_rule (shipped, "pathway-needs-assessment");
+    assert (rule && rule->at_age_months == 16 * 12 && streq (rule->condition, "looked-after"));
+    char birthday [PODD_DATE_LEN];
+    assert (podd_standards_age_date (rule, "2010-02-28", birthday) == 0
+            && streq (birthday, "2026-02-28"));
+    assert (podd_standards_age_date (rule, "2012-02-29", birthday) == 0
+            && streq (birthday, "2028-02-29"));
+    assert (podd_standards_age_date (rule, "2011-02-29", birthday) == -1);
+    assert (podd_standards_age_date (rule, NULL, birthday) == -1);
+    rule = podd_standards_rule (shipped, "transition-planning");
+    assert (podd_standards_age_date (rule, "2012-02-29", birthday) == 0
+            && streq (birthday, "2026-02-28"));     //  no 29 February in 2026
+    assert (podd_standards_age_date (podd_standards_rule (shipped, "cic-visit"), "2012-02-29",
+                                     birthday) == -1);
+    assert (podd_standards_age_dependent (shipped));
+    assert (podd_standards_rule (shipped, "carer-first-review-panel")->once);
+    assert (streq (podd_standards_rule (shipped, "carer-concern-review")->resets,
+                   "carer-annual-review"));
+    //  Working days by instant; bank holidays unknown beyond the file (2030)
+    int64_t t;
+    assert (podd_when_parse ("2026-12-28T12:00", &t) == 0);
+    assert (!podd_standards_working_on (shipped, t) && podd_standards_working_on (NULL, t));
+    rule = podd_standards_rule (shipped, "cic-care-plan");
+    assert (podd_when_parse ("2030-12-31T17:00", &t) == 0);
+    assert (!podd_standards_holidays_unknown (shipped, rule, t));
+    assert (podd_when_parse ("2031-01-02T17:00", &t) == 0);
+    assert (podd_standards_holidays_unknown (shipped, rule, t));
+    assert (!podd_standards_holidays_unknown (shipped, podd_standards_rule (shipped,
+                                              "carer-supervision-visit"), t));
+    //  The file ends 2030-12-26: no warning before 26 December 2029
+    char warning [300];
+    assert (podd_when_parse ("2029-12-25T12:00", &t) == 0);
+    assert (!podd_standards_holidays_warning (shipped, t, warning, sizeof warning));
+    assert (podd_when_parse ("2029-12-27T12:00", &t) == 0);
+    assert (podd_standards_holidays_warning (shipped, t, warning, sizeof warning));
+    assert (strstr (warning, "ends on 2030-12-26, within the next 12 months"));
     //  Every shipped rule was tested above
     static const char *tested [] = {
         "carer-allocation", "carer-handover-visit", "carer-welcome-pack", "carer-agreement",
@@ -1070,7 +1274,12 @@ podd_standards_test (bool verbose)
         "cp-first-core-group", "cp-first-review-conference", "cp-review-conference",
         "cp-visit", "cic-visit-first", "cic-visit", "cic-visit-long-term",
         "lac-review-first", "lac-review-second", "lac-review", "pep-initial", "pep-review",
-        "health-initial", "health-review-under-5", "health-review", NULL
+        "health-initial", "health-review-under-5", "health-review",
+        "child-referral-decision", "child-strategy-after-allegation", "child-strategy-after-harm",
+        "child-lado-professional", "carer-lado", "cic-care-plan", "cic-placement-plan",
+        "carer-supervision-visit", "carer-first-review-panel", "carer-support-plan-initial",
+        "carer-concern-review", "pathway-needs-assessment", "pathway-plan-review",
+        "transition-planning", NULL
     };
     for (size_t i = 0; i < podd_standards_count (shipped); i++) {
         const char *id = podd_standards_at (shipped, i)->id;
@@ -1283,6 +1492,46 @@ podd_standards_test (bool verbose)
                                   "    counts = \"before\"\n", "1 day"), NULL,
                     TEST_NAME ":9: rule 'r': a recurring rule counts after the date the last "
                     "one was done", verbose);
+    //  Age triggers, once, resets, looked-after
+    s_expect_error (config, RULE ("r", "    trigger = \"age\"\n", "1 day"), NULL,
+                    TEST_NAME ":7: rule 'r': trigger \"age\" needs at-age", verbose);
+    s_expect_error (config, RULE ("r", "    trigger = \"case-opened\"\n    at-age = \"14 years\"\n",
+                                  "1 day"), NULL,
+                    TEST_NAME ":8: rule 'r': at-age goes only with trigger = \"age\"", verbose);
+    static const char *bad_ages [] = {
+        "14", "14 yrs", "26 years", "14 years 12 months", "14 years 0 months", "1 years",
+        "14 years 3", "-1 years", "14 years  3 months", " 14 years", NULL
+    };
+    for (size_t i = 0; bad_ages [i]; i++) {
+        char text [512], prefix [160];
+        snprintf (text, sizeof (text), RULE ("r", "    trigger = \"age\"\n    at-age = \"%s\"\n",
+                  "1 day"), bad_ages [i]);
+        snprintf (prefix, sizeof (prefix), TEST_NAME ":8: rule 'r': at-age must be \"N years\" or "
+                  "\"N years M months\" (N 0 to 25, M 1 to 11), not '%s'", bad_ages [i]);
+        s_expect_error (config, text, NULL, prefix, verbose && i == 0);
+    }
+    good = s_expect_ok (config, RULE ("r", "    trigger = \"age\"\n    at-age = \"1 year 1 month\"\n"
+                                      "    condition = \"looked-after\"\n    once = 1\n", "1 day"), NULL);
+    assert (podd_standards_rule (good, "r")->at_age_months == 13 && podd_standards_rule (good, "r")->once);
+    podd_standards_destroy (&good);
+    s_expect_error (config,
+                    "rule = \"r\"\n    title = \"T\"\n    case-kind = \"carer-household\"\n"
+                    "    trigger = \"age\"\n    task-kind = \"general\"\n    at-age = \"14 years\"\n"
+                    "    timescale = \"1 day\"\n    source = \"S\"\n", NULL,
+                    TEST_NAME ":4: rule 'r': trigger \"age\" applies to child cases only", verbose);
+    s_expect_error (config, RULE ("r", "    trigger = \"case-opened\"\n    once = 2\n", "1 day"),
+                    NULL, TEST_NAME ":8: rule 'r': once must be 0 or 1", verbose);
+    s_expect_error (config, GOOD_RULE RULE ("r", "    trigger = \"case-opened\"\n"
+                                            "    resets = \"vist\"\n", "1 day"), NULL,
+                    TEST_NAME ":10: rule 'r': resets 'vist' names no rule", verbose);
+    s_expect_error (config, RULE ("r", "    trigger = \"case-opened\"\n    resets = \"R\"\n", "1 day"),
+                    NULL, TEST_NAME ":8: rule 'r': resets must be a rule id", verbose);
+    s_expect_error (config,
+                    "rule = \"r\"\n    title = \"T\"\n    case-kind = \"carer-household\"\n"
+                    "    trigger = \"concern\"\n    task-kind = \"general\"\n"
+                    "    timescale = \"1 day\"\n    source = \"S\"\n    condition = \"looked-after\"\n",
+                    NULL, TEST_NAME ":8: rule 'r': condition 'looked-after' applies to child cases only",
+                    verbose);
     //  Duplicate id
     s_expect_error (config, GOOD_RULE GOOD_RULE, NULL,
                     TEST_NAME ":10: rule 'visit': duplicate id (first at line 1)", verbose);

@@ -29,7 +29,8 @@ typedef enum {
     "case-opened", "referral-received", "carer-approved", "panel-date-set", "child-placed", \
     "became-looked-after", "allegation", "placement-difficulty", "strategy-discussion", \
     "conference-held", "review-held", "placement-confirmed-long-term", "placement-ended", \
-    "task-done"
+    "task-done", \
+    "concern", "significant-harm-concern", "professional-allegation", "age"
 
 typedef struct {
     char *id;                   /* e.g. "carer-annual-review" */
@@ -51,6 +52,11 @@ typedef struct {
     char *condition;            /* "long-term" | "not-long-term" | "family-and-friends" |
                                    "not-family-and-friends" | NULL */
     int line;                   /* line of the rule in its file */
+    //  Age triggers, once-only rules and clock resets
+    int at_age_months;          /* trigger "age": the age in months it fires at, -1 = none */
+    bool once;                  /* at most one task of this rule per case */
+    char *resets;               /* when done, the open task of this rule id is counted
+                                   afresh from the date done, or NULL */
 } podd_rule_t;
 
 typedef struct _podd_standards_t podd_standards_t;
@@ -86,6 +92,26 @@ int    podd_standards_holiday_last_year (podd_standards_t *self);
 //  The due instant of a rule triggered at `at` (an instant): the local date
 //  of `at` moved by the rule's timescale, at 17:00 Europe/London.
 int64_t podd_standards_due (podd_standards_t *self, const podd_rule_t *rule, int64_t at);
+
+//  Whether the local date of the instant t is a working day (weekends and
+//  the bank holidays skipped; self NULL = weekends only): the one place
+//  reminders, escalation and due dates learn what a working day is
+bool podd_standards_working_on (podd_standards_t *self, int64_t t);
+//  True when the rule counts working days and its due instant falls in a
+//  year after the last one of the bank-holiday file: computed on weekdays
+//  only, "bank holidays unknown"
+bool podd_standards_holidays_unknown (podd_standards_t *self, const podd_rule_t *rule,
+                                      int64_t due);
+//  The date (YYYY-MM-DD) a child born on dob reaches the rule's at-age (a
+//  birthday on 29 February falls on 28 February in other years): 0, or
+//  -1 when the rule has no at-age or dob is not a date
+int podd_standards_age_date (const podd_rule_t *rule, const char *dob, char *date);
+//  Whether rules for child cases depend on the child's age (an age band
+//  or an age trigger): then a child's case needs a date of birth
+bool podd_standards_age_dependent (podd_standards_t *self);
+//  When the last bank holiday listed falls within 12 months of now (or
+//  none is listed): true, with the warning for people in buf
+bool podd_standards_holidays_warning (podd_standards_t *self, int64_t now, char *buf, size_t size);
 
 void podd_standards_test (bool verbose);
 

@@ -5,6 +5,7 @@
 #include "caseops.h"
 #include "taskops.h"
 #include "when.h"
+#include "reminders.h"
 
 #define EVENT_TASKS 64
 #define YEAR (365 * 86400)
@@ -54,6 +55,8 @@ s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_fac
     if (podd_streq (condition, "family-and-friends") && !facts->family_friends)
         return false;
     if (podd_streq (condition, "not-family-and-friends") && facts->family_friends)
+        return false;
+    if (podd_streq (condition, "looked-after") && !facts->looked_after)
         return false;
     return true;
 }
@@ -124,14 +127,22 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
                                       kind && kind->urgent? "urgent": "routine", req->actor->id, req->now);
     char reason [400];              //  id <= 64 and source <= 256 octets (standards.c)
     snprintf (reason, sizeof reason, "standard %s (%s)", rule->id, rule->source);
+    bool unknown = podd_standards_holidays_unknown (req->standards, rule, due);
     if (id < 0 || podd_store_task_set_standard (req->store, id, rule->id, event_id)
-    ||  podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, reason, req->now))
+    ||  podd_store_task_set_anchor (req->store, id, date, unknown)
+    ||  podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, reason, req->now)
+    ||  (unknown && podd_store_task_history_add (req->store, id, req->actor->id, "bank holidays unknown",
+                                                0, "due date counted on weekdays only: the bank-holiday "
+                                                "file ends before it", req->now)))
         return podd_fail (req, PODP_INTERNAL, "cannot create the standard's task: %s",
                           podd_store_errmsg (req->store));
     podd_route_t route;
     if (podd_task_route (req, id, 0, &route) || s_route_to_role (req, kase, rule, id, &route))
         return -1;
-    json_array_append_new (created, podd_store_task_json (req->store, id, false));
+    json_t *task = podd_store_task_json (req->store, id, false);
+    if (task && unknown)
+        json_object_set_new (task, "holidays_unknown", json_true ());
+    json_array_append_new (created, task);
     return 0;
 }
 
@@ -149,12 +160,143 @@ s_fire (podd_request_t *req, const podd_case_t *kase, const char *trigger, const
         podd_rule_t *rule = podd_standards_at (req->standards, i);
         if (!podd_streq (rule->trigger, trigger)
         ||  (after_rule && !podd_streq (rule->after_rule, after_rule))
-        ||  !s_applies (rule, kase, &facts, date))
+        ||  !s_applies (rule, kase, &facts, date)
+        ||  (rule->once && podd_store_case_has_rule_task (req->store, kase->id, rule->id)))
             continue;
         if (s_create (req, kase, rule, date, event_id, created))
             return -1;
     }
     return 0;
+}
+
+//  --------------------------------------------------------------------
+//  Age triggers: a rule of trigger "age" fires once for a child, when the
+//  child reaches its at-age and the rule applies (e.g. looked after). The
+//  case keeps the next such moment (cases.age_due, indexed), so the
+//  scheduler has one timer for the earliest over every case.
+
+#define AGE_BATCH 256
+
+//  00:00 London at the start of a date: the moment an age rule falls due
+static int64_t
+s_day_start (const char *date)
+{
+    return podd_when_local_day_at (s_anchor (date), 0, 0);
+}
+
+//  The later of two dates ("" counts as none)
+static const char *
+s_later (const char *a, const char *b)
+{
+    return *b && podd_when_date_cmp (b, a) > 0? b: a;
+}
+
+//  Fire each age rule the child has reached by today and that applies
+//  now, counted from the latest of: the day the child reached the age,
+//  the day the case was opened and, for rules for looked-after children,
+//  the day the child became looked after. Then keep the case's next age
+//  moment (none for a closed case or one without a date of birth).
+static int
+s_age_catch_up (podd_request_t *req, const podd_case_t *kase, json_t *created)
+{
+    podd_case_facts_t facts;
+    int64_t next = 0;
+    char today [PODD_DATE_LEN];
+    podd_when_local_date (req->now, today);
+    bool live = req->standards && kase->open && podd_streq (kase->kind, "child");
+    if (live && podd_store_case_facts (req->store, kase->id, &facts))
+        return podd_fail (req, PODP_INTERNAL, "case vanished");
+    for (size_t i = 0; live && *facts.dob && i < podd_standards_count (req->standards); i++) {
+        podd_rule_t *rule = podd_standards_at (req->standards, i);
+        char reached [PODD_DATE_LEN];
+        if (rule->at_age_months < 0 || !podd_streq (rule->case_kind, "child")
+        ||  podd_standards_age_date (rule, facts.dob, reached)
+        ||  podd_store_case_has_rule_task (req->store, kase->id, rule->id))
+            continue;
+        if (podd_when_date_cmp (reached, today) > 0) {
+            int64_t at = s_day_start (reached);
+            if (!next || at < next)
+                next = at;
+            continue;
+        }
+        const char *from = s_later (s_later (reached, facts.opened),
+                                    podd_streq (rule->condition, "looked-after")
+                                    ? facts.looked_after_since: "");
+        if (s_applies (rule, kase, &facts, from) && s_create (req, kase, rule, from, 0, created))
+            return -1;
+    }
+    if (podd_store_case_set_age_due (req->store, kase->id, next))
+        return podd_fail (req, PODP_INTERNAL, "cannot arm the age standards");
+    return 0;
+}
+
+int
+podd_standards_age_run_due (podd_request_t *req)
+{
+    int64_t ids [AGE_BATCH];
+    size_t count = podd_store_cases_age_due (req->store, req->now, ids, AGE_BATCH);
+    json_t *created = json_array ();
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        podd_case_t kase;
+        if (podd_store_case_by_id (req->store, ids [i], &kase))
+            rc = podd_store_case_set_age_due (req->store, ids [i], 0);
+        else
+            rc = s_age_catch_up (req, &kase, created);
+    }
+    json_decref (created);
+    return rc? (req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot run the age standards")): 0;
+}
+
+int64_t
+podd_standards_age_next_due (podd_store_t *store)
+{
+    return podd_store_cases_age_next (store);
+}
+
+int
+podd_standards_age_rearm_all (podd_request_t *req)
+{
+    int64_t ids [AGE_BATCH], after = 0;
+    json_t *created = json_array ();
+    int rc = 0;
+    size_t count;
+    while (rc == 0 && (count = podd_store_cases_with_dob (req->store, after, ids, AGE_BATCH)) > 0) {
+        for (size_t i = 0; i < count && rc == 0; i++) {
+            podd_case_t kase;
+            if (podd_store_case_by_id (req->store, ids [i], &kase) == 0)
+                rc = s_age_catch_up (req, &kase, created);
+        }
+        after = ids [count - 1];
+    }
+    json_decref (created);
+    return rc;
+}
+
+//  The age-dependent rules for child cases, comma-separated
+static void
+s_age_rules (podd_standards_t *standards, char *buf, size_t size)
+{
+    size_t out = 0;
+    buf [0] = 0;
+    for (size_t i = 0; i < podd_standards_count (standards) && out < size; i++) {
+        podd_rule_t *rule = podd_standards_at (standards, i);
+        if (podd_streq (rule->case_kind, "child") && (rule->min_age >= 0 || rule->at_age_months >= 0))
+            out += snprintf (buf + out, size - out, "%s%s", out? ", ": "", rule->id);
+    }
+}
+
+int
+podd_standards_note (podd_request_t *req, const podd_case_t *kase, const char *kind,
+                     const char *date, const char *text, json_t *created)
+{
+    if (!podd_streq (kind, "concern") || !req->standards)
+        return 0;
+    int64_t event_id = podd_store_event_add (req->store, kase->id, "concern", date, text,
+                                             req->actor->id, req->now);
+    if (event_id < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot record the concern");
+    return s_fire (req, kase, "concern", NULL, date, event_id, created);
 }
 
 int
@@ -204,12 +346,24 @@ podd_op_case_event (podd_request_t *req)
         return podd_fail (req, PODP_INTERNAL, "cannot record event");
     json_t *created = json_array ();
     if (s_fire (req, &kase, type, NULL, date, event_id, created)
+    ||  s_age_catch_up (req, &kase, created)
     ||  podd_audit (req, "case-event", kase.ref, type)) {
         json_decref (created);
         return -1;
     }
-    return podd_ok (req, PODP_CREATED, json_pack ("{s:o s:o}", "event",
-                    podd_store_event_json (req->store, event_id), "created", created));
+    json_t *reply = json_pack ("{s:o s:o}", "event", podd_store_event_json (req->store, event_id),
+                               "created", created);
+    //  A child's case without a date of birth: the age-dependent standards
+    //  cannot apply, so say so rather than stay silent
+    if (podd_streq (kase.kind, "child") && !dob && !*facts.dob
+    &&  podd_standards_age_dependent (req->standards)) {
+        char rules [512], text [700];
+        s_age_rules (req->standards, rules, sizeof rules);
+        snprintf (text, sizeof text, "case %s has no date of birth: the standards that depend "
+                  "on the child's age (%s) cannot apply until it is recorded (--dob)", kase.ref, rules);
+        json_object_set_new (reply, "warnings", json_pack ("[s]", text));
+    }
+    return podd_ok (req, PODP_CREATED, reply);
 }
 
 int
@@ -255,6 +409,8 @@ podd_op_case_event_correct (podd_request_t *req)
         char why [128], when [PODD_WHEN_LEN];
         snprintf (why, sizeof why, "event date corrected to %s: due %s", date, podd_when_format (due, when));
         if (podd_store_task_set_due (req->store, tasks [i], due, req->now)
+        ||  podd_store_task_set_anchor (req->store, tasks [i], date,
+                                        podd_standards_holidays_unknown (req->standards, rule, due))
         ||  podd_store_task_history_add (req->store, tasks [i], req->actor->id, "due recomputed", 0,
                                          why, req->now)) {
             json_decref (recomputed);
@@ -370,6 +526,13 @@ podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_on)
         return 0;
     if (podd_streq (rule->evidence, "date") && !date)
         return podd_fail (req, PODP_INVALID, "standard %s asks for the date it was done (--date)", rule->id);
+    //  Done before the event that started its clock: a typing error
+    char anchor [PODD_DATE_LEN];
+    bool unknown;
+    if (!rule->before && podd_store_task_anchor (req->store, task_id, anchor, &unknown) == 0
+    &&  *anchor && podd_when_date_cmp (done_on, anchor) < 0)
+        return podd_fail (req, PODP_INVALID, "field 'date': %s is before %s, the date standard %s "
+                          "counts from", done_on, anchor, rule->id);
     if (podd_streq (rule->evidence, "reference") && !podp_msg_string (req->msg, "reference"))
         return podd_fail (req, PODP_INVALID, "standard %s asks for a reference (--reference)", rule->id);
     return 0;
@@ -387,6 +550,33 @@ s_fire_siblings (podd_request_t *req, const podd_case_t *kase, const podd_case_f
         ||  !s_applies (sibling, kase, facts, date))
             continue;
         if (s_create (req, kase, sibling, date, 0, created))
+            return -1;
+    }
+    return 0;
+}
+
+//  A rule that resets another's clock (an early review, the annual
+//  review): the open tasks of that rule count afresh from the date done
+static int
+s_reset_clock (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
+               const char *done_on)
+{
+    podd_rule_t *reset = podd_standards_rule (req->standards, rule->resets);
+    int64_t ids [EVENT_TASKS];
+    size_t count = reset? podd_store_case_rule_open_tasks (req->store, kase->id, reset->id, ids,
+                                                            EVENT_TASKS): 0;
+    for (size_t i = 0; i < count; i++) {
+        int64_t due = podd_standards_due (req->standards, reset, s_anchor (done_on));
+        char why [200], when [PODD_WHEN_LEN];
+        snprintf (why, sizeof why, "%s done on %s: the clock starts again, due %s", rule->id, done_on,
+                  podd_when_format (due, when));
+        if (podd_store_task_set_due (req->store, ids [i], due, req->now)
+        ||  podd_store_task_set_anchor (req->store, ids [i], done_on,
+                                        podd_standards_holidays_unknown (req->standards, reset, due))
+        ||  podd_store_task_history_add (req->store, ids [i], req->actor->id, "due recomputed", 0,
+                                         why, req->now))
+            return podd_fail (req, PODP_INTERNAL, "cannot reset the clock");
+        if (podd_reminders_arm (req, ids [i]))
             return -1;
     }
     return 0;
@@ -424,6 +614,8 @@ podd_standards_after_done (podd_request_t *req, int64_t task_id, const char *don
     }
     if (rc == 0)
         rc = s_fire (req, &kase, "task-done", rule_id, done_on, 0, created);
+    if (rc == 0 && rule && rule->resets)
+        rc = s_reset_clock (req, &kase, rule, done_on);
     json_decref (created);
     return rc;
 }

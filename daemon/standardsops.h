@@ -24,4 +24,15 @@ int podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_
 //  After it is marked done: record the date, re-arm and fire. 0 or -1.
 int podd_standards_after_done (podd_request_t *req, int64_t task_id, const char *done_on);
 
+//  Age-triggered standards: fire those due at req->now (the scheduler),
+//  the next instant one is due (0 = none), and, after start or a reload
+//  of the rules, catch up and re-arm every open child case. 0 or -1.
+int     podd_standards_age_run_due (podd_request_t *req);
+int64_t podd_standards_age_next_due (podd_store_t *store);
+int     podd_standards_age_rearm_all (podd_request_t *req);
+//  A chronology note of kind "concern" (CASE-NOTE) is a concern event:
+//  record it and fire its rules into created. 0 or -1.
+int     podd_standards_note (podd_request_t *req, const podd_case_t *kase, const char *kind,
+                             const char *date, const char *text, json_t *created);
+
 #endif

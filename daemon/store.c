@@ -61,6 +61,16 @@
     "  decided_by INTEGER REFERENCES members (id), asked INTEGER NOT NULL, decided INTEGER);" \
     "CREATE INDEX cover_requests_absence ON cover_requests (absence_id, id);"
 
+//  Practice standards, later rules: the next moment an age-triggered rule
+//  falls due for a child (one scheduler timer over all cases), the date a
+//  standard's task was counted from, and due dates computed beyond the
+//  bank-holiday file
+#define MIGRATION_STDRULES \
+    "ALTER TABLE cases ADD COLUMN age_due INTEGER;" \
+    "CREATE INDEX cases_age_due ON cases (age_due) WHERE age_due IS NOT NULL;" \
+    "ALTER TABLE tasks ADD COLUMN anchor TEXT;" \
+    "ALTER TABLE tasks ADD COLUMN holidays_unknown INTEGER NOT NULL DEFAULT 0;"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -252,7 +262,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     MIGRATION_HANDOVER,
 
     //  9: delegation, follow-up dates, cover offers and swaps
-    MIGRATION_DELEGATION
+    MIGRATION_DELEGATION,
+
+    //  10: age-triggered standards, anchors, bank holidays unknown
+    MIGRATION_STDRULES
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -582,7 +595,23 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " AND acked IS NULL AND id <= ?2") \
     X (MAILBOX_STATE, "SELECT acked IS NOT NULL FROM mailbox WHERE id = ?1 AND member_id = ?2") \
     X (MAILBOX_ACK,  "UPDATE mailbox SET acked = ?3 WHERE id = ?1 AND member_id = ?2 AND acked IS NULL") \
-    X (MAILBOX_COUNT, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1 AND acked IS NULL")
+    X (MAILBOX_COUNT, "SELECT COUNT (*) FROM mailbox WHERE member_id = ?1 AND acked IS NULL") \
+    /*  Practice standards, later rules (age triggers, anchors, missing data)  */ \
+    X (CASE_LOOKED_AFTER, "SELECT type, event_date FROM case_events WHERE case_id = ?1" \
+                     " AND type IN ('became-looked-after','ceased-looked-after')" \
+                     " ORDER BY event_date DESC, id DESC LIMIT 1") \
+    X (CASE_HAS_RULE_TASK, "SELECT 1 FROM tasks WHERE case_id = ?1 AND rule_id = ?2 LIMIT 1") \
+    X (CASE_SET_AGE_DUE, "UPDATE cases SET age_due = NULLIF (?2, 0) WHERE id = ?1") \
+    X (CASES_AGE_DUE, "SELECT id FROM cases WHERE age_due <= ?1 ORDER BY age_due, id LIMIT ?2") \
+    X (CASES_AGE_NEXT, "SELECT MIN (age_due) FROM cases WHERE age_due IS NOT NULL") \
+    X (CASES_WITH_DOB, "SELECT id FROM cases WHERE status = 'open' AND kind = 'child'" \
+                     " AND IFNULL (dob, '') <> '' AND id > ?1 ORDER BY id LIMIT ?2") \
+    X (CASES_NO_DOB, "SELECT ref FROM cases WHERE status = 'open' AND kind = 'child'" \
+                     " AND IFNULL (dob, '') = '' AND (?1 = 0 OR pod_id = ?1) ORDER BY ref LIMIT 500") \
+    X (TASK_SET_ANCHOR, "UPDATE tasks SET anchor = ?2, holidays_unknown = ?3 WHERE id = ?1") \
+    X (TASK_ANCHOR,  "SELECT IFNULL (anchor, ''), holidays_unknown FROM tasks WHERE id = ?1") \
+    X (CASE_RULE_OPEN_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND rule_id = ?2" \
+                     " AND state IN " OPEN_STATES " ORDER BY id LIMIT ?3")
 
 //  Handover and the leave fixes
 #define HANDOVER_STATEMENTS(X) \
@@ -2924,6 +2953,20 @@ podd_store_case_facts (podd_store_t *self, int64_t case_id, podd_case_facts_t *f
         rc = 0;
     }
     sqlite3_reset (stmt);
+    //  Looked after: the latest of became/ceased-looked-after is "became"
+    facts->looked_after = false;
+    facts->looked_after_since [0] = 0;
+    stmt = rc? NULL: s_stmt (self, SQL_CASE_LOOKED_AFTER);
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, case_id);
+        if (sqlite3_step (stmt) == SQLITE_ROW
+        &&  strcmp ((const char *) sqlite3_column_text (stmt, 0), "became-looked-after") == 0) {
+            facts->looked_after = true;
+            s_copy (facts->looked_after_since, sizeof facts->looked_after_since,
+                    sqlite3_column_text (stmt, 1));
+        }
+        sqlite3_reset (stmt);
+    }
     return rc;
 }
 
@@ -3774,6 +3817,108 @@ podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char 
             "standard", s_json_text (stmt, 2), "title", s_json_text (stmt, 3)));
     sqlite3_reset (stmt);
     return items;
+}
+
+//  --------------------------------------------------------------------
+//  Practice standards, later rules
+
+bool
+podd_store_case_has_rule_task (podd_store_t *self, int64_t case_id, const char *rule_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_HAS_RULE_TASK);
+    if (!stmt)
+        return false;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, rule_id);
+    return s_scalar (stmt, 0) != 0;
+}
+
+int
+podd_store_case_set_age_due (podd_store_t *self, int64_t case_id, int64_t at)
+{
+    return s_run_ii (self, SQL_CASE_SET_AGE_DUE, case_id, at);
+}
+
+size_t
+podd_store_cases_age_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASES_AGE_DUE);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, now);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_cases_age_next (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASES_AGE_NEXT);
+    return stmt? s_scalar (stmt, 0): 0;
+}
+
+size_t
+podd_store_cases_with_dob (podd_store_t *self, int64_t after, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASES_WITH_DOB);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, after);
+    sqlite3_bind_int64 (stmt, 2, (int64_t) max);
+    return s_ids (stmt, ids, max);
+}
+
+json_t *
+podd_store_cases_no_dob (podd_store_t *self, int64_t pod_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASES_NO_DOB);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    return s_text_array (stmt);
+}
+
+int
+podd_store_task_set_anchor (podd_store_t *self, int64_t task_id, const char *anchor,
+                            bool holidays_unknown)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET_ANCHOR);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, anchor);
+    sqlite3_bind_int (stmt, 3, holidays_unknown);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_anchor (podd_store_t *self, int64_t task_id, char *anchor, bool *holidays_unknown)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_ANCHOR);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        s_copy (anchor, 11, sqlite3_column_text (stmt, 0));
+        *holidays_unknown = sqlite3_column_int (stmt, 1) != 0;
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+size_t
+podd_store_case_rule_open_tasks (podd_store_t *self, int64_t case_id, const char *rule_id,
+                                 int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_RULE_OPEN_TASKS);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, rule_id);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) max);
+    return s_ids (stmt, ids, max);
 }
 
 void

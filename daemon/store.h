@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 9     /* current schema version */
+#define PODD_STORE_SCHEMA 10    /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -377,6 +377,8 @@ typedef struct {
     bool long_term;
     bool family_friends;
     char opened [11];           /* local date the case was opened */
+    bool looked_after;          /* the latest became/ceased-looked-after is "became" */
+    char looked_after_since [11];   /* its date, "" when not looked after */
 } podd_case_facts_t;
 
 int64_t podd_store_event_add (podd_store_t *self, int64_t case_id, const char *type,
@@ -498,5 +500,25 @@ json_t *podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id);
 json_t *podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since);
 json_t *podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since);
 json_t *podd_store_case_rule_ids (podd_store_t *self, int64_t case_id);
+
+//  Practice standards, later rules: once-only rules, age triggers (the
+//  case's next age moment, indexed: one scheduler timer over all cases),
+//  a task's anchor (the date it was counted from) and "bank holidays
+//  unknown", child cases without a date of birth
+bool    podd_store_case_has_rule_task (podd_store_t *self, int64_t case_id, const char *rule_id);
+int     podd_store_case_set_age_due (podd_store_t *self, int64_t case_id, int64_t at);  /* 0 = none */
+size_t  podd_store_cases_age_due (podd_store_t *self, int64_t now, int64_t *ids, size_t max);
+int64_t podd_store_cases_age_next (podd_store_t *self);            /* 0 = none */
+//  Open child cases with a date of birth, ids after `after`, in id order
+size_t  podd_store_cases_with_dob (podd_store_t *self, int64_t after, int64_t *ids, size_t max);
+//  ["REF", ...] of open child cases without a date of birth (pod 0 = all)
+json_t *podd_store_cases_no_dob (podd_store_t *self, int64_t pod_id);
+int     podd_store_task_set_anchor (podd_store_t *self, int64_t task_id, const char *anchor,
+                                    bool holidays_unknown);
+//  anchor: PODD_DATE_LEN octets, "" when none
+int     podd_store_task_anchor (podd_store_t *self, int64_t task_id, char *anchor,
+                                bool *holidays_unknown);
+size_t  podd_store_case_rule_open_tasks (podd_store_t *self, int64_t case_id, const char *rule_id,
+                                         int64_t *ids, size_t max);
 
 #endif
