@@ -2088,7 +2088,7 @@ static void
 s_print_compliance (json_t *data)
 {
     static const char *const period [] = { "from", "to", "now", NULL };
-    static const char *const skip [] = { "standards", "members", NULL };
+    static const char *const skip [] = { "standards", "members", "missing_data", NULL };
     static const char *const labels [] = { "on time", "late", "overdue", "due soon" };
     s_print_fields (data, period, skip);
     printf ("\n");
@@ -2143,6 +2143,18 @@ s_print_compliance (json_t *data)
             s_table_add_value (&table, json_object_get (item, s_compliance_counts [i]));
     }
     s_table_print (&table, stdout, 0);
+
+    //  Cases the standards cannot count on: data missing
+    json_t *missing = json_object_get (data, "missing_data");
+    if (json_array_size (missing)) {
+        printf ("\nmissing data (standards that need it cannot apply):\n");
+        s_table_init (&table, 2);
+        json_array_foreach (missing, index, item) {
+            s_table_add_value (&table, json_object_get (item, "case"));
+            s_table_add_value (&table, json_object_get (item, "missing"));
+        }
+        s_table_print (&table, stdout, 2);
+    }
 }
 
 //  One CSV field (RFC 4180): quoted, with quotes doubled, when it holds a
@@ -2286,6 +2298,13 @@ s_request (const cmddef_t *cmd, config_t *cfg, json_t *args)
         s_print_json (data);
     else
         cmd->print (data);
+    //  What podd did but wants people to know about (e.g. a child's case
+    //  without a date of birth): on stderr, so --json output stays clean
+    size_t index;
+    json_t *warning;
+    json_array_foreach (json_object_get (data, "warnings"), index, warning)
+        if (json_is_string (warning))
+            fprintf (stderr, "podctl: warning: %s\n", json_string_value (warning));
     json_decref (data);
     return EXIT_OK;
 }

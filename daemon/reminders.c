@@ -35,25 +35,60 @@ s_working_days (podd_store_t *store, int64_t member_id)
     return days > 0? days: 0x1f;
 }
 
+//  A day the holder works: one of their pattern's days and no bank
+//  holiday (the standards' calendar: one place for that fact)
+#define SEARCH_DAYS 21          //  enough for any pattern around Christmas
+
+static bool
+s_works (podd_standards_t *standards, int days, int64_t t)
+{
+    char date [PODD_DATE_LEN];
+    int y, m, d;
+    if (!(days & (1 << podd_when_local_weekday (t))))
+        return false;
+    return podd_when_parse_date (podd_when_local_date (t, date), &y, &m, &d)
+        || !podd_standards_holiday (standards, y, m, d);
+}
+
 //  Move an instant to the holder's next working day at the send hour
 static int64_t
-s_on_working_day (int64_t t, int days, int hour)
+s_on_working_day (podd_standards_t *standards, int64_t t, int days, int hour)
 {
-    for (int i = 0; i < 7 && !(days & (1 << podd_when_local_weekday (t))); i++)
+    for (int i = 0; i < SEARCH_DAYS && !s_works (standards, days, t); i++)
         t = podd_when_local_day_at (t, 1, hour);
     return t;
 }
 
-//  The first reminder moment after `last` for a task due at `due`
+//  ... or back to the one before (a reminder before the due date)
 static int64_t
-s_next_moment (podd_config_t *config, const podd_kind_t *kind, int64_t due, int64_t last)
+s_before_working_day (podd_standards_t *standards, int64_t t, int days, int hour)
 {
+    int64_t back = t;
+    for (int i = 0; i < SEARCH_DAYS && !s_works (standards, days, back); i++)
+        back = podd_when_local_day_at (back, -1, hour);
+    return s_works (standards, days, back)? back: t;
+}
+
+//  The first reminder moment after `last` for a task due at `due`.
+//  Reminders before the due date that fall on a day the holder does not
+//  work go on the working day before; so does a reminder for a due date
+//  that itself falls on such a day (a calendar timescale that lands on a
+//  weekend or bank holiday stays there, the reminder comes first)
+static int64_t
+s_next_moment (podd_request_t *req, const podd_kind_t *kind, int64_t due, int64_t last, int days)
+{
+    podd_config_t *config = req->config;
     int hour = podd_config_remind_hour (config);
     int64_t next = 0;
-    for (size_t i = 0; i < kind->remind_count; i++) {
-        int64_t at = podd_when_local_day_at (due, -kind->remind_days [i], hour);
+    for (size_t i = 0; i <= kind->remind_count; i++) {
+        int64_t at = i < kind->remind_count
+                   ? podd_when_local_day_at (due, -kind->remind_days [i], hour)
+                   : s_works (req->standards, days, due)? 0: podd_when_local_day_at (due, 0, hour);
+        if (!at)
+            continue;
         if (at > due)
             at = due;
+        at = s_before_working_day (req->standards, at, days, hour);
         if (at > last && (!next || at < next))
             next = at;
     }
@@ -83,9 +118,10 @@ podd_reminders_arm (podd_request_t *req, int64_t task_id)
     next = 0;
     if (s_live (&task) && task.due && kind) {
         int64_t from = last > req->now? last: req->now;
-        next = s_next_moment (req->config, kind, task.due, from);
+        int days = s_working_days (req->store, task.assignee_id);
+        next = s_next_moment (req, kind, task.due, from, days);
         if (next)
-            next = s_on_working_day (next, s_working_days (req->store, task.assignee_id),
+            next = s_on_working_day (req->standards, next, days,
                                      podd_config_remind_hour (req->config));
         //  A reminder always moves on: never one at or before the last
         if (next && next <= from) {
@@ -99,14 +135,15 @@ podd_reminders_arm (podd_request_t *req, int64_t task_id)
     return 0;
 }
 
-//  Monday-to-Friday days from the due date to now (the due day not counted)
+//  Working days from the due date to now (the due day not counted), as
+//  the standards count them: weekends and bank holidays skipped
 static int
-s_working_days_overdue (int64_t due, int64_t now)
+s_working_days_overdue (podd_standards_t *standards, int64_t due, int64_t now)
 {
     int count = 0;
     for (int64_t day = podd_when_local_day_at (due, 1, 12); day <= now + DAY / 2 && count < 1000;
          day = podd_when_local_day_at (day, 1, 12))
-        count += podd_when_local_weekday (day) < 5;
+        count += podd_standards_working_on (standards, day);
     return count;
 }
 
@@ -174,7 +211,7 @@ s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t
         for (size_t i = 0; i < pod_count; i++) {
             podd_task_t task;
             if (podd_store_task_get (req->store, pod_ids [i], &task) || task.assignee_id == member->id
-            ||  s_working_days_overdue (task.due, req->now) < podd_config_escalate_after (req->config))
+            ||  s_working_days_overdue (req->standards, task.due, req->now) < podd_config_escalate_after (req->config))
                 continue;
             escalated [escalated_count++] = task.id;
             listed = listed || task.id == trigger_id;
@@ -266,7 +303,7 @@ s_send_one (podd_request_t *req, int64_t task_id)
     if (!task.assignee_id || podd_store_member_by_id (req->store, task.assignee_id, &holder))
         podd_store_member_by_id (req->store, manager_id, &holder);
     bool overdue = req->now >= task.due;
-    int late = overdue? s_working_days_overdue (task.due, req->now): 0;
+    int late = overdue? s_working_days_overdue (req->standards, task.due, req->now): 0;
     bool escalate = overdue && manager_id && manager_id != holder.id
                  && late >= podd_config_escalate_after (req->config)
                  && podd_store_member_by_id (req->store, manager_id, &manager) == 0;

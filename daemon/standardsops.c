@@ -500,6 +500,17 @@ podd_op_report_compliance (podd_request_t *req)
         json_object_set_new (row, "title", json_string (rule? rule->title: ""));
         json_object_set_new (row, "source", json_string (rule? rule->source: ""));
     }
+    //  Missing data: open child cases without a date of birth, when rules
+    //  depend on the child's age (they cannot apply to those children)
+    if (podd_standards_age_dependent (req->standards)) {
+        json_t *refs = podd_store_cases_no_dob (req->store, pod_id), *missing = json_array ();
+        json_t *ref;
+        json_array_foreach (refs, index, ref)
+            json_array_append_new (missing, json_pack ("{s:O s:s}", "case", ref,
+                                                       "missing", "date of birth"));
+        json_decref (refs);
+        json_object_set_new (report, "missing_data", missing);
+    }
     char a [PODD_WHEN_LEN], b [PODD_WHEN_LEN], c [PODD_WHEN_LEN];
     json_object_set_new (report, "from", json_string (podd_when_format (from, a)));
     json_object_set_new (report, "to", json_string (podd_when_format (to, b)));
