@@ -116,6 +116,20 @@ s_route_to_role (podd_request_t *req, const podd_case_t *kase, const podd_rule_t
     return podd_task_move (req, task_id, "offered", best, "routed", reason);
 }
 
+//  Who a standard's task is created by: the member whose request fired it;
+//  for the scheduler (an age reached) the pod's team manager, else the
+//  case's lead, else any member of the pod; 0 when the pod has nobody
+static int64_t
+s_creator (podd_request_t *req, const podd_case_t *kase)
+{
+    if (req->actor->id)
+        return req->actor->id;
+    int64_t id = podd_store_pod_manager (req->store, kase->pod_id);
+    if (!id && !(id = kase->lead_id) && podd_store_pod_member_ids (req->store, kase->pod_id, &id, 1) == 0)
+        id = 0;
+    return id;
+}
+
 //  Create, route and report the task a rule asks for, counted from date
 static int
 s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule, const char *date,
@@ -123,8 +137,14 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
 {
     podd_kind_t *kind = podd_config_kind (req->config, rule->task_kind);
     int64_t due = podd_standards_due (req->standards, rule, s_anchor (date));
+    int64_t creator = s_creator (req, kase);
+    if (!creator) {
+        zsys_warning ("podd: standard %s for case %s: the pod has no member to create it",
+                      rule->id, kase->ref);
+        return 0;
+    }
     int64_t id = podd_store_task_new (req->store, kase->id, rule->task_kind, rule->title, due,
-                                      kind && kind->urgent? "urgent": "routine", req->actor->id, req->now);
+                                      kind && kind->urgent? "urgent": "routine", creator, req->now);
     char reason [400];              //  id <= 64 and source <= 256 octets (standards.c)
     snprintf (reason, sizeof reason, "standard %s (%s)", rule->id, rule->source);
     bool unknown = podd_standards_holidays_unknown (req->standards, rule, due);
@@ -308,7 +328,8 @@ podd_op_case_event (podd_request_t *req)
     int y, m, d;
     char today [PODD_DATE_LEN];
     podd_when_local_date (req->now, today);
-    if (!podd_standards_known_trigger (type) || podd_streq (type, "task-done"))
+    if (!podd_standards_known_trigger (type) || podd_streq (type, "task-done")
+    ||  podd_streq (type, "age"))
         return podd_fail (req, PODP_INVALID, "field 'type': unknown event type '%s'", type);
     if (podd_when_parse_date (date, &y, &m, &d))
         return podd_fail (req, PODP_INVALID, "field 'date': use YYYY-MM-DD");

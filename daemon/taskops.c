@@ -274,6 +274,11 @@ podd_op_task_show (podd_request_t *req)
         return -1;
     json_t *reply = podd_store_task_json (req->store, task.id, true);
     podd_delegation_decorate (req, reply);
+    //  A due date counted beyond the bank-holiday file says so
+    char anchor [PODD_DATE_LEN];
+    bool unknown = false;
+    if (reply && podd_store_task_anchor (req->store, task.id, anchor, &unknown) == 0 && unknown)
+        json_object_set_new (reply, "holidays_unknown", json_true ());
     return podd_ok (req, PODP_OK, reply);
 }
 

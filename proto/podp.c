@@ -66,12 +66,13 @@ static const char *const s_mail_states [] = { "pending", "sent", "failed", "all"
 static const char *const s_agency_kinds [] =
     { "school", "health", "police", "virtual-school", "other", NULL };
 //  CASE-EVENT types: the triggers of practice standards (daemon/standards.h
-//  PODD_TRIGGERS, less "task-done", which is not a case event)
+//  PODD_TRIGGERS, less "task-done" and "age", which are not case events)
 static const char *const s_event_types [] = {
     "case-opened", "referral-received", "carer-approved", "panel-date-set",
     "child-placed", "became-looked-after", "allegation", "placement-difficulty",
     "strategy-discussion", "conference-held", "review-held",
-    "placement-confirmed-long-term", "placement-ended", NULL
+    "placement-confirmed-long-term", "placement-ended",
+    "concern", "significant-harm-concern", "professional-allegation", NULL
 };
 
 static const s_command_t s_commands [] = {
@@ -1694,7 +1695,8 @@ podp_test (bool verbose)
                            "carer-approved, panel-date-set, child-placed, "
                            "became-looked-after, allegation, placement-difficulty, "
                            "strategy-discussion, conference-held, review-held, "
-                           "placement-confirmed-long-term, placement-ended"));
+                           "placement-confirmed-long-term, placement-ended, concern, "
+                           "significant-harm-concern, professional-allegation"));
     //  "task-done" triggers rules but is not a case event; values are case-sensitive
     s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"task-done\","
               "\"date\":\"2026-11-02\"}", PODP_INVALID);
