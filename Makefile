@@ -5,6 +5,7 @@
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (default 600), clang
 #   make valgrind   run the integration tests with podd and podctl under valgrind
+#   make simulate   a simulated year, pods vs individual caseloads, through a real podd
 #   make install    PREFIX=/usr/local DESTDIR=
 #   SAN=1           build with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/
 
@@ -168,3 +169,13 @@ valgrind:
 	@scripts/install-deps.sh valgrind
 	@$(MAKE) --no-print-directory BUILD=build/vg CFLAGS="-O1 -g" all
 	@tests/valgrind.sh $(VG_SCRIPTS)
+
+# --- The continuity simulator (sim/podsim.py): a year of 4 pods driven
+# through a real podd on the test clock, twice (pods, individual
+# caseloads); prints the side-by-side table and draws docs/continuity-sim.svg.
+# SIM_ARGS adds options, e.g. SIM_ARGS="--seed 1".
+SIM_ARGS ?=
+.PHONY: simulate
+simulate: deps
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 sim/podsim.py --build build --svg docs/continuity-sim.svg $(SIM_ARGS)
