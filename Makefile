@@ -5,6 +5,7 @@
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (default 600), clang
 #   make valgrind   run the integration tests with podd and podctl under valgrind
+#   make profile    callgrind on the routing benchmark: top costs per durable task
 #   make install    PREFIX=/usr/local DESTDIR=
 #   SAN=1           build with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/
 
@@ -168,3 +169,12 @@ valgrind:
 	@scripts/install-deps.sh valgrind
 	@$(MAKE) --no-print-directory BUILD=build/vg CFLAGS="-O1 -g" all
 	@tests/valgrind.sh $(VG_SCRIPTS)
+
+# --- Profile: podd under valgrind --tool=callgrind on the routing
+# benchmark (bench/profile.sh): the functions that cost most per durable
+# task, exclusive and inclusive. PROFILE_TASKS (2000) tasks.
+.PHONY: profile
+profile:
+	@scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@bench/profile.sh build
