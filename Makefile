@@ -6,6 +6,7 @@
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (default 600), clang
 #   make valgrind   run the integration tests with podd and podctl under valgrind
 #   make simulate   a simulated year, pods vs individual caseloads, through a real podd
+#   make profile    callgrind on the routing benchmark: top costs per durable task
 #   make install    PREFIX=/usr/local DESTDIR=
 #   SAN=1           build with AddressSanitizer + UndefinedBehaviorSanitizer into build/san/
 
@@ -179,3 +180,12 @@ SIM_ARGS ?=
 simulate: deps
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 sim/podsim.py --build build --svg docs/continuity-sim.svg $(SIM_ARGS)
+
+# --- Profile: podd under valgrind --tool=callgrind on the routing
+# benchmark (bench/profile.sh): the functions that cost most per durable
+# task, exclusive and inclusive. PROFILE_TASKS (2000) tasks.
+.PHONY: profile
+profile:
+	@scripts/install-deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@bench/profile.sh build
