@@ -720,10 +720,15 @@ struct _podd_store_t {
     int commit_error;           //  extended code of the last failed COMMIT, 0 = none
 };
 
+//  Copy text into dest, cut to fit and terminated (as snprintf "%s" would,
+//  without its format machinery: rows are copied on every request)
 static void
 s_copy (char *dest, size_t size, const unsigned char *text)
 {
-    snprintf (dest, size, "%s", text? (const char *) text: "");
+    size_t length = text? strnlen ((const char *) text, size - 1): 0;
+    if (length)
+        memcpy (dest, text, length);
+    dest [length] = 0;
 }
 
 //  Return the statement, reset and with bindings cleared, or NULL.

@@ -6,11 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 #define streq(a,b) (strcmp ((a), (b)) == 0)
 
 #define LOCAL_ZONE "Europe/London"
 #define DEFAULT_LOCAL_HOUR 17
+
+//  Europe/London, looked up once: libical finds a builtin zone by a linear
+//  search of its zone list, which cost more than the rest of a routed task's
+//  date arithmetic together. Set once (pthread_once: podd's actors share
+//  it), never changed after: the zone itself is libical's, immutable here.
+static icaltimezone *s_local_zone_cache;
+static pthread_once_t s_local_zone_once = PTHREAD_ONCE_INIT;
+
+static void
+s_local_zone_init (void)
+{
+    s_local_zone_cache = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+}
+
+static icaltimezone *
+s_local_zone (void)
+{
+    pthread_once (&s_local_zone_once, s_local_zone_init);
+    return s_local_zone_cache;
+}
 
 static bool
 s_valid_ymd (int y, int m, int d)
@@ -73,7 +94,7 @@ podd_when_date_cmp (const char *a, const char *b)
 static int64_t
 s_local_to_utc (int y, int mo, int d, int h, int mi, int s)
 {
-    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    icaltimezone *zone = s_local_zone ();
     struct icaltimetype t = icaltime_null_time ();
     t.year = y; t.month = mo; t.day = d;
     t.hour = h; t.minute = mi; t.second = s;
@@ -86,7 +107,7 @@ s_local_to_utc (int y, int mo, int d, int h, int mi, int s)
 static struct icaltimetype
 s_local_of (int64_t t)
 {
-    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    icaltimezone *zone = s_local_zone ();
     return icaltime_from_timet_with_zone ((time_t) t, 0, zone);
 }
 
@@ -261,7 +282,7 @@ podd_when_local_date (int64_t t, char *buf)
     buf [0] = 0;
     if (!podd_when_in_range (t))
         return buf;
-    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
     //  In range, the year has four digits and the text fills the buffer
     if (snprintf (buf, PODD_DATE_LEN, "%04d-%02d-%02d", it.year, it.month, it.day) != PODD_DATE_LEN - 1)
@@ -272,7 +293,7 @@ podd_when_local_date (int64_t t, char *buf)
 int64_t
 podd_when_local_day_at (int64_t t, int day_offset, int hour)
 {
-    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
     it.hour = hour;
     it.minute = 0;
@@ -285,7 +306,7 @@ podd_when_local_day_at (int64_t t, int day_offset, int hour)
 int
 podd_when_local_weekday (int64_t t)
 {
-    icaltimezone *zone = icaltimezone_get_builtin_timezone (LOCAL_ZONE);
+    icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
     return (icaltime_day_of_week (it) + 5) % 7;       //  libical: 1 = Sunday
 }
