@@ -139,6 +139,8 @@ static void s_print_notices (json_t *data);
 static void s_print_task_kinds (json_t *data);
 static void s_print_requests (json_t *data);
 static void s_print_case_check (json_t *data);
+static void s_print_transfer (json_t *data);
+static void s_print_transfers (json_t *data);
 
 #define POS_REF     { "ref", "REF", false }
 #define POS_TASK    { "task", "ID", true }
@@ -230,6 +232,29 @@ static const cmddef_t s_commands [] = {
       "CASE-CHECK", NULL, s_print_case_check, { POS_REF },
       { { "since", "since", O_VALUE, false, NULL }, { "ask", "ask", O_FLAG, false, NULL },
         { "due", "due", O_VALUE, false, NULL }, { "record", "record", O_FLAG, false, NULL } } },
+    { "case", "transfer",
+      "case transfer REF --to-pod P [--lead H] [--visit D] [--location L] [--note N] [--side S]",
+      "ask to move a case to another pod (team manager of either pod); both managers must agree",
+      "CASE-TRANSFER", NULL, s_print_transfer, { POS_REF },
+      { { "to-pod", "to_pod", O_VALUE, true, NULL }, { "lead", "lead", O_VALUE, false, NULL },
+        { "visit", "visit", O_VALUE, false, NULL }, { "location", "location", O_VALUE, false, NULL },
+        { "note", "note", O_VALUE, false, NULL }, { "side", "side", O_VALUE, false, NULL } } },
+    { "case", "transfer-approve",
+      "case transfer-approve ID [--lead H] [--visit D] [--location L] [--record-gaps | --ask [--due D]] [--side S]",
+      "agree to a case transfer; when both managers agree the case moves, with a joint handover visit",
+      "CASE-TRANSFER-APPROVE", NULL, s_print_transfer, { { "transfer", "ID", true } },
+      { { "lead", "lead", O_VALUE, false, NULL }, { "visit", "visit", O_VALUE, false, NULL },
+        { "location", "location", O_VALUE, false, NULL }, { "record-gaps", "record", O_FLAG, false, NULL },
+        { "ask", "ask", O_FLAG, false, NULL }, { "due", "due", O_VALUE, false, NULL },
+        { "side", "side", O_VALUE, false, NULL } } },
+    { "case", "transfer-refuse", "case transfer-refuse ID --reason R [--side S]",
+      "refuse (or withdraw) a case transfer still pending",
+      "CASE-TRANSFER-REFUSE", NULL, s_print_transfer, { { "transfer", "ID", true } },
+      { { "reason", "reason", O_VALUE, true, NULL }, { "side", "side", O_VALUE, false, NULL } } },
+    { "case", "transfers", "case transfers [--pod P] [--status pending|done|refused|all]",
+      "case transfers from or to a pod (default: pending), with the chronology check of each pending one",
+      "CASE-TRANSFERS", NULL, s_print_transfers, {},
+      { OPT_POD, { "status", "status", O_VALUE, false, NULL } } },
     { "case", "contact", "case contact REF [--date D]",
       "who to contact about a case today (or on day D): lead, cover, duty or manager",
       "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
@@ -1770,6 +1795,65 @@ s_print_case_check (json_t *data)
 {
     s_print_fields (data, s_check_fields, s_check_skip);
     s_print_section (data, "gaps", "missing", s_gap_columns);
+}
+
+//  A case transfer: its fields, each consent, and the chronology check
+
+static const char *const s_transfer_fields [] = {
+    "id", "case", "status", "from_pod", "to_pod", "old_lead", "new_lead", "visit", "location",
+    "visit_task", "old_lead_released", "note", "done", NULL
+};
+static const char *const s_transfer_skip [] = {
+    "requested", "sending_consent", "receiving_consent", "refused", "check", NULL
+};
+
+static void
+s_print_consent (const char *label, json_t *consent)
+{
+    if (!json_is_object (consent)) {
+        printf ("%-18s not yet\n", label);
+        return;
+    }
+    char *at = s_value_text (json_object_get (consent, "at"));
+    json_t *reason = json_object_get (consent, "reason");
+    printf ("%-18s %s, %s%s%s\n", label, json_string_value (json_object_get (consent, "by")), at,
+            json_is_string (reason)? ": ": "", json_is_string (reason)? json_string_value (reason): "");
+    free (at);
+}
+
+static void
+s_print_transfer (json_t *data)
+{
+    s_print_fields (data, s_transfer_fields, s_transfer_skip);
+    s_print_consent ("requested:", json_object_get (data, "requested"));
+    s_print_consent ("sending pod:", json_object_get (data, "sending_consent"));
+    s_print_consent ("receiving pod:", json_object_get (data, "receiving_consent"));
+    if (json_is_object (json_object_get (data, "refused")))
+        s_print_consent ("refused:", json_object_get (data, "refused"));
+    json_t *check = json_object_get (data, "check");
+    if (json_is_object (check)) {
+        printf ("\nchronology check since %s: %s\n", json_string_value (json_object_get (check, "since")),
+                json_is_true (json_object_get (check, "ok"))? "complete": "gaps");
+        if (json_array_size (json_object_get (check, "gaps")))
+            s_print_items (json_object_get (check, "gaps"), s_gap_columns, 2);
+        if (json_is_integer (json_object_get (check, "task")))
+            printf ("  the lead is asked to complete it: task %" JSON_INTEGER_FORMAT "\n",
+                    json_integer_value (json_object_get (check, "task")));
+    }
+}
+
+static void
+s_print_transfers (json_t *data)
+{
+    size_t index;
+    json_t *item;
+    json_array_foreach (s_items (data), index, item) {
+        if (index)
+            printf ("\n");
+        s_print_transfer (item);
+    }
+    if (!json_array_size (s_items (data)))
+        printf ("(no case transfers)\n");
 }
 
 static void

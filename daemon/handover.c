@@ -470,3 +470,10 @@ podd_op_notices (podd_request_t *req)
         podd_store_notice_list (req->store, req->actor->id, podp_msg_string (req->msg, "kind"),
                                 (size_t) limit)));
 }
+
+int
+podd_mail_notice (podd_request_t *req, const podd_member_t *member, const char *subject,
+                  const char *text)
+{
+    return s_mail_notice (req, member, subject, text);
+}

@@ -41,5 +41,10 @@ int podd_handover_cover_alert (podd_request_t *req, int64_t absence_id, bool at_
 int podd_handover_on_approve (podd_request_t *req, int64_t absence_id);
 //  The second build fell due (the scheduler). Returns 0 or -1.
 int podd_handover_pack_due (podd_request_t *req, int64_t absence_id);
+//  A bare e-mail notice to a member: subject and text (which must carry
+//  nothing of a case), "the details are in your podd client only", from
+//  their pod's mailbox. Returns 0 or -1.
+int podd_mail_notice (podd_request_t *req, const podd_member_t *member, const char *subject,
+                      const char *text);
 
 #endif

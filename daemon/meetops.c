@@ -349,6 +349,59 @@ podd_op_meeting_schedule (podd_request_t *req)
     return podd_ok (req, PODP_CREATED, podd_store_meeting_json (req->store, task.id));
 }
 
+//  A meeting for a stored meeting-kind task made by podd itself (the joint
+//  handover visit of a case transfer): the members given and every partner
+//  linked to the case are invited, as MEETING-SCHEDULE would
+int
+podd_meeting_schedule_for (podd_request_t *req, int64_t task_id, int64_t starts, int64_t ends,
+                           const char *location, const int64_t *member_ids, size_t member_count)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    podd_meeting_row_t row;
+    podd_pod_t pod;
+    if (podd_store_task_get (req->store, task_id, &task)
+    ||  podd_store_case_by_id (req->store, task.case_id, &kase)
+    ||  podd_store_pod_by_id (req->store, kase.pod_id, &pod))
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    json_t *partners = podd_store_partner_list (req->store, kase.id);
+    size_t asked = member_count + json_array_size (partners);
+    if (asked > PODD_MEETING_ATTENDEES_MAX) {
+        json_decref (partners);
+        return podd_fail (req, PODP_INVALID, "the meeting would have %zu attendees, at most %d: "
+                          "unlink partners first", asked, PODD_MEETING_ATTENDEES_MAX);
+    }
+    char uid [256], random_id [PODD_MESSAGE_ID_MAX + 1];
+    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
+                     random_id, sizeof random_id);
+    snprintf (uid, sizeof uid, "meeting-%lld-%.200s", (long long) task.id, random_id);
+    int rc = podd_store_meeting_add (req->store, task.id, uid, starts, ends, location, "");
+    for (size_t i = 0; rc == 0 && i < member_count; i++) {
+        podd_member_t member;
+        rc = podd_store_member_by_id (req->store, member_ids [i], &member)
+          || podd_store_attendee_add (req->store, task.id, member.email, member.name, 0);
+    }
+    size_t index;
+    json_t *partner;
+    json_array_foreach (partners, index, partner) {
+        const char *email = json_string_value (json_object_get (partner, "email"));
+        int64_t partner_id = email? podd_store_partner_by_email (req->store, email): 0;
+        if (rc == 0 && partner_id && g_ascii_strcasecmp (email, pod.mailbox) != 0)
+            rc = podd_store_attendee_add (req->store, task.id, email,
+                                          json_string_value (json_object_get (partner, "name")), partner_id);
+    }
+    json_decref (partners);
+    if (rc || podd_store_meeting_get (req->store, task.id, &row))
+        return podd_fail (req, PODP_INTERNAL, "cannot store meeting: %s", podd_store_errmsg (req->store));
+    char text [400], date [PODD_WHEN_LEN];
+    snprintf (text, sizeof text, "%s scheduled for %s at %s, %zu invited", task.kind,
+              podd_when_format (starts, date), location, row.attendee_count);
+    if (s_send_invite (req, &task, &kase, &row, PODD_METHOD_REQUEST)
+    ||  s_chronology (req, &kase, text))
+        return -1;
+    return 0;
+}
+
 int
 podd_op_meeting_update (podd_request_t *req)
 {

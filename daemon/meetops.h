@@ -26,4 +26,11 @@ int podd_op_meeting_attendees (podd_request_t *req);
 int podd_op_meeting_outcome (podd_request_t *req);
 int podd_op_ingest_mail (podd_request_t *req);
 
+//  Schedule the meeting of a stored meeting-kind task made by podd itself:
+//  the members given (ids) and every partner linked to the task's case are
+//  invited and the invitations queued. Returns 0, or -1 having failed the
+//  request (422 when there would be too many attendees).
+int podd_meeting_schedule_for (podd_request_t *req, int64_t task_id, int64_t starts, int64_t ends,
+                               const char *location, const int64_t *member_ids, size_t member_count);
+
 #endif

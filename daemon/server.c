@@ -11,6 +11,7 @@
 #include "delegation.h"
 #include "offers.h"
 #include "chronocheck.h"
+#include "transfer.h"
 #include "outbox.h"
 #include "reminders.h"
 #include "mailops.h"
@@ -164,6 +165,10 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "CASE-EVENT", podd_op_case_event },   { "CASE-EVENT-CORRECT", podd_op_case_event_correct },
     { "STANDARDS-LIST", podd_op_standards_list }, { "REPORT-COMPLIANCE", podd_op_report_compliance },
     { "AUDIT-LIST", podd_op_audit_list },
+    { "CASE-TRANSFER", podd_op_case_transfer },
+    { "CASE-TRANSFER-APPROVE", podd_op_case_transfer_approve },
+    { "CASE-TRANSFER-REFUSE", podd_op_case_transfer_refuse },
+    { "CASE-TRANSFERS", podd_op_case_transfers },
 };
 
 //  --------------------------------------------------------------------

@@ -71,6 +71,25 @@
     "ALTER TABLE tasks ADD COLUMN anchor TEXT;" \
     "ALTER TABLE tasks ADD COLUMN holidays_unknown INTEGER NOT NULL DEFAULT 0;"
 
+//  Case transfers between pods: both team managers agree (each consent with
+//  who gave it and when), then the case moves with a joint handover visit;
+//  the old lead stays a co-worker until that visit is done
+#define MIGRATION_TRANSFER \
+    "CREATE TABLE case_transfers (" \
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id)," \
+    "  from_pod INTEGER NOT NULL REFERENCES pods (id), to_pod INTEGER NOT NULL REFERENCES pods (id)," \
+    "  old_lead INTEGER REFERENCES members (id), new_lead INTEGER REFERENCES members (id)," \
+    "  note TEXT NOT NULL DEFAULT '', visit INTEGER, location TEXT NOT NULL DEFAULT ''," \
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','done','refused'))," \
+    "  requested_by INTEGER NOT NULL REFERENCES members (id), requested INTEGER NOT NULL," \
+    "  from_by INTEGER REFERENCES members (id), from_at INTEGER," \
+    "  to_by INTEGER REFERENCES members (id), to_at INTEGER," \
+    "  refused_by INTEGER REFERENCES members (id), refused_at INTEGER, refuse_reason TEXT," \
+    "  done_at INTEGER, visit_task INTEGER REFERENCES tasks (id), released INTEGER);" \
+    "CREATE UNIQUE INDEX case_transfers_pending ON case_transfers (case_id) WHERE status = 'pending';" \
+    "CREATE INDEX case_transfers_case ON case_transfers (case_id, id);" \
+    "CREATE INDEX case_transfers_visit ON case_transfers (visit_task) WHERE visit_task IS NOT NULL;"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -265,7 +284,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     MIGRATION_DELEGATION,
 
     //  10: age-triggered standards, anchors, bank holidays unknown
-    MIGRATION_STDRULES
+    MIGRATION_STDRULES,
+
+    //  11: case transfers between pods
+    MIGRATION_TRANSFER
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -707,7 +729,44 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " ORDER BY rule_id") \
     X (STANDARD_TASKS_DONE, "SELECT id, IFNULL (done_on, ''), IFNULL (rule_id, ''), title FROM tasks" \
                      " WHERE case_id = ?1 AND rule_id IS NOT NULL AND state = 'done' AND done_on >= ?2" \
-                     " ORDER BY done_on, id")
+                     " ORDER BY done_on, id") \
+    /*  Case transfers between pods */ \
+    X (TRANSFER_ADD, "INSERT INTO case_transfers (case_id, from_pod, to_pod, old_lead, new_lead, note," \
+                     " visit, location, requested_by, requested) VALUES (?1, ?2, ?3, NULLIF (?4, 0)," \
+                     " NULLIF (?5, 0), ?6, NULLIF (?7, 0), ?8, ?9, ?10)") \
+    X (TRANSFER_GET, "SELECT id, case_id, from_pod, to_pod, IFNULL (old_lead, 0), IFNULL (new_lead, 0)," \
+                     " IFNULL (visit, 0), location, status, IFNULL (from_by, 0), IFNULL (to_by, 0)," \
+                     " IFNULL (visit_task, 0), IFNULL (released, 0), requested_by, note" \
+                     " FROM case_transfers WHERE id = ?1") \
+    X (TRANSFER_PENDING, "SELECT id FROM case_transfers WHERE case_id = ?1 AND status = 'pending'") \
+    X (TRANSFER_PLAN, "UPDATE case_transfers SET new_lead = NULLIF (?2, 0), visit = NULLIF (?3, 0)," \
+                     " location = ?4 WHERE id = ?1 AND status = 'pending'") \
+    X (TRANSFER_CONSENT_FROM, "UPDATE case_transfers SET from_by = ?2, from_at = ?3" \
+                     " WHERE id = ?1 AND status = 'pending' AND from_by IS NULL") \
+    X (TRANSFER_CONSENT_TO, "UPDATE case_transfers SET to_by = ?2, to_at = ?3" \
+                     " WHERE id = ?1 AND status = 'pending' AND to_by IS NULL") \
+    X (TRANSFER_REFUSE, "UPDATE case_transfers SET status = 'refused', refused_by = ?2, refused_at = ?3," \
+                     " refuse_reason = ?4 WHERE id = ?1 AND status = 'pending'") \
+    X (TRANSFER_DONE, "UPDATE case_transfers SET status = 'done', old_lead = NULLIF (?2, 0)," \
+                     " visit_task = ?3, done_at = ?4 WHERE id = ?1 AND status = 'pending'") \
+    X (TRANSFER_BY_VISIT, "SELECT id FROM case_transfers WHERE visit_task = ?1 AND status = 'done'" \
+                     " AND released IS NULL") \
+    X (TRANSFER_RELEASE, "UPDATE case_transfers SET released = ?2 WHERE id = ?1") \
+    X (TRANSFER_JSON, "SELECT t.id, c.ref, fp.name, tp.name, ol.handle, nl.handle, t.note, t.visit," \
+                     " t.location, t.status, rb.handle, t.requested, fb.handle, t.from_at, tb.handle, t.to_at," \
+                     " xb.handle, t.refused_at, t.refuse_reason, t.done_at, t.visit_task, t.released" \
+                     " FROM case_transfers t JOIN cases c ON c.id = t.case_id" \
+                     " JOIN pods fp ON fp.id = t.from_pod JOIN pods tp ON tp.id = t.to_pod" \
+                     " LEFT JOIN members ol ON ol.id = t.old_lead LEFT JOIN members nl ON nl.id = t.new_lead" \
+                     " JOIN members rb ON rb.id = t.requested_by LEFT JOIN members fb ON fb.id = t.from_by" \
+                     " LEFT JOIN members tb ON tb.id = t.to_by LEFT JOIN members xb ON xb.id = t.refused_by" \
+                     " WHERE t.id = ?1") \
+    X (TRANSFER_LIST, "SELECT id FROM case_transfers WHERE (?1 = 0 OR from_pod = ?1 OR to_pod = ?1)" \
+                     " AND (?2 = 'all' OR status = ?2) ORDER BY id DESC LIMIT 500") \
+    X (CASE_MOVE_POD, "UPDATE cases SET pod_id = ?2, lead_id = NULLIF (?3, 0) WHERE id = ?1") \
+    X (CASE_REMOVE_CO, "DELETE FROM case_workers WHERE case_id = ?1 AND member_id = ?2") \
+    X (CASE_LIVE_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
+    X (CASE_COVER_MOVES_CLEAR, "DELETE FROM cover_moves WHERE task_id IN (SELECT id FROM tasks WHERE case_id = ?1)")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -3924,6 +3983,226 @@ podd_store_case_rule_open_tasks (podd_store_t *self, int64_t case_id, const char
     s_bind_text (stmt, 2, rule_id);
     sqlite3_bind_int64 (stmt, 3, (int64_t) max);
     return s_ids (stmt, ids, max);
+}
+
+//  --------------------------------------------------------------------
+//  Case transfers between pods
+
+int64_t
+podd_store_transfer_add (podd_store_t *self, int64_t case_id, int64_t from_pod, int64_t to_pod,
+                         int64_t old_lead, int64_t new_lead, const char *note, int64_t visit,
+                         const char *location, int64_t requested_by, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, from_pod);
+    sqlite3_bind_int64 (stmt, 3, to_pod);
+    sqlite3_bind_int64 (stmt, 4, old_lead);
+    sqlite3_bind_int64 (stmt, 5, new_lead);
+    s_bind_text (stmt, 6, note? note: "");
+    sqlite3_bind_int64 (stmt, 7, visit);
+    s_bind_text (stmt, 8, location? location: "");
+    sqlite3_bind_int64 (stmt, 9, requested_by);
+    sqlite3_bind_int64 (stmt, 10, now);
+    return s_done (stmt)? -1: sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_transfer_get (podd_store_t *self, int64_t id, podd_transfer_t *transfer)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_GET);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        transfer->id = sqlite3_column_int64 (stmt, 0);
+        transfer->case_id = sqlite3_column_int64 (stmt, 1);
+        transfer->from_pod = sqlite3_column_int64 (stmt, 2);
+        transfer->to_pod = sqlite3_column_int64 (stmt, 3);
+        transfer->old_lead = sqlite3_column_int64 (stmt, 4);
+        transfer->new_lead = sqlite3_column_int64 (stmt, 5);
+        transfer->visit = sqlite3_column_int64 (stmt, 6);
+        s_copy (transfer->location, sizeof transfer->location, sqlite3_column_text (stmt, 7));
+        s_copy (transfer->status, sizeof transfer->status, sqlite3_column_text (stmt, 8));
+        transfer->from_by = sqlite3_column_int64 (stmt, 9);
+        transfer->to_by = sqlite3_column_int64 (stmt, 10);
+        transfer->visit_task = sqlite3_column_int64 (stmt, 11);
+        transfer->released = sqlite3_column_int64 (stmt, 12);
+        transfer->requested_by = sqlite3_column_int64 (stmt, 13);
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int64_t
+podd_store_transfer_pending (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_PENDING);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_transfer_plan (podd_store_t *self, int64_t id, int64_t new_lead, int64_t visit,
+                          const char *location)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_PLAN);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_int64 (stmt, 2, new_lead);
+    sqlite3_bind_int64 (stmt, 3, visit);
+    s_bind_text (stmt, 4, location? location: "");
+    return s_done (stmt) || sqlite3_changes (self->db) != 1? -1: 0;
+}
+
+int
+podd_store_transfer_consent (podd_store_t *self, int64_t id, bool sending, int64_t by, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, sending? SQL_TRANSFER_CONSENT_FROM: SQL_TRANSFER_CONSENT_TO);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_int64 (stmt, 2, by);
+    sqlite3_bind_int64 (stmt, 3, now);
+    return s_done (stmt) || sqlite3_changes (self->db) != 1? -1: 0;
+}
+
+int
+podd_store_transfer_refuse (podd_store_t *self, int64_t id, int64_t by, const char *reason, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_REFUSE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_int64 (stmt, 2, by);
+    sqlite3_bind_int64 (stmt, 3, now);
+    s_bind_text (stmt, 4, reason? reason: "");
+    return s_done (stmt) || sqlite3_changes (self->db) != 1? -1: 0;
+}
+
+int
+podd_store_transfer_done (podd_store_t *self, int64_t id, int64_t old_lead, int64_t visit_task,
+                          int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_DONE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    sqlite3_bind_int64 (stmt, 2, old_lead);
+    sqlite3_bind_int64 (stmt, 3, visit_task);
+    sqlite3_bind_int64 (stmt, 4, now);
+    return s_done (stmt) || sqlite3_changes (self->db) != 1? -1: 0;
+}
+
+int64_t
+podd_store_transfer_by_visit (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_BY_VISIT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    return s_scalar (stmt, 0);
+}
+
+int
+podd_store_transfer_release (podd_store_t *self, int64_t id, int64_t now)
+{
+    return s_run_ii (self, SQL_TRANSFER_RELEASE, id, now);
+}
+
+//  {"by": HANDLE, "at": TIME} or null
+static json_t *
+s_transfer_consent (sqlite3_stmt *stmt, int by, int at)
+{
+    if (sqlite3_column_type (stmt, by) == SQLITE_NULL)
+        return json_null ();
+    return json_pack ("{s:o s:o}", "by", s_json_text (stmt, by), "at", s_json_when (stmt, at));
+}
+
+json_t *
+podd_store_transfer_json (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    json_t *transfer = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        json_t *refused = sqlite3_column_type (stmt, 16) == SQLITE_NULL? json_null ()
+                        : json_pack ("{s:o s:o s:o}", "by", s_json_text (stmt, 16),
+                                     "at", s_json_when (stmt, 17), "reason", s_json_text (stmt, 18));
+        transfer = json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:o s:{s:o s:o} s:o s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "case", s_json_text (stmt, 1),
+            "from_pod", s_json_text (stmt, 2), "to_pod", s_json_text (stmt, 3),
+            "old_lead", s_json_text (stmt, 4), "new_lead", s_json_text (stmt, 5),
+            "note", s_json_text (stmt, 6), "visit", s_json_when (stmt, 7),
+            "location", s_json_text (stmt, 8), "status", s_json_text (stmt, 9),
+            "requested", "by", s_json_text (stmt, 10), "at", s_json_when (stmt, 11),
+            "sending_consent", s_transfer_consent (stmt, 12, 13),
+            "receiving_consent", s_transfer_consent (stmt, 14, 15),
+            "refused", refused, "done", s_json_when (stmt, 19),
+            "visit_task", sqlite3_column_type (stmt, 20) == SQLITE_NULL? json_null ()
+                          : json_integer (sqlite3_column_int64 (stmt, 20)),
+            "old_lead_released", s_json_when (stmt, 21));
+    }
+    sqlite3_reset (stmt);
+    return transfer;
+}
+
+json_t *
+podd_store_transfer_list (podd_store_t *self, int64_t pod_id, const char *status)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_LIST);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, status? status: "pending");
+    return s_list (self, stmt, podd_store_transfer_json);
+}
+
+int
+podd_store_case_move_pod (podd_store_t *self, int64_t case_id, int64_t pod_id, int64_t lead_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_MOVE_POD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, pod_id);
+    sqlite3_bind_int64 (stmt, 3, lead_id);
+    return s_done (stmt);
+}
+
+int
+podd_store_case_remove_coworker (podd_store_t *self, int64_t case_id, int64_t member_id)
+{
+    return s_run_ii (self, SQL_CASE_REMOVE_CO, case_id, member_id);
+}
+
+size_t
+podd_store_case_live_tasks (podd_store_t *self, int64_t case_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_LIVE_TASKS);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_ids (stmt, ids, max);
+}
+
+int
+podd_store_case_cover_moves_clear (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_COVER_MOVES_CLEAR);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_done (stmt);
 }
 
 void

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 10    /* current schema version */
+#define PODD_STORE_SCHEMA 11    /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -520,5 +520,51 @@ int     podd_store_task_anchor (podd_store_t *self, int64_t task_id, char *ancho
                                 bool *holidays_unknown);
 size_t  podd_store_case_rule_open_tasks (podd_store_t *self, int64_t case_id, const char *rule_id,
                                          int64_t *ids, size_t max);
+//  Case transfers between pods
+typedef struct {
+    int64_t id;
+    int64_t case_id;
+    int64_t from_pod;
+    int64_t to_pod;
+    int64_t old_lead;           /* 0 = none (set at the move) */
+    int64_t new_lead;           /* 0 = not chosen yet */
+    int64_t visit;              /* joint visit's start, 0 = not set */
+    char location [201];
+    char status [12];           /* pending, done, refused */
+    int64_t from_by;            /* sending side's consent, 0 = not yet */
+    int64_t to_by;              /* receiving side's consent, 0 = not yet */
+    int64_t visit_task;         /* 0 = none */
+    int64_t released;           /* when the old lead stopped being a co-worker, 0 = not yet */
+    int64_t requested_by;
+} podd_transfer_t;
+
+int64_t podd_store_transfer_add (podd_store_t *self, int64_t case_id, int64_t from_pod, int64_t to_pod,
+                                 int64_t old_lead, int64_t new_lead, const char *note, int64_t visit,
+                                 const char *location, int64_t requested_by, int64_t now);
+int     podd_store_transfer_get (podd_store_t *self, int64_t id, podd_transfer_t *transfer);
+//  The case's pending transfer, 0 = none
+int64_t podd_store_transfer_pending (podd_store_t *self, int64_t case_id);
+//  New lead, visit and location of a pending transfer
+int     podd_store_transfer_plan (podd_store_t *self, int64_t id, int64_t new_lead, int64_t visit,
+                                  const char *location);
+//  Record one side's consent (sending or receiving); -1 when it is given already
+int     podd_store_transfer_consent (podd_store_t *self, int64_t id, bool sending, int64_t by, int64_t now);
+int     podd_store_transfer_refuse (podd_store_t *self, int64_t id, int64_t by, const char *reason,
+                                    int64_t now);
+int     podd_store_transfer_done (podd_store_t *self, int64_t id, int64_t old_lead, int64_t visit_task,
+                                  int64_t now);
+//  The done transfer whose joint visit is task_id and whose old lead is
+//  still a co-worker; 0 = none
+int64_t podd_store_transfer_by_visit (podd_store_t *self, int64_t task_id);
+int     podd_store_transfer_release (podd_store_t *self, int64_t id, int64_t now);
+json_t *podd_store_transfer_json (podd_store_t *self, int64_t id);
+//  Transfers from or to a pod (0 = every pod) with a status ("all" = any), newest first
+json_t *podd_store_transfer_list (podd_store_t *self, int64_t pod_id, const char *status);
+int     podd_store_case_move_pod (podd_store_t *self, int64_t case_id, int64_t pod_id, int64_t lead_id);
+int     podd_store_case_remove_coworker (podd_store_t *self, int64_t case_id, int64_t member_id);
+//  Ids of a case's open, offered and accepted tasks
+size_t  podd_store_case_live_tasks (podd_store_t *self, int64_t case_id, int64_t *ids, size_t max);
+//  Forget the cover moves of a case's tasks (nothing comes back at a return)
+int     podd_store_case_cover_moves_clear (podd_store_t *self, int64_t case_id);
 
 #endif

@@ -8,6 +8,7 @@
 #include "standardsops.h"
 #include "handover.h"
 #include "delegation.h"
+#include "transfer.h"
 
 #define LIST_LIMIT 500
 
@@ -58,6 +59,9 @@ podd_task_move (podd_request_t *req, int64_t task_id, const char *state, int64_t
         return podd_fail (req, PODP_INTERNAL, "cannot update task: %s",
                           podd_store_errmsg (req->store));
     if (podd_reminders_arm (req, task_id))
+        return -1;
+    //  The joint visit of a case transfer done: the old lead steps back
+    if (strcmp (state, "done") == 0 && podd_transfer_task_done (req, task_id))
         return -1;
     if (assignee_id && strcmp (state, "offered") == 0)
         return s_deliver (req, task_id, assignee_id, reason);

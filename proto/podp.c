@@ -75,6 +75,9 @@ static const char *const s_event_types [] = {
     "concern", "significant-harm-concern", "professional-allegation", NULL
 };
 
+static const char *const s_transfer_sides [] = { "sending", "receiving", NULL };
+static const char *const s_transfer_statuses [] = { "pending", "done", "refused", "all", NULL };
+
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
     { "PING",        true, { { END } } },
@@ -400,6 +403,35 @@ static const s_command_t s_commands [] = {
         PODP_INGEST_BODY_MAX octets whatever its max-body. */
     { "INGEST-MAIL", true, {
         { "message",   STRING,  REQ, PODP_INGEST_MESSAGE_MAX, NULL },
+        { END } } },
+    /*  Case transfers between pods */
+    { "CASE-TRANSFER", true, {
+        { "ref",       STRING,  REQ, 64,  NULL },
+        { "to_pod",    STRING,  REQ, 32,  NULL },
+        { "lead",      STRING,  OPT, 32,  NULL },
+        { "visit",     STRING,  OPT, 32,  NULL },
+        { "location",  STRING,  OPT, 200, NULL },
+        { "note",      TEXT,    OPT, 0,   NULL },
+        { "side",      STRING,  OPT, 16,  s_transfer_sides },
+        { END } } },
+    { "CASE-TRANSFER-APPROVE", true, {
+        { "transfer",  INT,     REQ, 0,   NULL },
+        { "lead",      STRING,  OPT, 32,  NULL },
+        { "visit",     STRING,  OPT, 32,  NULL },
+        { "location",  STRING,  OPT, 200, NULL },
+        { "record",    BOOL,    OPT, 0,   NULL },
+        { "ask",       BOOL,    OPT, 0,   NULL },
+        { "due",       STRING,  OPT, 32,  NULL },
+        { "side",      STRING,  OPT, 16,  s_transfer_sides },
+        { END } } },
+    { "CASE-TRANSFER-REFUSE", true, {
+        { "transfer",  INT,     REQ, 0,   NULL },
+        { "reason",    TEXT,    REQ, 0,   NULL },
+        { "side",      STRING,  OPT, 16,  s_transfer_sides },
+        { END } } },
+    { "CASE-TRANSFERS", true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "status",    STRING,  OPT, 16,  s_transfer_statuses },
         { END } } },
 
     /*  Server -> client */
@@ -1328,6 +1360,7 @@ podp_test (bool verbose)
     assert (!podp_command_known ("REPORT-COMPLIANCE", false));
     assert (!podp_command_known ("CASE-EVENTS", true));
     assert (podp_command_known ("AUDIT-LIST", true));
+    assert (podp_command_known ("CASE-TRANSFER-APPROVE", true));
     assert (streq (podp_status_text (426), "Unsupported Version"));
     assert (streq (podp_status_text (999), "Unknown Status"));
 
