@@ -1800,36 +1800,41 @@ s_print_case_check (json_t *data)
 //  A case transfer: its fields, each consent, and the chronology check
 
 static const char *const s_transfer_fields [] = {
-    "id", "case", "status", "from_pod", "to_pod", "old_lead", "new_lead", "visit", "location",
-    "visit_task", "old_lead_released", "note", "done", NULL
+    "id", "case", "status", "from_pod", "to_pod", "old_lead", "new_lead", "requested_by",
+    "sending_pod", "receiving_pod", "refused_by", "visit", "location", "visit_task",
+    "old_lead_released", "note", "done", NULL
 };
 static const char *const s_transfer_skip [] = {
     "requested", "sending_consent", "receiving_consent", "refused", "check", NULL
 };
 
-static void
-s_print_consent (const char *label, json_t *consent)
+//  "alice.tm, Tue 1 Dec 2026 09:00[: reason]", or "not yet"
+static json_t *
+s_consent_text (json_t *consent)
 {
-    if (!json_is_object (consent)) {
-        printf ("%-18s not yet\n", label);
-        return;
-    }
+    if (!json_is_object (consent))
+        return json_string ("not yet");
     char *at = s_value_text (json_object_get (consent, "at"));
     json_t *reason = json_object_get (consent, "reason");
-    printf ("%-18s %s, %s%s%s\n", label, json_string_value (json_object_get (consent, "by")), at,
-            json_is_string (reason)? ": ": "", json_is_string (reason)? json_string_value (reason): "");
+    char *text = zsys_sprintf ("%s, %s%s%s", json_string_value (json_object_get (consent, "by")), at,
+                               json_is_string (reason)? ": ": "", json_is_string (reason)? json_string_value (reason): "");
+    json_t *value = json_string (text);
     free (at);
+    zstr_free (&text);
+    return value;
 }
 
 static void
 s_print_transfer (json_t *data)
 {
-    s_print_fields (data, s_transfer_fields, s_transfer_skip);
-    s_print_consent ("requested:", json_object_get (data, "requested"));
-    s_print_consent ("sending pod:", json_object_get (data, "sending_consent"));
-    s_print_consent ("receiving pod:", json_object_get (data, "receiving_consent"));
+    json_t *shown = json_deep_copy (data);
+    json_object_set_new (shown, "requested_by", s_consent_text (json_object_get (data, "requested")));
+    json_object_set_new (shown, "sending_pod", s_consent_text (json_object_get (data, "sending_consent")));
+    json_object_set_new (shown, "receiving_pod", s_consent_text (json_object_get (data, "receiving_consent")));
     if (json_is_object (json_object_get (data, "refused")))
-        s_print_consent ("refused:", json_object_get (data, "refused"));
+        json_object_set_new (shown, "refused_by", s_consent_text (json_object_get (data, "refused")));
+    s_print_fields (shown, s_transfer_fields, s_transfer_skip);
+    json_decref (shown);
     json_t *check = json_object_get (data, "check");
     if (json_is_object (check)) {
         printf ("\nchronology check since %s: %s\n", json_string_value (json_object_get (check, "since")),

@@ -862,29 +862,18 @@ s_absence_start (podd_request_t *req, int64_t absence_id)
 }
 
 //  The digest by e-mail too (the outbox writes .eml files when no SMTP
-//  server is configured): counts and the open work, no case detail in
-//  the subject
+//  server is configured): counts and where to look, nothing of a case (no
+//  reference, no title) in the subject or the body
 static int
-s_mail_digest (podd_request_t *req, const podd_member_t *member, json_t *digest, const char *text)
+s_mail_digest (podd_request_t *req, const podd_member_t *member, const char *text)
 {
     podd_pod_t pod;
     if (podd_store_pod_by_id (req->store, member->pod_id, &pod))
         return 0;
-    //  A growing buffer: every open task, however long its title
     GString *text_body = g_string_new (NULL);
-    g_string_append_printf (text_body, "%s.\n\nStill open, due first:\n", text);
-    size_t index;
-    json_t *item;
-    json_array_foreach (json_object_get (digest, "open"), index, item) {
-        const char *due = json_string_value (json_object_get (item, "due"));
-        const char *kase = json_string_value (json_object_get (item, "case"));
-        const char *title = json_string_value (json_object_get (item, "title"));
-        g_string_append_printf (text_body, "  task %lld  %s  due %s  %s\n",
-            (long long) json_integer_value (json_object_get (item, "task")),
-            kase? kase: "-", due? due: "-", title? title: "");
-    }
-    g_string_append_printf (text_body, "\nThe whole digest: podctl digest\n\n-- \n%s, %s\n",
-                            pod.title, pod.mailbox);
+    g_string_append_printf (text_body, "%s.\n\nThe whole digest, case by case, is in podd only: "
+                            "podctl digest, or the Leave page of podweb.\n\n-- \n%s, %s\n",
+                            text, pod.title, pod.mailbox);
     char *body = g_string_free (text_body, FALSE);
     podd_mailbox_t from = { pod.title, pod.mailbox }, to = { member->name, member->email };
     char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
@@ -975,7 +964,7 @@ s_absence_end (podd_request_t *req, int64_t absence_id)
               json_array_size (json_object_get (digest, "new_tasks")),
               json_array_size (json_object_get (digest, "chronology")),
               json_array_size (json_object_get (digest, "open")));
-    if (s_mail_digest (req, &member, digest, text)) {
+    if (s_mail_digest (req, &member, text)) {
         json_decref (digest);
         return -1;
     }

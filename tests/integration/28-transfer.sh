@@ -112,7 +112,7 @@ expect_err "the new lead may not approve (403)" 403 pc tara.sw case transfer-app
 expect_err "an unknown transfer is 404" 404 pc sam.tm case transfer-approve 999
 OUT=$(pc sam.tm --json case transfers)
 check "sam.tm sees it pending, with its chronology check" [ "$(jq_ '[(t["id"], t["case"], t["check"]["ok"]) for t in d["items"]]')" = "[($X, 'NC-501', True)]" ]
-expect_out "podctl prints each side's consent" "receiving pod: +not yet" pc sam.tm case transfers
+expect_out "podctl prints each side's consent (the receiving side: not yet)" "receiving_pod: +not yet" pc sam.tm case transfers
 OUT=$(pc sam.tm --json notices --kind case-transfer)
 check "sam.tm was told (kept notice)" texts_have "$NOTICES" "transfer $X of NC-501 from pod north to pod south: requested by alice.tm"
 OUT=$(pc dev.sw --json notices --kind case-transfer)
@@ -188,7 +188,7 @@ OUT=$(pc sam.tm --json case transfer NC-502 --to-pod south --lead umar.sw --visi
 check "sam.tm asks to take NC-502 (the receiving side's consent)" [ "$(jq_ 'd["receiving_consent"]["by"], d["sending_consent"]')" = "('sam.tm', None)" ]
 expect_err "the sending manager may not choose the new lead (403)" 403 pc alice.tm case transfer-approve "$R" --lead tara.sw
 expect_err "refusing needs a reason (422)" 422 pc alice.tm case transfer-refuse "$R" --reason ""
-expect_out "alice.tm refuses it" "refused: +alice.tm" pc alice.tm case transfer-refuse "$R" --reason "Court hearing next week: stays with erin.sw"
+expect_out "alice.tm refuses it" "refused_by: +alice.tm, .*Court hearing" pc alice.tm case transfer-refuse "$R" --reason "Court hearing next week: stays with erin.sw"
 check "NC-502 is still north's, led by erin.sw" [ "$(pc alice.tm --json case show NC-502 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["pod"], d["lead"])')" = "north erin.sw" ]
 expect_err "approving a refused transfer is 409" 409 pc alice.tm case transfer-approve "$R"
 expect_err "refusing it again is 409" 409 pc sam.tm case transfer-refuse "$R" --reason "again"
