@@ -43,11 +43,12 @@ check "the start-up log warns about the bank-holiday file" grep -q "bank-holiday
 
 expect_out "podctl standards lists the new rules with their sources" \
     "child-referral-decision.*Working Together to Safeguard Children 2023, ch. 3" pc alice.tm standards
+LIST=$OUT
 for rule in child-strategy-after-allegation child-strategy-after-harm child-lado-professional carer-lado \
             cic-care-plan cic-placement-plan carer-supervision-visit carer-first-review-panel \
             carer-support-plan-initial carer-concern-review pathway-needs-assessment \
             pathway-plan-review transition-planning; do
-    pc alice.tm standards | grep -q "^$rule " || not_ok "podctl standards lists $rule"
+    printf '%s\n' "$LIST" | grep -q "^$rule " || not_ok "podctl standards lists $rule"
 done
 OUT=$(pc alice.tm --json standards)
 check "the supervision visit is a local choice shipped at 6 weeks, and says so" $PY -c 'import json,sys
