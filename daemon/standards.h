@@ -29,7 +29,14 @@ typedef enum {
     "case-opened", "referral-received", "carer-approved", "panel-date-set", "child-placed", \
     "became-looked-after", "allegation", "placement-difficulty", "strategy-discussion", \
     "conference-held", "review-held", "placement-confirmed-long-term", "placement-ended", \
-    "task-done"
+    "task-done", \
+    "cp-plan-ended", "ceased-looked-after"
+
+//  Ending events (ends-on): any event type above but task-done, and
+//  case-closed (recorded by CASE-CLOSE). An entry may name an outcome:
+//  "strategy-discussion:nfa". The outcomes an event may carry:
+#define PODD_ENDING_ONLY "case-closed"
+#define PODD_OUTCOMES "nfa", "s47"
 
 typedef struct {
     char *id;                   /* e.g. "carer-annual-review" */
@@ -51,6 +58,11 @@ typedef struct {
     char *condition;            /* "long-term" | "not-long-term" | "family-and-friends" |
                                    "not-family-and-friends" | NULL */
     int line;                   /* line of the rule in its file */
+    //  Chains: what else starts the clock, what ends it, a second firing
+    char *also_on;              /* further events that fire it, "a, b", or NULL */
+    char *ends_on;              /* events that close its open tasks, "a, b:outcome", or NULL */
+    bool replace;               /* while-open = "replace": fired again, the open task moves */
+    char *done_by;              /* an event that stands for its task done, or NULL */
 } podd_rule_t;
 
 typedef struct _podd_standards_t podd_standards_t;
@@ -86,6 +98,12 @@ int    podd_standards_holiday_last_year (podd_standards_t *self);
 //  The due instant of a rule triggered at `at` (an instant): the local date
 //  of `at` moved by the rule's timescale, at 17:00 Europe/London.
 int64_t podd_standards_due (podd_standards_t *self, const podd_rule_t *rule, int64_t at);
+
+//  Whether a rule is fired by an event of this type (its trigger or also-on),
+//  and whether an event of this type and outcome ("" none) ends it
+bool podd_standards_fires_on (const podd_rule_t *rule, const char *type);
+bool podd_standards_ends_on (const podd_rule_t *rule, const char *type, const char *outcome);
+bool podd_standards_known_outcome (const char *outcome);
 
 void podd_standards_test (bool verbose);
 

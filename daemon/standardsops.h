@@ -24,4 +24,8 @@ int podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_
 //  After it is marked done: record the date, re-arm and fire. 0 or -1.
 int podd_standards_after_done (podd_request_t *req, int64_t task_id, const char *done_on);
 
+//  A case is being closed: the chains that end on case-closed close their
+//  open tasks (each appended to ended), its placement ends. 0 or -1.
+int podd_standards_case_closed (podd_request_t *req, const podd_case_t *kase, json_t *ended);
+
 #endif

@@ -71,8 +71,11 @@ static const char *const s_event_types [] = {
     "case-opened", "referral-received", "carer-approved", "panel-date-set",
     "child-placed", "became-looked-after", "allegation", "placement-difficulty",
     "strategy-discussion", "conference-held", "review-held",
-    "placement-confirmed-long-term", "placement-ended", NULL
+    "placement-confirmed-long-term", "placement-ended",
+    "cp-plan-ended", "ceased-looked-after", NULL
 };
+//  A strategy discussion's outcome (daemon/standards.h PODD_OUTCOMES)
+static const char *const s_outcomes [] = { "nfa", "s47", NULL };
 
 static const s_command_t s_commands [] = {
     /*  Client -> server. "rid" (INT, optional) is allowed on every one. */
@@ -372,6 +375,8 @@ static const s_command_t s_commands [] = {
         { "note",      TEXT,    OPT, 0,   NULL },
         { "dob",       STRING,  OPT, 32,  NULL },    /* child's date of birth */
         { "family_and_friends", BOOL, OPT, 0, NULL },
+        { "outcome",   STRING,  OPT, 16,  s_outcomes },  /* strategy-discussion */
+        { "carer",     STRING,  OPT, 64,  NULL },    /* child-placed: the carers' case */
         { END } } },
     { "CASE-EVENT-CORRECT", true, {
         { "event",     INT,     REQ, 0,   NULL },
@@ -1694,7 +1699,14 @@ podp_test (bool verbose)
                            "carer-approved, panel-date-set, child-placed, "
                            "became-looked-after, allegation, placement-difficulty, "
                            "strategy-discussion, conference-held, review-held, "
-                           "placement-confirmed-long-term, placement-ended"));
+                           "placement-confirmed-long-term, placement-ended, cp-plan-ended, "
+                           "ceased-looked-after"));
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"strategy-discussion\","
+              "\"date\":\"2026-11-02\",\"outcome\":\"nfa\"}", 0);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"strategy-discussion\","
+              "\"date\":\"2026-11-02\",\"outcome\":\"NFA\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed\","
+              "\"date\":\"2026-11-02\",\"carer\":\"NH-1\"}", 0);
     //  "task-done" triggers rules but is not a case event; values are case-sensitive
     s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"task-done\","
               "\"date\":\"2026-11-02\"}", PODP_INVALID);
