@@ -214,7 +214,8 @@ static const cmddef_t s_commands [] = {
       { { "kind", "kind", O_VALUE, false, NULL },
         { "date", "date", O_VALUE, false, NULL } } },
     { "case", "event",
-      "case event REF --type T --date D [--note N] [--dob D] [--family-and-friends]",
+      "case event REF --type T --date D [--note N] [--dob D] [--family-and-friends]"
+      " [--outcome nfa|s47] [--carer REF]",
       "record a case event on day D; podd creates the tasks its practice standards "
       "ask for (the types T are listed in podctl(1))",
       "CASE-EVENT", NULL, s_print_case_event, { POS_REF },
@@ -222,7 +223,9 @@ static const cmddef_t s_commands [] = {
         { "date", "date", O_VALUE, true, NULL },
         { "note", "note", O_VALUE, false, NULL },
         { "dob", "dob", O_VALUE, false, NULL },
-        { "family-and-friends", "family_and_friends", O_FLAG, false, NULL } } },
+        { "family-and-friends", "family_and_friends", O_FLAG, false, NULL },
+        { "outcome", "outcome", O_VALUE, false, NULL },
+        { "carer", "carer", O_VALUE, false, NULL } } },
     { "case", "event-correct", "case event-correct EVENT --date D",
       "correct the date of a case event; open tasks it created are given new due dates",
       "CASE-EVENT-CORRECT", NULL, s_print_case_event, { { "event", "EVENT", true } },
@@ -1267,7 +1270,7 @@ static const char *const s_pod_fields [] = {
 static const char *const s_case_fields [] = {
     "ref", "kind", "status", "pod", "lead", "coworkers", "opened", "closed", "summary", NULL
 };
-static const char *const s_case_skip [] = { "chronology", NULL };
+static const char *const s_case_skip [] = { "chronology", "placements", "ended", NULL };
 static const char *const s_task_fields [] = {
     "id", "case", "kind", "title", "state", "priority", "assignee", "due", "follow_up",
     "delegator", "awaiting_confirm", "standard",
@@ -1300,6 +1303,10 @@ static const column_t s_case_columns [] = {
 static const column_t s_chronology_columns [] = {
     { "ID", "id" }, { "DATE", "date" }, { "KIND", "kind" }, { "AUTHOR", "author" },
     { "TEXT", "text" }, { NULL, NULL }
+};
+static const column_t s_placement_columns [] = {
+    { "CHILD", "child" }, { "CARERS", "carer" }, { "STARTED", "started" }, { "ENDED", "ended" },
+    { "LONG-TERM-FROM", "long_term_on" }, { NULL, NULL }
 };
 static const column_t s_caseload_columns [] = {
     { "POD", "pod" }, { "MEMBER", "member" }, { "ROLE", "role" }, { "LEAD", "lead" },
@@ -1380,6 +1387,17 @@ s_print_case (json_t *data)
             s_print_items (chronology, s_chronology_columns, 2);
         else
             printf ("  (no entries)\n");
+    }
+    //  Placements: the child's, or the children placed with the household
+    json_t *placements = json_object_get (data, "placements");
+    if (json_is_array (placements) && json_array_size (placements)) {
+        printf ("\nplacements (linked child and carer cases):\n");
+        s_print_items (placements, s_placement_columns, 2);
+    }
+    json_t *ended = json_object_get (data, "ended");
+    if (json_is_array (ended) && json_array_size (ended)) {
+        printf ("\ntasks ended with the case:\n");
+        s_print_items (ended, s_task_columns, 2);
     }
 }
 
@@ -2058,7 +2076,7 @@ s_print_meeting (json_t *data)
 //  Practice standards printers
 
 static const char *const s_event_fields [] = {
-    "id", "case", "type", "date", "author", "note", NULL
+    "id", "case", "type", "date", "outcome", "carer", "author", "note", NULL
 };
 static const column_t s_event_task_columns [] = {
     { "ID", "id" }, { "STANDARD", "standard" }, { "KIND", "kind" },
@@ -2074,9 +2092,11 @@ s_print_case_event (json_t *data)
     json_t *event = json_object_get (data, "event");
     s_print_fields (json_is_object (event) ? event : data, s_event_fields, NULL);
     const char *sections [][2] = {
-        { "created", "tasks created" }, { "recomputed", "due dates recomputed" }
+        { "created", "tasks created" }, { "recomputed", "due dates recomputed" },
+        { "replaced", "tasks replaced (moved, with the reason in their history)" },
+        { "ended", "tasks ended (chain ended, reason in their history)" }
     };
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 4; i++) {
         json_t *tasks = json_object_get (data, sections [i][0]);
         if (!json_is_array (tasks))
             continue;
@@ -2086,6 +2106,10 @@ s_print_case_event (json_t *data)
         else
             printf ("  (none)\n");
     }
+    size_t index;
+    json_t *warning;
+    json_array_foreach (json_object_get (data, "warnings"), index, warning)
+        printf ("\nwarning: %s\n", json_string_value (warning));
 }
 
 //  "ID CASE-KIND TRIGGER TIMESCALE TASK-KIND SOURCE" per standard; the

@@ -321,7 +321,10 @@ podd_op_case_show (podd_request_t *req)
     podd_case_t kase;
     if (s_case_for_read (req, podp_msg_string (req->msg, "ref"), &kase))
         return -1;
-    return podd_ok (req, PODP_OK, podd_store_case_json (req->store, kase.id, true));
+    json_t *reply = podd_store_case_json (req->store, kase.id, true);
+    //  Placements: a child's, or the children placed with a household
+    json_object_set_new (reply, "placements", podd_store_placements_json (req->store, kase.id));
+    return podd_ok (req, PODP_OK, reply);
 }
 
 int
@@ -364,23 +367,40 @@ podd_op_case_close (podd_request_t *req)
                           "or the coordinator may close cases");
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed already", ref);
+    //  Chains that end on case-closed close their open tasks first (the
+    //  whole request rolls back if other open tasks refuse the close)
+    json_t *ended = json_array ();
+    if (podd_standards_case_closed (req, &kase, ended)) {
+        json_decref (ended);
+        return -1;
+    }
     int64_t still_open = podd_store_case_open_tasks (req->store, kase.id);
-    if (still_open < 0)
-        return podd_fail (req, PODP_INTERNAL, "cannot count open tasks");
-    if (still_open)
+    if (still_open) {
+        json_decref (ended);
+        if (still_open < 0)
+            return podd_fail (req, PODP_INTERNAL, "cannot count open tasks");
         return podd_fail (req, PODP_CONFLICT, "case '%s' has %lld open task(s): finish or cancel them first",
                           ref, (long long) still_open);
+    }
     const char *reason = podp_msg_string (req->msg, "reason");
-    if (podd_store_case_close (req->store, kase.id, reason, req->now))
+    if (podd_store_case_close (req->store, kase.id, reason, req->now)) {
+        json_decref (ended);
         return podd_fail (req, PODP_INTERNAL, "cannot close case");
+    }
     char text [PODP_STRING_MAX + 64];
     snprintf (text, sizeof text, "Case closed by %s%s%s", req->actor->handle,
               reason? ": ": "", reason? reason: "");
-    if (podd_store_chronology_add (req->store, kase.id, NULL, "event", text, req->actor->id, req->now) < 0)
+    if (podd_store_chronology_add (req->store, kase.id, NULL, "event", text, req->actor->id, req->now) < 0) {
+        json_decref (ended);
         return podd_fail (req, PODP_INTERNAL, "cannot write chronology");
-    if (s_audit_body (req, "case-close", ref))
+    }
+    if (s_audit_body (req, "case-close", ref)) {
+        json_decref (ended);
         return -1;
-    return podd_ok (req, PODP_OK, podd_store_case_json (req->store, kase.id, false));
+    }
+    json_t *reply = podd_store_case_json (req->store, kase.id, false);
+    json_object_set_new (reply, "ended", ended);
+    return podd_ok (req, PODP_OK, reply);
 }
 
 int

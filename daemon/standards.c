@@ -25,6 +25,7 @@
 #define HOLIDAYS_NAME   "bank-holidays"     //  name in messages for load_str
 
 static const char *s_triggers [] = { PODD_TRIGGERS, NULL };
+static const char *s_outcomes [] = { PODD_OUTCOMES, NULL };
 static const char *s_conditions [] = {
     "long-term", "not-long-term", "family-and-friends", "not-family-and-friends",
     "looked-after", NULL
@@ -308,12 +309,12 @@ s_load_holidays (podd_standards_t *self, const char *text, const char *name,
 enum {
     K_TITLE, K_CASE_KIND, K_TRIGGER, K_TASK_KIND, K_TIMESCALE, K_COUNTS, K_RECURRING,
     K_ROLE, K_EVIDENCE, K_SOURCE, K_LOCAL_CHOICE, K_AGE, K_CONDITION, K_AFTER_RULE,
-    K_AT_AGE, K_ONCE, K_RESETS, KEYS
+    K_AT_AGE, K_ONCE, K_RESETS, K_ALSO_ON, K_ENDS_ON, K_WHILE_OPEN, K_DONE_BY, KEYS
 };
 static const char *const s_keys [KEYS + 1] = {
     "title", "case-kind", "trigger", "task-kind", "timescale", "counts", "recurring",
     "role", "evidence", "source", "local-choice", "age", "condition", "after-rule",
-    "at-age", "once", "resets", NULL
+    "at-age", "once", "resets", "also-on", "ends-on", "while-open", "done-by", NULL
 };
 
 //  "N days|weeks|months|working-days" (singular too). 0, or -1 with the
@@ -427,6 +428,77 @@ s_rule_free (podd_rule_t *rule)
     free (rule->source);
     free (rule->condition);
     free (rule->resets);
+    free (rule->also_on);
+    free (rule->ends_on);
+    free (rule->done_by);
+}
+
+//  Whether the comma-separated list holds name (entries trimmed)
+static bool
+s_list_has (const char *list, const char *name)
+{
+    size_t len = strlen (name);
+    for (const char *p = list; p && *p; ) {
+        p += strspn (p, " ,");
+        size_t word = strcspn (p, ",");
+        while (word && p [word - 1] == ' ')
+            word--;
+        if (word == len && strncmp (p, name, len) == 0)
+            return true;
+        p += word;
+        p += strcspn (p, ",");
+    }
+    return false;
+}
+
+//  An event list (also-on, ends-on): "type, type:outcome, ...", each an
+//  event type (not task-done); with_ending also allows case-closed and
+//  an outcome after a colon. 0, or -1 with the reason in why.
+static int
+s_check_events (const char *value, bool with_ending, char *why, size_t whylen)
+{
+    char show [SHOW_MAX], entry [MAX_ID + 1];
+    size_t entries = 0;
+    for (const char *p = value; *p; ) {
+        p += strspn (p, " ");
+        size_t word = strcspn (p, ",");
+        size_t len = word;
+        while (len && p [len - 1] == ' ')
+            len--;
+        if (len == 0 || len > MAX_ID) {
+            snprintf (why, whylen, "'%s' must be event types separated by commas",
+                      s_show (value, show));
+            return -1;
+        }
+        memcpy (entry, p, len);
+        entry [len] = 0;
+        char *colon = strchr (entry, ':');
+        if (colon) {
+            *colon = 0;
+            if (!with_ending || !s_in_list (s_outcomes, colon + 1)) {
+                s_list (s_outcomes, SIZE_MAX, show, sizeof (show));
+                snprintf (why, whylen, "'%s:%s': %s%s%s", entry, colon + 1, with_ending
+                          ? "unknown outcome (outcomes: ": "an outcome goes only in ends-on",
+                          with_ending? show: "", with_ending? ")": "");
+                return -1;
+            }
+        }
+        bool known = (podd_standards_known_trigger (entry) && !streq (entry, "task-done"))
+                  || (with_ending && streq (entry, PODD_ENDING_ONLY));
+        if (!known) {
+            snprintf (why, whylen, "unknown event '%s'", s_show (entry, show));
+            return -1;
+        }
+        entries++;
+        p += word;
+        if (*p == ',')
+            p++;
+    }
+    if (!entries) {
+        snprintf (why, whylen, "name at least one event");
+        return -1;
+    }
+    return 0;
 }
 
 static podd_rule_t *
@@ -659,6 +731,37 @@ s_load_rule (s_loader_t *L, podd_standards_t *self, podd_config_t *config, zconf
                            "only", value, child? "carer-household": "child");
         rule->condition = podd_zpl_strdup (value);
     }
+    //  Chains: also-on, ends-on, while-open, done-by
+    if (nodes [K_ALSO_ON]) {
+        value = VALUE (K_ALSO_ON);
+        if (task_done)
+            return s_fail (L, nodes [K_ALSO_ON], id, "also-on does not go with trigger = "
+                           "\"task-done\"");
+        if (s_check_events (value, false, why, sizeof (why)))
+            return s_fail (L, nodes [K_ALSO_ON], id, "also-on: %s", why);
+        if (s_list_has (value, rule->trigger))
+            return s_fail (L, nodes [K_ALSO_ON], id, "also-on repeats the trigger '%s'",
+                           rule->trigger);
+        rule->also_on = podd_zpl_strdup (value);
+    }
+    if (nodes [K_ENDS_ON]) {
+        value = VALUE (K_ENDS_ON);
+        if (s_check_events (value, true, why, sizeof (why)))
+            return s_fail (L, nodes [K_ENDS_ON], id, "ends-on: %s", why);
+        rule->ends_on = podd_zpl_strdup (value);
+    }
+    value = nodes [K_WHILE_OPEN]? VALUE (K_WHILE_OPEN): "add";
+    if (!streq (value, "add") && !streq (value, "replace"))
+        return s_fail (L, nodes [K_WHILE_OPEN], id, "while-open must be \"add\" or "
+                       "\"replace\", not '%s'", s_show (value, show));
+    rule->replace = streq (value, "replace");
+    if (nodes [K_DONE_BY]) {
+        value = VALUE (K_DONE_BY);
+        if (!podd_standards_known_trigger (value) || streq (value, "task-done"))
+            return s_fail (L, nodes [K_DONE_BY], id, "done-by must be an event type, not '%s'",
+                           s_show (value, show));
+        rule->done_by = podd_zpl_strdup (value);
+    }
     #undef VALUE
     return 0;
 }
@@ -843,6 +946,32 @@ bool
 podd_standards_known_trigger (const char *trigger)
 {
     return trigger && s_in_list (s_triggers, trigger);
+}
+
+bool
+podd_standards_fires_on (const podd_rule_t *rule, const char *type)
+{
+    assert (rule);
+    return type && (streq (rule->trigger, type) || s_list_has (rule->also_on, type));
+}
+
+bool
+podd_standards_ends_on (const podd_rule_t *rule, const char *type, const char *outcome)
+{
+    assert (rule);
+    if (!type || !rule->ends_on)
+        return false;
+    if (s_list_has (rule->ends_on, type))
+        return true;
+    char qualified [2 * MAX_ID + 2];
+    snprintf (qualified, sizeof (qualified), "%s:%s", type, outcome? outcome: "");
+    return outcome && *outcome && s_list_has (rule->ends_on, qualified);
+}
+
+bool
+podd_standards_known_outcome (const char *outcome)
+{
+    return outcome && s_in_list (s_outcomes, outcome);
 }
 
 bool
@@ -1105,14 +1234,14 @@ podd_standards_test (bool verbose)
     assert (podd_standards_working_day (NULL, 2026, 12, 25));
 
     //  Every shipped rule has a source, a title and a valid task kind
-    assert (podd_standards_count (shipped) == 50);
+    assert (podd_standards_count (shipped) == 51);
     for (size_t i = 0; i < podd_standards_count (shipped); i++) {
         podd_rule_t *rule = podd_standards_at (shipped, i);
         assert (rule->source && *rule->source && rule->title && *rule->title);
         assert (podd_config_kind (config, rule->task_kind));
         assert (rule->line > 0);
     }
-    assert (podd_standards_at (shipped, 50) == NULL);
+    assert (podd_standards_at (shipped, 51) == NULL);
     assert (podd_standards_rule (shipped, "nope") == NULL);
     assert (podd_standards_rule (shipped, NULL) == NULL);
     assert (podd_standards_known_trigger ("carer-approved"));
@@ -1185,6 +1314,8 @@ podd_standards_test (bool verbose)
     s_expect_due (shipped, "cp-first-review-conference", "2026-01-31", "2026-04-30T16:00:00Z");
     //  6 months from 31 August 2027: 29 February 2028 (leap year)
     s_expect_due (shipped, "cp-review-conference", "2027-08-31", "2028-02-29T17:00:00Z");
+    //  6 weeks from Friday 18 December 2026 (calendar weeks: no holidays)
+    s_expect_due (shipped, "cp-core-group", "2026-12-18", "2027-01-29T17:00:00Z");
     //  10 working days from Wednesday 5 April 2028 across Easter 2028
     s_expect_due (shipped, "cp-visit", "2028-04-05", "2028-04-21T16:00:00Z");
     //  1 week from Wednesday 25 March 2026 (GMT) to 1 April (BST)
@@ -1273,6 +1404,7 @@ podd_standards_test (bool verbose)
         "carer-tsd-standards-family-friends", "child-assessment", "cp-initial-conference",
         "cp-first-core-group", "cp-first-review-conference", "cp-review-conference",
         "cp-visit", "cic-visit-first", "cic-visit", "cic-visit-long-term",
+        "cp-core-group",
         "lac-review-first", "lac-review-second", "lac-review", "pep-initial", "pep-review",
         "health-initial", "health-review-under-5", "health-review",
         "child-referral-decision", "child-strategy-after-allegation", "child-strategy-after-harm",
@@ -1634,6 +1766,53 @@ podd_standards_test (bool verbose)
                           "1 day"), NULL,
                     TEST_NAME ":8: rule 'r': after-rule 'approved' is a rule for "
                     "carer-household cases", verbose);
+    //  Chains: also-on, ends-on, while-open, done-by
+    rule = podd_standards_rule (shipped, "cp-initial-conference");
+    assert (rule && rule->replace && streq (rule->done_by, "conference-held"));
+    assert (podd_standards_ends_on (rule, "strategy-discussion", "nfa"));
+    assert (!podd_standards_ends_on (rule, "strategy-discussion", "s47"));
+    assert (!podd_standards_ends_on (rule, "strategy-discussion", ""));
+    assert (podd_standards_ends_on (rule, "case-closed", ""));
+    assert (podd_standards_fires_on (rule, "strategy-discussion"));
+    rule = podd_standards_rule (shipped, "cic-visit-first");
+    assert (podd_standards_fires_on (rule, "child-placed") && podd_standards_fires_on (rule, "placement-ended"));
+    assert (!podd_standards_fires_on (rule, "placement") && !podd_standards_ends_on (rule, "placement-ended", ""));
+    rule = podd_standards_rule (shipped, "cic-visit");
+    assert (podd_standards_ends_on (rule, "placement-ended", "") && podd_standards_ends_on (rule, "child-placed", ""));
+    assert (podd_standards_known_outcome ("nfa") && !podd_standards_known_outcome ("NFA"));
+    s_expect_error (config, GOOD_RULE "    ends-on = \"placement-ended, cp-plan-endd\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': ends-on: unknown event 'cp-plan-endd'", verbose);
+    s_expect_error (config, GOOD_RULE "    ends-on = \"strategy-discussion:maybe\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': ends-on: 'strategy-discussion:maybe': unknown "
+                    "outcome (outcomes: nfa, s47)", verbose);
+    s_expect_error (config, GOOD_RULE "    ends-on = \"case-closed,,\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': ends-on: 'case-closed,,' must be event types", verbose);
+    s_expect_error (config, GOOD_RULE "    ends-on = \"task-done\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': ends-on: unknown event 'task-done'", verbose);
+    s_expect_error (config, GOOD_RULE "    also-on = \"child-placed\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': also-on repeats the trigger", verbose);
+    s_expect_error (config, GOOD_RULE "    also-on = \"case-closed\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': also-on: unknown event 'case-closed'", verbose);
+    s_expect_error (config, GOOD_RULE "    also-on = \"placement-ended:nfa\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': also-on: 'placement-ended:nfa': an outcome goes "
+                    "only in ends-on", verbose);
+    s_expect_error (config, GOOD_RULE "    while-open = \"merge\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': while-open must be", verbose);
+    s_expect_error (config, GOOD_RULE "    done-by = \"task-done\"\n", NULL,
+                    TEST_NAME ":10: rule 'visit': done-by must be an event type", verbose);
+    s_expect_error (config, GOOD_RULE RULE ("r", "    trigger = \"task-done\"\n"
+                                            "    after-rule = \"visit\"\n    also-on = \"child-placed\"\n",
+                                            "1 day"), NULL,
+                    TEST_NAME ":18: rule 'r': also-on does not go with", verbose);
+    good = s_expect_ok (config, GOOD_RULE "    also-on = \"placement-ended , allegation\"\n"
+                        "    ends-on = \"ceased-looked-after, strategy-discussion:nfa,case-closed\"\n"
+                        "    while-open = \"replace\"\n", NULL);
+    rule = podd_standards_rule (good, "visit");
+    assert (podd_standards_fires_on (rule, "allegation") && podd_standards_fires_on (rule, "placement-ended"));
+    assert (podd_standards_ends_on (rule, "case-closed", "") && rule->replace);
+    assert (podd_standards_ends_on (rule, "strategy-discussion", "nfa"));
+    podd_standards_destroy (&good);
+
     //  Syntax errors carry their line too
     s_expect_error (config, GOOD_RULE "   title = \"x\"\n", NULL,
                     TEST_NAME ":10: syntax error: indent with a multiple of 4 spaces", verbose);

@@ -30,7 +30,14 @@ typedef enum {
     "became-looked-after", "allegation", "placement-difficulty", "strategy-discussion", \
     "conference-held", "review-held", "placement-confirmed-long-term", "placement-ended", \
     "task-done", \
-    "concern", "significant-harm-concern", "professional-allegation", "age"
+    "concern", "significant-harm-concern", "professional-allegation", "age", \
+    "cp-plan-ended", "ceased-looked-after"
+
+//  Ending events (ends-on): any event type above but task-done, and
+//  case-closed (recorded by CASE-CLOSE). An entry may name an outcome:
+//  "strategy-discussion:nfa". The outcomes an event may carry:
+#define PODD_ENDING_ONLY "case-closed"
+#define PODD_OUTCOMES "nfa", "s47"
 
 typedef struct {
     char *id;                   /* e.g. "carer-annual-review" */
@@ -57,6 +64,11 @@ typedef struct {
     bool once;                  /* at most one task of this rule per case */
     char *resets;               /* when done, the open task of this rule id is counted
                                    afresh from the date done, or NULL */
+    //  Chains: what else starts the clock, what ends it, a second firing
+    char *also_on;              /* further events that fire it, "a, b", or NULL */
+    char *ends_on;              /* events that close its open tasks, "a, b:outcome", or NULL */
+    bool replace;               /* while-open = "replace": fired again, the open task moves */
+    char *done_by;              /* an event that stands for its task done, or NULL */
 } podd_rule_t;
 
 typedef struct _podd_standards_t podd_standards_t;
@@ -112,6 +124,11 @@ bool podd_standards_age_dependent (podd_standards_t *self);
 //  When the last bank holiday listed falls within 12 months of now (or
 //  none is listed): true, with the warning for people in buf
 bool podd_standards_holidays_warning (podd_standards_t *self, int64_t now, char *buf, size_t size);
+//  Whether a rule is fired by an event of this type (its trigger or also-on),
+//  and whether an event of this type and outcome ("" none) ends it
+bool podd_standards_fires_on (const podd_rule_t *rule, const char *type);
+bool podd_standards_ends_on (const podd_rule_t *rule, const char *type, const char *outcome);
+bool podd_standards_known_outcome (const char *outcome);
 
 void podd_standards_test (bool verbose);
 

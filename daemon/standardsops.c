@@ -34,6 +34,20 @@ s_age (const char *dob, const char *on)
     return age;
 }
 
+//  Long-term, for visits: the current placement is confirmed long-term and
+//  its first year is over on date (a confirmation inside the first year
+//  does not shorten first-year visiting)
+static bool
+s_long_term (const podd_case_facts_t *facts, const char *date)
+{
+    int y, m, d;
+    if (!facts->long_term || podd_when_parse_date (facts->placed_on, &y, &m, &d))
+        return false;
+    char year_on [PODD_DATE_LEN];
+    snprintf (year_on, sizeof year_on, "%04d-%02d-%02d", y + 1, m, m == 2 && d == 29? 28: d);
+    return podd_when_date_cmp (date, year_on) >= 0;
+}
+
 //  Whether a rule applies to this case on this date
 static bool
 s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_facts_t *facts,
@@ -48,9 +62,10 @@ s_applies (const podd_rule_t *rule, const podd_case_t *kase, const podd_case_fac
             return false;
     }
     const char *condition = rule->condition;
-    if (podd_streq (condition, "long-term") && !facts->long_term)
+    bool long_term = s_long_term (facts, date);
+    if (podd_streq (condition, "long-term") && !long_term)
         return false;
-    if (podd_streq (condition, "not-long-term") && facts->long_term)
+    if (podd_streq (condition, "not-long-term") && long_term)
         return false;
     if (podd_streq (condition, "family-and-friends") && !facts->family_friends)
         return false;
@@ -133,7 +148,7 @@ s_creator (podd_request_t *req, const podd_case_t *kase)
 //  Create, route and report the task a rule asks for, counted from date
 static int
 s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule, const char *date,
-          int64_t event_id, json_t *created)
+          int64_t event_id, int64_t placement_id, json_t *created)
 {
     podd_kind_t *kind = podd_config_kind (req->config, rule->task_kind);
     int64_t due = podd_standards_due (req->standards, rule, s_anchor (date));
@@ -149,6 +164,7 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
     snprintf (reason, sizeof reason, "standard %s (%s)", rule->id, rule->source);
     bool unknown = podd_standards_holidays_unknown (req->standards, rule, due);
     if (id < 0 || podd_store_task_set_standard (req->store, id, rule->id, event_id)
+    ||  podd_store_task_set_placement (req->store, id, placement_id)
     ||  podd_store_task_set_anchor (req->store, id, date, unknown)
     ||  podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, reason, req->now)
     ||  (unknown && podd_store_task_history_add (req->store, id, req->actor->id, "bank holidays unknown",
@@ -166,10 +182,40 @@ s_create (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule,
     return 0;
 }
 
-//  Fire every rule triggered by `trigger` (and after_rule for task-done)
+//  A rule with while-open = "replace" fired again while its task is open:
+//  the open task moves to the new due date (and event) instead of a second
+//  one, with the reason in its history. 1 when it did, 0 none open, -1.
+static int
+s_replace (podd_request_t *req, const podd_case_t *kase, const podd_rule_t *rule, const char *trigger,
+           const char *date, int64_t event_id, int64_t placement_id, json_t *replaced)
+{
+    int64_t ids [EVENT_TASKS];
+    if (!rule->replace
+    ||  podd_store_rule_open_tasks (req->store, kase->id, rule->id, -1, ids, EVENT_TASKS) == 0)
+        return 0;
+    podd_task_t task;
+    if (podd_store_task_get (req->store, ids [0], &task))
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    int64_t due = podd_standards_due (req->standards, rule, s_anchor (date));
+    char why [256], was [PODD_WHEN_LEN], when [PODD_WHEN_LEN];
+    snprintf (why, sizeof why, "replaced: the %s of %s replaces the earlier one, due %s (was %s)",
+              trigger, date, podd_when_format (due, when), podd_when_format (task.due, was));
+    if (podd_store_task_set_due (req->store, task.id, due, req->now)
+    ||  podd_store_task_set_standard (req->store, task.id, rule->id, event_id)
+    ||  podd_store_task_set_placement (req->store, task.id, placement_id)
+    ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "replaced", 0, why, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot replace the standard's task");
+    if (podd_task_notify (req, task.id, task.assignee_id, why))
+        return -1;
+    json_array_append_new (replaced, podd_store_task_json (req->store, task.id, false));
+    return 1;
+}
+
+//  Fire every rule triggered by `trigger` (its trigger or also-on; and
+//  after_rule for task-done). Tasks belong to placement_id (0 none).
 static int
 s_fire (podd_request_t *req, const podd_case_t *kase, const char *trigger, const char *after_rule,
-        const char *date, int64_t event_id, json_t *created)
+        const char *date, int64_t event_id, int64_t placement_id, json_t *created, json_t *replaced)
 {
     if (!req->standards)
         return 0;
@@ -178,15 +224,237 @@ s_fire (podd_request_t *req, const podd_case_t *kase, const char *trigger, const
         return podd_fail (req, PODP_INTERNAL, "case vanished");
     for (size_t i = 0; i < podd_standards_count (req->standards); i++) {
         podd_rule_t *rule = podd_standards_at (req->standards, i);
-        if (!podd_streq (rule->trigger, trigger)
+        if (!podd_standards_fires_on (rule, trigger)
         ||  (after_rule && !podd_streq (rule->after_rule, after_rule))
         ||  !s_applies (rule, kase, &facts, date)
         ||  (rule->once && podd_store_case_has_rule_task (req->store, kase->id, rule->id)))
             continue;
-        if (s_create (req, kase, rule, date, event_id, created))
+        int rc = s_replace (req, kase, rule, trigger, date, event_id, placement_id,
+                            replaced? replaced: created);
+        if (rc < 0 || (rc == 0 && s_create (req, kase, rule, date, event_id, placement_id, created)))
             return -1;
     }
     return 0;
+}
+
+//  An event that ends chains: the open tasks of every rule whose ends-on
+//  names it (type, or type:outcome) are cancelled with the reason in their
+//  history. scope: -1 every task of the case, 0 those of no placement, N
+//  those of placement N (a carer household's tasks for one child).
+static int
+s_end (podd_request_t *req, const podd_case_t *kase, const char *type, const char *outcome,
+       const char *date, int64_t scope, json_t *ended)
+{
+    for (size_t i = 0; req->standards && i < podd_standards_count (req->standards); i++) {
+        podd_rule_t *rule = podd_standards_at (req->standards, i);
+        if (!podd_streq (rule->case_kind, kase->kind) || !podd_standards_ends_on (rule, type, outcome))
+            continue;
+        int64_t ids [EVENT_TASKS];
+        size_t count = podd_store_rule_open_tasks (req->store, kase->id, rule->id, scope, ids, EVENT_TASKS);
+        for (size_t t = 0; t < count; t++) {
+            podd_task_t task;
+            char why [200];
+            snprintf (why, sizeof why, "chain ended: %s%s%s of %s ends standard %s", type,
+                      outcome && *outcome? " with outcome ": "", outcome? outcome: "", date, rule->id);
+            if (podd_store_task_get (req->store, ids [t], &task)
+            ||  podd_task_move (req, task.id, "cancelled", task.assignee_id, "ended", why)
+            ||  podd_task_notify (req, task.id, task.assignee_id, why))
+                return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot end the chain");
+            json_array_append_new (ended, podd_store_task_json (req->store, task.id, false));
+        }
+    }
+    return 0;
+}
+
+//  A rule with done-by = EVENT: the event stands for its task done. With
+//  no task of the rule on the case (the work began elsewhere) what follows
+//  the rule fires from the event's date; with one still open the reply
+//  says to complete it (its completion starts what follows).
+static int
+s_done_by (podd_request_t *req, const podd_case_t *kase, const char *type, const char *date,
+           int64_t event_id, int64_t placement_id, json_t *created, json_t *replaced,
+           json_t *warnings)
+{
+    for (size_t i = 0; req->standards && i < podd_standards_count (req->standards); i++) {
+        podd_rule_t *rule = podd_standards_at (req->standards, i);
+        if (!podd_streq (rule->done_by, type) || !podd_streq (rule->case_kind, kase->kind))
+            continue;
+        int64_t ids [1];
+        if (podd_store_rule_open_tasks (req->store, kase->id, rule->id, -1, ids, 1)) {
+            char text [300];
+            snprintf (text, sizeof text, "task %lld (%s) is still open: complete it with the date "
+                      "it was held (podctl task done %lld --date %s) to start what follows it",
+                      (long long) ids [0], rule->id, (long long) ids [0], date);
+            json_array_append_new (warnings, json_string (text));
+        }
+        else
+        if (podd_store_rule_task_count (req->store, kase->id, rule->id) == 0
+        &&  s_fire (req, kase, "task-done", rule->id, date, event_id, placement_id, created, replaced))
+            return -1;
+    }
+    return 0;
+}
+
+//  Placement confirmed long-term: an open task of a recurring rule that no
+//  longer applies (6-weekly visits once the first year is over) goes to
+//  its sibling that does, counted from the date the last one was done in
+//  this placement, not from the confirmation
+static int
+s_recount (podd_request_t *req, const podd_case_t *kase, const char *date, json_t *replaced)
+{
+    podd_case_facts_t facts;
+    if (podd_store_case_facts (req->store, kase->id, &facts))
+        return podd_fail (req, PODP_INTERNAL, "case vanished");
+    for (size_t i = 0; req->standards && i < podd_standards_count (req->standards); i++) {
+        podd_rule_t *rule = podd_standards_at (req->standards, i);
+        if (!rule->recurring || !rule->condition || s_applies (rule, kase, &facts, date)
+        ||  !podd_streq (rule->case_kind, kase->kind))
+            continue;
+        podd_rule_t *sibling = NULL;
+        for (size_t j = 0; j < podd_standards_count (req->standards) && !sibling; j++) {
+            podd_rule_t *other = podd_standards_at (req->standards, j);
+            if (other != rule && podd_streq (other->trigger, rule->trigger)
+            &&  (other->after_rule? podd_streq (other->after_rule, rule->after_rule): !rule->after_rule)
+            &&  s_applies (other, kase, &facts, date))
+                sibling = other;
+        }
+        int64_t ids [EVENT_TASKS];
+        size_t count = sibling? podd_store_rule_open_tasks (req->store, kase->id, rule->id, -1,
+                                                            ids, EVENT_TASKS): 0;
+        const char *const rules [3] = { rule->id, sibling? sibling->id: NULL, rule->after_rule };
+        char last [PODD_DATE_LEN];
+        if (!count || podd_store_rules_last_done (req->store, kase->id, rules, facts.placed_on, last)
+        ||  !*last)
+            continue;
+        int64_t due = podd_standards_due (req->standards, sibling, s_anchor (last));
+        for (size_t t = 0; t < count; t++) {
+            char why [300], when [PODD_WHEN_LEN];
+            snprintf (why, sizeof why, "standard %s now: %s, counted from the last one done (%s), "
+                      "due %s", sibling->id, rule->condition && podd_streq (sibling->condition, "long-term")
+                      ? "the placement is long-term and its first year is over": "conditions changed",
+                      last, podd_when_format (due, when));
+            podd_task_t task;
+            if (podd_store_task_get (req->store, ids [t], &task)
+            ||  podd_store_task_set_rule (req->store, task.id, sibling->id, sibling->title, req->now)
+            ||  podd_store_task_set_due (req->store, task.id, due, req->now)
+            ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "replaced", 0, why,
+                                             req->now))
+                return podd_fail (req, PODP_INTERNAL, "cannot recount the standard's task");
+            if (podd_task_notify (req, task.id, task.assignee_id, why))
+                return -1;
+            json_array_append_new (replaced, podd_store_task_json (req->store, task.id, false));
+        }
+    }
+    return 0;
+}
+
+//  What one event does to one case: end chains, keep the placements, fire
+typedef struct {
+    const char *type;
+    const char *outcome;        //  "" none
+    const char *date;
+    int64_t event_id;
+    json_t *created, *ended, *replaced, *warnings;
+} s_event_t;
+
+//  The event mirrored on the carer household's case linked by placement P
+static int
+s_mirror (podd_request_t *req, const podd_case_t *child, int64_t carer_id, int64_t placement_id,
+          const char *type, s_event_t *ev)
+{
+    podd_case_t carer;
+    if (podd_store_case_by_id (req->store, carer_id, &carer) || !carer.open)
+        return 0;               //  the household's case closed since: nothing to mirror
+    char note [160], text [200];
+    snprintf (note, sizeof note, "child %s (linked placement)", child->ref);
+    int64_t event_id = podd_store_event_add (req->store, carer.id, type, ev->date, note,
+                                             req->actor->id, req->now);
+    snprintf (text, sizeof text, "Event: %s. %s", type, note);
+    if (event_id < 0
+    ||  podd_store_chronology_add (req->store, carer.id, ev->date, "event", text, req->actor->id,
+                                   req->now) < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot record the linked event");
+    if (s_end (req, &carer, type, "", ev->date, placement_id, ev->ended)
+    ||  s_fire (req, &carer, type, NULL, ev->date, event_id, placement_id, ev->created, ev->replaced)
+    ||  podd_audit (req, "case-event", carer.ref, type))
+        return -1;
+    return 0;
+}
+
+//  A child's placements: child-placed starts one (ending the one before),
+//  placement-ended, ceased-looked-after and case-closed end it; the linked
+//  carer household's case hears of each (and of placement difficulties)
+static int
+s_placements (podd_request_t *req, const podd_case_t *kase, int64_t carer_id, s_event_t *ev,
+              int64_t *placement_id)
+{
+    podd_case_facts_t facts;
+    if (podd_store_case_facts (req->store, kase->id, &facts))
+        return podd_fail (req, PODP_INTERNAL, "case vanished");
+    *placement_id = facts.placement_id;
+    if (!podd_streq (kase->kind, "child"))
+        return 0;
+    bool starts = podd_streq (ev->type, "child-placed");
+    bool ends = starts || podd_streq (ev->type, "placement-ended")
+             || podd_streq (ev->type, "ceased-looked-after") || podd_streq (ev->type, "case-closed");
+    if (podd_streq (ev->type, "placement-confirmed-long-term"))
+        return podd_store_placement_set_long_term (req->store, facts.placement_id, ev->date)
+             ? podd_fail (req, PODP_INTERNAL, "cannot record long-term"): 0;
+    if (podd_streq (ev->type, "placement-difficulty") && facts.carer_id)
+        return s_mirror (req, kase, facts.carer_id, facts.placement_id, ev->type, ev);
+    if (ends && facts.placement_id) {
+        if (podd_store_placement_end (req->store, facts.placement_id, ev->date))
+            return podd_fail (req, PODP_INTERNAL, "cannot end the placement");
+        if (facts.carer_id
+        &&  s_mirror (req, kase, facts.carer_id, facts.placement_id, "placement-ended", ev))
+            return -1;
+        *placement_id = 0;
+    }
+    if (starts) {
+        *placement_id = podd_store_placement_start (req->store, kase->id, carer_id, ev->date,
+                                                    ev->event_id);
+        if (*placement_id < 0)
+            return podd_fail (req, PODP_INTERNAL, "cannot record the placement");
+        if (carer_id && s_mirror (req, kase, carer_id, *placement_id, ev->type, ev))
+            return -1;
+    }
+    return 0;
+}
+
+//  Apply an event to its case: end chains (the case's own tasks), keep
+//  the placements, fire (nothing for the outcome "nfa": no further
+//  action), and what done-by and long-term confirmation change
+static int
+s_apply (podd_request_t *req, const podd_case_t *kase, int64_t carer_id, s_event_t *ev)
+{
+    int64_t placement_id;
+    if (s_end (req, kase, ev->type, ev->outcome, ev->date, -1, ev->ended)
+    ||  s_placements (req, kase, carer_id, ev, &placement_id))
+        return -1;
+    if (podd_streq (ev->outcome, "nfa"))
+        return 0;
+    if (s_fire (req, kase, ev->type, NULL, ev->date, ev->event_id, placement_id, ev->created,
+                ev->replaced)
+    ||  s_done_by (req, kase, ev->type, ev->date, ev->event_id, placement_id, ev->created,
+                   ev->replaced, ev->warnings))
+        return -1;
+    if (podd_streq (ev->type, "placement-confirmed-long-term"))
+        return s_recount (req, kase, ev->date, ev->replaced);
+    return 0;
+}
+
+int
+podd_standards_case_closed (podd_request_t *req, const podd_case_t *kase, json_t *ended)
+{
+    char today [PODD_DATE_LEN];
+    podd_when_local_date (req->now, today);
+    json_t *created = json_array (), *replaced = json_array (), *warnings = json_array ();
+    s_event_t ev = { "case-closed", "", today, 0, created, ended, replaced, warnings };
+    int rc = s_apply (req, kase, 0, &ev);
+    json_decref (created);
+    json_decref (replaced);
+    json_decref (warnings);
+    return rc;
 }
 
 //  --------------------------------------------------------------------
@@ -242,7 +510,7 @@ s_age_catch_up (podd_request_t *req, const podd_case_t *kase, json_t *created)
         const char *from = s_later (s_later (reached, facts.opened),
                                     podd_streq (rule->condition, "looked-after")
                                     ? facts.looked_after_since: "");
-        if (s_applies (rule, kase, &facts, from) && s_create (req, kase, rule, from, 0, created))
+        if (s_applies (rule, kase, &facts, from) && s_create (req, kase, rule, from, 0, 0, created))
             return -1;
     }
     if (podd_store_case_set_age_due (req->store, kase->id, next))
@@ -316,7 +584,7 @@ podd_standards_note (podd_request_t *req, const podd_case_t *kase, const char *k
                                              req->actor->id, req->now);
     if (event_id < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot record the concern");
-    return s_fire (req, kase, "concern", NULL, date, event_id, created);
+    return s_fire (req, kase, "concern", NULL, date, event_id, 0, created, NULL);
 }
 
 int
@@ -341,19 +609,38 @@ podd_op_case_event (podd_request_t *req)
                           "or more than ten years ahead", date);
     if (dob && (podd_when_parse_date (dob, &y, &m, &d) || podd_when_date_cmp (dob, today) > 0))
         return podd_fail (req, PODP_INVALID, "field 'dob': not a past date YYYY-MM-DD");
-    podd_case_t kase;
+    //  Chains: a strategy discussion's outcome; a placement with its carers
+    const char *outcome = podp_msg_string (req->msg, "outcome");
+    const char *carer_ref = podp_msg_string (req->msg, "carer");
+    if (outcome && !podd_streq (type, "strategy-discussion"))
+        return podd_fail (req, PODP_INVALID, "field 'outcome': only a strategy-discussion has an outcome");
+    if (outcome && !podd_standards_known_outcome (outcome))
+        return podd_fail (req, PODP_INVALID, "field 'outcome': nfa (no further action) or s47 "
+                          "(section 47 enquiry), not '%s'", outcome);
+    if (carer_ref && !podd_streq (type, "child-placed"))
+        return podd_fail (req, PODP_INVALID, "field 'carer': only a child-placed event names the carers");
+    podd_case_t kase, carer = { 0 };
     podd_case_facts_t facts;
     if (podd_case_for_work (req, podp_msg_string (req->msg, "ref"), &kase))
         return -1;
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed", kase.ref);
+    if (carer_ref && !podd_streq (kase.kind, "child"))
+        return podd_fail (req, PODP_INVALID, "field 'carer': '%s' is not a child's case", kase.ref);
+    if (carer_ref && podd_case_for_work (req, carer_ref, &carer))
+        return -1;
+    if (carer_ref && (!podd_streq (carer.kind, "carer-household") || !carer.open))
+        return podd_fail (req, carer.open? PODP_INVALID: PODP_CONFLICT, "field 'carer': '%s' is %s",
+                          carer.ref, carer.open? "not a carer household's case": "closed");
     podd_store_case_facts (req->store, kase.id, &facts);
+    if (podd_streq (type, "placement-confirmed-long-term")
+    &&  (!podd_streq (kase.kind, "child") || !facts.placement_id))
+        return podd_fail (req, PODP_CONFLICT, "case '%s' has no current placement: record "
+                          "child-placed first (long-term status belongs to a placement)", kase.ref);
     if (!podd_streq (type, "panel-date-set") && podd_when_date_cmp (date, facts.opened) < 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is before the case was opened (%s)",
                           date, facts.opened);
     if ((dob && podd_store_case_set_dob (req->store, kase.id, dob))
-    ||  (podd_streq (type, "placement-confirmed-long-term")
-         && podd_store_case_set_flag (req->store, kase.id, "long-term", true))
     ||  (podp_msg_bool (req->msg, "family_and_friends", false)
          && podd_store_case_set_flag (req->store, kase.id, "family-and-friends", true)))
         return podd_fail (req, PODP_INTERNAL, "cannot record case facts");
@@ -362,29 +649,38 @@ podd_op_case_event (podd_request_t *req)
                                              req->now);
     char text [PODP_STRING_MAX + 128];
     snprintf (text, sizeof text, "Event: %s%s%s", type, note? ". ": "", note? note: "");
-    if (event_id < 0
+    if (event_id < 0 || (outcome && podd_store_event_set_outcome (req->store, event_id, outcome))
     ||  podd_store_chronology_add (req->store, kase.id, date, "event", text, req->actor->id, req->now) < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot record event");
-    json_t *created = json_array ();
-    if (s_fire (req, &kase, type, NULL, date, event_id, created)
-    ||  s_age_catch_up (req, &kase, created)
+    s_event_t ev = { type, outcome? outcome: "", date, event_id, json_array (), json_array (),
+                     json_array (), json_array () };
+    if (s_apply (req, &kase, carer.id, &ev)
+    ||  s_age_catch_up (req, &kase, ev.created)
     ||  podd_audit (req, "case-event", kase.ref, type)) {
-        json_decref (created);
+        json_decref (ev.created);
+        json_decref (ev.ended);
+        json_decref (ev.replaced);
+        json_decref (ev.warnings);
         return -1;
     }
-    json_t *reply = json_pack ("{s:o s:o}", "event", podd_store_event_json (req->store, event_id),
-                               "created", created);
     //  A child's case without a date of birth: the age-dependent standards
     //  cannot apply, so say so rather than stay silent
     if (podd_streq (kase.kind, "child") && !dob && !*facts.dob
     &&  podd_standards_age_dependent (req->standards)) {
-        char rules [512], text [700];
+        char rules [512], warning [700];
         s_age_rules (req->standards, rules, sizeof rules);
-        snprintf (text, sizeof text, "case %s has no date of birth: the standards that depend "
+        snprintf (warning, sizeof warning, "case %s has no date of birth: the standards that depend "
                   "on the child's age (%s) cannot apply until it is recorded (--dob)", kase.ref, rules);
-        json_object_set_new (reply, "warnings", json_pack ("[s]", text));
+        json_array_append_new (ev.warnings, json_string (warning));
     }
-    return podd_ok (req, PODP_CREATED, reply);
+    json_t *event = podd_store_event_json (req->store, event_id);
+    if (outcome)
+        json_object_set_new (event, "outcome", json_string (outcome));
+    if (carer.id)
+        json_object_set_new (event, "carer", json_string (carer.ref));
+    return podd_ok (req, PODP_CREATED, json_pack ("{s:o s:o s:o s:o s:o}", "event", event,
+                    "created", ev.created, "ended", ev.ended, "replaced", ev.replaced,
+                    "warnings", ev.warnings));
 }
 
 int
@@ -413,7 +709,8 @@ podd_op_case_event_correct (podd_request_t *req)
     if (podd_streq (event.type, "panel-date-set") && !podd_when_due_sane (s_anchor (date), req->now))
         return podd_fail (req, PODP_INVALID, "field 'date': %s is more than a year in the past "
                           "or more than ten years ahead", date);
-    if (podd_store_event_set_date (req->store, id, date))
+    if (podd_store_event_set_date (req->store, id, date)
+    ||  podd_store_placement_set_start (req->store, id, date))
         return podd_fail (req, PODP_INTERNAL, "cannot correct event");
     int64_t tasks [EVENT_TASKS];
     size_t count = podd_store_tasks_of_event (req->store, id, tasks, EVENT_TASKS);
@@ -468,11 +765,13 @@ podd_op_standards_list (podd_request_t *req)
         podd_rule_t *rule = podd_standards_at (req->standards, i);
         char timescale [48];
         snprintf (timescale, sizeof timescale, "%d %s", rule->amount, s_unit_name (rule->unit, rule->amount));
-        json_array_append_new (items, json_pack ("{s:s s:s s:s s:s s:s s:s s:s s:b s:s s:s s:b}",
+        json_t *item = json_pack ("{s:s s:s s:s s:s s:s s:s s:s s:b s:s s:s s:b}",
             "id", rule->id, "title", rule->title, "case_kind", rule->case_kind,
             "trigger", rule->trigger, "task_kind", rule->task_kind, "timescale", timescale,
             "counts", rule->before? "before": "after", "recurring", rule->recurring,
-            "evidence", rule->evidence, "source", rule->source, "local_choice", rule->local_choice));
+            "evidence", rule->evidence, "source", rule->source, "local_choice", rule->local_choice);
+        json_object_set_new (item, "ends_on", rule->ends_on? json_string (rule->ends_on): json_null ());
+        json_array_append_new (items, item);
     }
     return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
 }
@@ -573,7 +872,7 @@ podd_standards_check_done (podd_request_t *req, int64_t task_id, char *done_on)
 //  Rules sharing a rule's trigger (and after-rule) that apply now
 static int
 s_fire_siblings (podd_request_t *req, const podd_case_t *kase, const podd_case_facts_t *facts,
-                 const podd_rule_t *rule, const char *date, json_t *created)
+                 const podd_rule_t *rule, const char *date, int64_t placement_id, json_t *created)
 {
     for (size_t i = 0; i < podd_standards_count (req->standards); i++) {
         podd_rule_t *sibling = podd_standards_at (req->standards, i);
@@ -581,7 +880,7 @@ s_fire_siblings (podd_request_t *req, const podd_case_t *kase, const podd_case_f
         ||  !(sibling->after_rule? podd_streq (sibling->after_rule, rule->after_rule): !rule->after_rule)
         ||  !s_applies (sibling, kase, facts, date))
             continue;
-        if (s_create (req, kase, sibling, date, 0, created))
+        if (s_create (req, kase, sibling, date, 0, placement_id, created))
             return -1;
     }
     return 0;
@@ -634,18 +933,19 @@ podd_standards_after_done (podd_request_t *req, int64_t task_id, const char *don
         return podd_fail (req, PODP_INTERNAL, "case vanished");
     json_t *created = json_array ();
     int rc = 0;
+    int64_t placement_id = podd_store_task_placement (req->store, task_id);
     //  A recurring standard re-arms from the date it was actually done
     //  while it still applies; once it does not (the child turned 5, the
     //  placement became long-term) its siblings - rules with the same
     //  trigger - that apply now take over from the same date
     if (rule && rule->recurring) {
         if (s_applies (rule, &kase, &facts, done_on))
-            rc = s_create (req, &kase, rule, done_on, 0, created);
+            rc = s_create (req, &kase, rule, done_on, 0, placement_id, created);
         else
-            rc = s_fire_siblings (req, &kase, &facts, rule, done_on, created);
+            rc = s_fire_siblings (req, &kase, &facts, rule, done_on, placement_id, created);
     }
     if (rc == 0)
-        rc = s_fire (req, &kase, "task-done", rule_id, done_on, 0, created);
+        rc = s_fire (req, &kase, "task-done", rule_id, done_on, 0, placement_id, created, NULL);
     if (rc == 0 && rule && rule->resets)
         rc = s_reset_clock (req, &kase, rule, done_on);
     json_decref (created);

@@ -34,5 +34,8 @@ int     podd_standards_age_rearm_all (podd_request_t *req);
 //  record it and fire its rules into created. 0 or -1.
 int     podd_standards_note (podd_request_t *req, const podd_case_t *kase, const char *kind,
                              const char *date, const char *text, json_t *created);
+//  A case is being closed: the chains that end on case-closed close their
+//  open tasks (each appended to ended), its placement ends. 0 or -1.
+int podd_standards_case_closed (podd_request_t *req, const podd_case_t *kase, json_t *ended);
 
 #endif

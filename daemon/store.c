@@ -90,6 +90,29 @@
     "CREATE INDEX case_transfers_case ON case_transfers (case_id, id);" \
     "CREATE INDEX case_transfers_visit ON case_transfers (visit_task) WHERE visit_task IS NOT NULL;"
 
+//  Chains: an event's outcome (a strategy discussion's "nfa"); placements,
+//  each a child's, linked to the carer household's case when recorded with
+//  it, long-term from a date, ended on a date; the placement a standard's
+//  task belongs to. A child's last placement recorded before this keeps
+//  going (long-term from its start when the case was flagged long-term).
+#define MIGRATION_CHAINS \
+    "ALTER TABLE case_events ADD COLUMN outcome TEXT NOT NULL DEFAULT '';" \
+    "CREATE TABLE placements (" \
+    "  id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL REFERENCES cases (id)," \
+    "  carer_id INTEGER REFERENCES cases (id), started TEXT NOT NULL, ended TEXT," \
+    "  long_term_on TEXT, event_id INTEGER REFERENCES case_events (id));" \
+    "CREATE INDEX placements_child ON placements (child_id, id);" \
+    "CREATE INDEX placements_carer ON placements (carer_id, id) WHERE carer_id IS NOT NULL;" \
+    "ALTER TABLE tasks ADD COLUMN placement_id INTEGER REFERENCES placements (id);" \
+    "INSERT INTO placements (child_id, started, long_term_on, event_id)" \
+    "  SELECT e.case_id, e.event_date, CASE WHEN c.long_term THEN e.event_date END, e.id" \
+    "  FROM case_events e JOIN cases c ON c.id = e.case_id" \
+    "  WHERE c.kind = 'child' AND e.type = 'child-placed'" \
+    "  AND e.id = (SELECT MAX (x.id) FROM case_events x WHERE x.case_id = e.case_id" \
+    "              AND x.type = 'child-placed')" \
+    "  AND NOT EXISTS (SELECT 1 FROM case_events y WHERE y.case_id = e.case_id" \
+    "                  AND y.type = 'placement-ended' AND y.id > e.id);"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -287,7 +310,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     MIGRATION_STDRULES,
 
     //  11: case transfers between pods
-    MIGRATION_TRANSFER
+    MIGRATION_TRANSFER,
+
+    //  12: chains: outcomes, placements
+    MIGRATION_CHAINS
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -633,7 +659,30 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_SET_ANCHOR, "UPDATE tasks SET anchor = ?2, holidays_unknown = ?3 WHERE id = ?1") \
     X (TASK_ANCHOR,  "SELECT IFNULL (anchor, ''), holidays_unknown FROM tasks WHERE id = ?1") \
     X (CASE_RULE_OPEN_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND rule_id = ?2" \
-                     " AND state IN " OPEN_STATES " ORDER BY id LIMIT ?3")
+                     " AND state IN " OPEN_STATES " ORDER BY id LIMIT ?3") \
+    /*  Chains: outcomes, placements, a rule's open tasks, retargeting  */ \
+    X (EVENT_SET_OUTCOME, "UPDATE case_events SET outcome = ?2 WHERE id = ?1") \
+    X (PLACEMENT_START, "INSERT INTO placements (child_id, carer_id, started, event_id)" \
+                     " VALUES (?1, NULLIF (?2, 0), ?3, NULLIF (?4, 0))") \
+    X (PLACEMENT_CURRENT, "SELECT id, IFNULL (carer_id, 0), started, IFNULL (long_term_on, '')" \
+                     " FROM placements WHERE child_id = ?1 AND ended IS NULL ORDER BY id DESC LIMIT 1") \
+    X (PLACEMENT_END, "UPDATE placements SET ended = ?2 WHERE id = ?1 AND ended IS NULL") \
+    X (PLACEMENT_LONG_TERM, "UPDATE placements SET long_term_on = ?2 WHERE id = ?1") \
+    X (PLACEMENTS_JSON, "SELECT p.id, k.ref, IFNULL (h.ref, ''), p.started, p.ended, p.long_term_on" \
+                     " FROM placements p JOIN cases k ON k.id = p.child_id" \
+                     " LEFT JOIN cases h ON h.id = p.carer_id" \
+                     " WHERE p.child_id = ?1 OR p.carer_id = ?1 ORDER BY p.id") \
+    X (TASK_SET_PLACEMENT, "UPDATE tasks SET placement_id = NULLIF (?2, 0) WHERE id = ?1") \
+    X (TASK_PLACEMENT, "SELECT IFNULL (placement_id, 0) FROM tasks WHERE id = ?1") \
+    X (RULE_OPEN_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND rule_id = ?2" \
+                     " AND state IN " OPEN_STATES \
+                     " AND (?3 < 0 OR IFNULL (placement_id, 0) = ?3) ORDER BY id") \
+    X (RULE_TASK_COUNT, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND rule_id = ?2") \
+    X (RULES_LAST_DONE, "SELECT IFNULL (MAX (done_on), '') FROM tasks WHERE case_id = ?1" \
+                     " AND state = 'done' AND rule_id IN (?2, ?3, ?4) AND done_on >= ?5") \
+    X (TASK_SET_RULE, "UPDATE tasks SET rule_id = ?2, title = ?3, version = version + 1, updated = ?4" \
+                     " WHERE id = ?1") \
+    X (PLACEMENT_SET_START, "UPDATE placements SET started = ?2 WHERE event_id = ?1")
 
 //  Handover and the leave fixes
 #define HANDOVER_STATEMENTS(X) \
@@ -3011,7 +3060,6 @@ podd_store_case_facts (podd_store_t *self, int64_t case_id, podd_case_facts_t *f
     int rc = -1;
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         s_copy (facts->dob, sizeof facts->dob, sqlite3_column_text (stmt, 0));
-        facts->long_term = sqlite3_column_int (stmt, 1) != 0;
         facts->family_friends = sqlite3_column_int (stmt, 2) != 0;
         podd_when_local_date (sqlite3_column_int64 (stmt, 3), facts->opened);
         rc = 0;
@@ -3031,6 +3079,14 @@ podd_store_case_facts (podd_store_t *self, int64_t case_id, podd_case_facts_t *f
         }
         sqlite3_reset (stmt);
     }
+    //  Long-term status belongs to the current placement
+    podd_placement_t placement;
+    podd_store_placement_current (self, case_id, &placement);
+    facts->placement_id = placement.id;
+    facts->carer_id = placement.carer_id;
+    snprintf (facts->placed_on, sizeof facts->placed_on, "%s", placement.started);
+    snprintf (facts->long_term_on, sizeof facts->long_term_on, "%s", placement.long_term_on);
+    facts->long_term = *placement.long_term_on != 0;
     return rc;
 }
 
@@ -4202,6 +4258,188 @@ podd_store_case_cover_moves_clear (podd_store_t *self, int64_t case_id)
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, case_id);
+    return s_done (stmt);
+}
+
+//  --------------------------------------------------------------------
+//  Chains: outcomes, placements, a rule's open tasks
+
+int
+podd_store_event_set_outcome (podd_store_t *self, int64_t event_id, const char *outcome)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_EVENT_SET_OUTCOME);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, event_id);
+    s_bind_text (stmt, 2, outcome);
+    return s_done (stmt);
+}
+
+int64_t
+podd_store_placement_start (podd_store_t *self, int64_t child_id, int64_t carer_id,
+                            const char *date, int64_t event_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENT_START);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, child_id);
+    sqlite3_bind_int64 (stmt, 2, carer_id);
+    s_bind_text (stmt, 3, date);
+    sqlite3_bind_int64 (stmt, 4, event_id);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+int
+podd_store_placement_current (podd_store_t *self, int64_t child_id, podd_placement_t *placement)
+{
+    memset (placement, 0, sizeof (*placement));
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENT_CURRENT);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, child_id);
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        placement->id = sqlite3_column_int64 (stmt, 0);
+        placement->carer_id = sqlite3_column_int64 (stmt, 1);
+        s_copy (placement->started, sizeof placement->started, sqlite3_column_text (stmt, 2));
+        s_copy (placement->long_term_on, sizeof placement->long_term_on, sqlite3_column_text (stmt, 3));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_placement_end (podd_store_t *self, int64_t placement_id, const char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENT_END);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, placement_id);
+    s_bind_text (stmt, 2, date);
+    return s_done (stmt);
+}
+
+int
+podd_store_placement_set_long_term (podd_store_t *self, int64_t placement_id, const char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENT_LONG_TERM);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, placement_id);
+    s_bind_text (stmt, 2, date);
+    return s_done (stmt);
+}
+
+json_t *
+podd_store_placements_json (podd_store_t *self, int64_t case_id)
+{
+    json_t *items = json_array ();
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENTS_JSON);
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        const unsigned char *carer = sqlite3_column_text (stmt, 2);
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "child", s_json_text (stmt, 1),
+            "carer", carer && *carer? json_string ((const char *) carer): json_null (),
+            "started", s_json_text (stmt, 3), "ended", s_json_text (stmt, 4),
+            "long_term_on", s_json_text (stmt, 5)));
+    }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_task_set_placement (podd_store_t *self, int64_t task_id, int64_t placement_id)
+{
+    return s_run_ii (self, SQL_TASK_SET_PLACEMENT, task_id, placement_id);
+}
+
+int64_t
+podd_store_task_placement (podd_store_t *self, int64_t task_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_PLACEMENT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    int64_t id = sqlite3_step (stmt) == SQLITE_ROW? sqlite3_column_int64 (stmt, 0): 0;
+    sqlite3_reset (stmt);
+    return id;
+}
+
+size_t
+podd_store_rule_open_tasks (podd_store_t *self, int64_t case_id, const char *rule_id,
+                            int64_t placement_id, int64_t *ids, size_t max)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_RULE_OPEN_TASKS);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, rule_id);
+    sqlite3_bind_int64 (stmt, 3, placement_id);
+    return s_ids (stmt, ids, max);
+}
+
+int64_t
+podd_store_rule_task_count (podd_store_t *self, int64_t case_id, const char *rule_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_RULE_TASK_COUNT);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, rule_id);
+    int64_t count = sqlite3_step (stmt) == SQLITE_ROW? sqlite3_column_int64 (stmt, 0): -1;
+    sqlite3_reset (stmt);
+    return count;
+}
+
+int
+podd_store_rules_last_done (podd_store_t *self, int64_t case_id, const char *const rules [3],
+                            const char *since, char *date)
+{
+    date [0] = 0;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_RULES_LAST_DONE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    for (int i = 0; i < 3; i++)
+        s_bind_text (stmt, 2 + i, rules [i]? rules [i]: "");
+    s_bind_text (stmt, 5, since? since: "");
+    int rc = -1;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        s_copy (date, PODD_DATE_LEN, sqlite3_column_text (stmt, 0));
+        rc = 0;
+    }
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+podd_store_placement_set_start (podd_store_t *self, int64_t event_id, const char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PLACEMENT_SET_START);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, event_id);
+    s_bind_text (stmt, 2, date);
+    return s_done (stmt);
+}
+
+int
+podd_store_task_set_rule (podd_store_t *self, int64_t task_id, const char *rule_id,
+                          const char *title, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_SET_RULE);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task_id);
+    s_bind_text (stmt, 2, rule_id);
+    s_bind_text (stmt, 3, title);
+    sqlite3_bind_int64 (stmt, 4, now);
     return s_done (stmt);
 }
 

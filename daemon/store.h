@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 11    /* current schema version */
+#define PODD_STORE_SCHEMA 12    /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -377,6 +377,12 @@ typedef struct {
     bool long_term;
     bool family_friends;
     char opened [11];           /* local date the case was opened */
+    //  The child's current placement (chains): long_term above is its
+    //  confirmation, and ends with it
+    int64_t placement_id;       /* 0 = none */
+    int64_t carer_id;           /* linked carer household's case, 0 = none */
+    char placed_on [11];        /* "" = no current placement */
+    char long_term_on [11];     /* "" = not confirmed long-term */
     bool looked_after;          /* the latest became/ceased-looked-after is "became" */
     char looked_after_since [11];   /* its date, "" when not looked after */
 } podd_case_facts_t;
@@ -566,5 +572,41 @@ int     podd_store_case_remove_coworker (podd_store_t *self, int64_t case_id, in
 size_t  podd_store_case_live_tasks (podd_store_t *self, int64_t case_id, int64_t *ids, size_t max);
 //  Forget the cover moves of a case's tasks (nothing comes back at a return)
 int     podd_store_case_cover_moves_clear (podd_store_t *self, int64_t case_id);
+
+//  Chains: an event's outcome, placements (a child's, linked to a carer
+//  household's case), the open tasks of a rule, retargeting a task
+typedef struct {
+    int64_t id;                 /* 0: none */
+    int64_t carer_id;           /* the carer household's case, 0 = not linked */
+    char started [11];          /* YYYY-MM-DD */
+    char long_term_on [11];     /* "" = not confirmed long-term */
+} podd_placement_t;
+
+int     podd_store_event_set_outcome (podd_store_t *self, int64_t event_id, const char *outcome);
+int64_t podd_store_placement_start (podd_store_t *self, int64_t child_id, int64_t carer_id,
+                                    const char *date, int64_t event_id);
+//  The child's current (not ended) placement: 0, or -1 (none)
+int     podd_store_placement_current (podd_store_t *self, int64_t child_id,
+                                      podd_placement_t *placement);
+int     podd_store_placement_end (podd_store_t *self, int64_t placement_id, const char *date);
+int     podd_store_placement_set_long_term (podd_store_t *self, int64_t placement_id,
+                                            const char *date);
+//  A case's placements, as the child's or the carers': [{id, child, carer, started, ended,
+//  long_term_on}]
+json_t *podd_store_placements_json (podd_store_t *self, int64_t case_id);
+int     podd_store_task_set_placement (podd_store_t *self, int64_t task_id, int64_t placement_id);
+int64_t podd_store_task_placement (podd_store_t *self, int64_t task_id);      /* 0 = none */
+//  Open tasks of a rule on a case; placement_id -1 any, 0 none, N that one
+size_t  podd_store_rule_open_tasks (podd_store_t *self, int64_t case_id, const char *rule_id,
+                                    int64_t placement_id, int64_t *ids, size_t max);
+int64_t podd_store_rule_task_count (podd_store_t *self, int64_t case_id, const char *rule_id);
+//  The last date (YYYY-MM-DD, "" none) a task of any of up to 3 rules (NULL
+//  entries skipped) was done on the case, on or after since
+int     podd_store_rules_last_done (podd_store_t *self, int64_t case_id,
+                                    const char *const rules [3], const char *since, char *date);
+int     podd_store_task_set_rule (podd_store_t *self, int64_t task_id, const char *rule_id,
+                                  const char *title, int64_t now);
+//  A child-placed event's date corrected: the placement it started too
+int     podd_store_placement_set_start (podd_store_t *self, int64_t event_id, const char *date);
 
 #endif

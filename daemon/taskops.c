@@ -68,6 +68,13 @@ podd_task_move (podd_request_t *req, int64_t task_id, const char *state, int64_t
     return 0;
 }
 
+//  Tell a task's holder it changed without being offered (a chain ended it)
+int
+podd_task_notify (podd_request_t *req, int64_t task_id, int64_t member_id, const char *reason)
+{
+    return member_id && member_id != req->actor->id? s_deliver (req, task_id, member_id, reason): 0;
+}
+
 //  Route (or re-route) a stored task and offer it; exclude_id never chosen.
 int
 podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id, podd_route_t *route)

@@ -27,6 +27,9 @@ int podd_op_task_kinds (podd_request_t *req);
 //  offer is also written to the assignee's mailbox and pushed after commit.
 int podd_task_move (podd_request_t *req, int64_t task_id, const char *state,
                     int64_t assignee_id, const char *event, const char *reason);
+//  Deliver a changed task to its holder (not the actor) with the reason
+int podd_task_notify (podd_request_t *req, int64_t task_id, int64_t member_id,
+                      const char *reason);
 //  Route a stored task and offer it; exclude_id is never chosen.
 int podd_task_route (podd_request_t *req, int64_t task_id, int64_t exclude_id,
                      podd_route_t *route);

@@ -72,8 +72,11 @@ static const char *const s_event_types [] = {
     "child-placed", "became-looked-after", "allegation", "placement-difficulty",
     "strategy-discussion", "conference-held", "review-held",
     "placement-confirmed-long-term", "placement-ended",
-    "concern", "significant-harm-concern", "professional-allegation", NULL
+    "concern", "significant-harm-concern", "professional-allegation",
+    "cp-plan-ended", "ceased-looked-after", NULL
 };
+//  A strategy discussion's outcome (daemon/standards.h PODD_OUTCOMES)
+static const char *const s_outcomes [] = { "nfa", "s47", NULL };
 
 static const char *const s_transfer_sides [] = { "sending", "receiving", NULL };
 static const char *const s_transfer_statuses [] = { "pending", "done", "refused", "all", NULL };
@@ -376,6 +379,8 @@ static const s_command_t s_commands [] = {
         { "note",      TEXT,    OPT, 0,   NULL },
         { "dob",       STRING,  OPT, 32,  NULL },    /* child's date of birth */
         { "family_and_friends", BOOL, OPT, 0, NULL },
+        { "outcome",   STRING,  OPT, 16,  s_outcomes },  /* strategy-discussion */
+        { "carer",     STRING,  OPT, 64,  NULL },    /* child-placed: the carers' case */
         { END } } },
     { "CASE-EVENT-CORRECT", true, {
         { "event",     INT,     REQ, 0,   NULL },
@@ -1729,7 +1734,14 @@ podp_test (bool verbose)
                            "became-looked-after, allegation, placement-difficulty, "
                            "strategy-discussion, conference-held, review-held, "
                            "placement-confirmed-long-term, placement-ended, concern, "
-                           "significant-harm-concern, professional-allegation"));
+                           "significant-harm-concern, professional-allegation, cp-plan-ended, "
+                           "ceased-looked-after"));
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"strategy-discussion\","
+              "\"date\":\"2026-11-02\",\"outcome\":\"nfa\"}", 0);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"strategy-discussion\","
+              "\"date\":\"2026-11-02\",\"outcome\":\"NFA\"}", PODP_INVALID);
+    s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"child-placed\","
+              "\"date\":\"2026-11-02\",\"carer\":\"NH-1\"}", 0);
     //  "task-done" triggers rules but is not a case event; values are case-sensitive
     s_expect (verbose, "CASE-EVENT", "{\"ref\":\"CH-1\",\"type\":\"task-done\","
               "\"date\":\"2026-11-02\"}", PODP_INVALID);
