@@ -395,9 +395,12 @@ int     podd_store_task_standard (podd_store_t *self, int64_t task_id, char *rul
 int     podd_store_task_set_due (podd_store_t *self, int64_t task_id, int64_t due, int64_t now);
 int     podd_store_task_set_done_on (podd_store_t *self, int64_t task_id, const char *date);
 size_t  podd_store_tasks_of_event (podd_store_t *self, int64_t event_id, int64_t *ids, size_t max);
-//  Compliance over tasks created by standards due in [from, to): one query,
-//  {"standards":[{standard, on_time, late, overdue, due_soon, cases:{...}}],
-//   "members":[{member, on_time, late, overdue, due_soon}]}
+//  Compliance over tasks created by standards due in [from, to), and those
+//  overdue at now whatever their due date: one query,
+//  {"standards":[{standard, on_time, late, overdue, due_soon, cancelled,
+//                 unassigned, cases:{...}}],
+//   "members":[{member, on_time, late, overdue, due_soon}],
+//   "overdue_tasks":[...], "cancelled_tasks":[...], "unassigned_tasks":[...]}
 json_t *podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id,
                                const char *standard, int64_t from, int64_t to, int64_t now);
 
@@ -498,5 +501,10 @@ json_t *podd_store_cover_line_ids (podd_store_t *self, int64_t absence_id);
 json_t *podd_store_chronology_since (podd_store_t *self, int64_t case_id, const char *since);
 json_t *podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since);
 json_t *podd_store_case_rule_ids (podd_store_t *self, int64_t case_id);
+
+//  The compliance report's tasks of a statutory kind with no standard
+void    podd_store_compliance_unattached (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                                          const char *kind, int64_t from, int64_t to, int64_t now,
+                                          json_t *items);
 
 #endif
