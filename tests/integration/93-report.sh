@@ -135,6 +135,8 @@ check "the statutory visit made without a standard is listed apart ($(listed una
     [ "$(listed unattached_tasks "$LOOSE" title)" = "Unplanned visit" -a "$(listed unattached_tasks "$LOOSE" kind)" = statutory-visit ]
 OUT=$(pc sam.tm --json report compliance --from 2027-01-26 --to 2027-01-31)
 check "a period that starts after they fell due still counts them as overdue ($(row cic-visit overdue))" [ "$(row cic-visit overdue)" = 2 ]
+check "... the welcome pack made by the approval, due 11 January and never sent, too ($(row carer-welcome-pack overdue))" \
+    [ "$(row carer-welcome-pack overdue)" = 1 ]
 check "... and lists the task left unattached, overdue too ($(listed unattached_tasks "$LOOSE" state))" [ "$(listed unattached_tasks "$LOOSE" task)" = "$LOOSE" ]
 OUT=$(pc sam.tm --json report compliance --from 2026-12-01 --to 2026-12-31)
 check "a December window, before any of it was due, still shows what is overdue now ($(row cic-visit overdue))" [ "$(row cic-visit overdue)" = 2 ]
