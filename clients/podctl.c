@@ -265,14 +265,17 @@ static const cmddef_t s_commands [] = {
     { NULL, "caseload", "caseload [--pod P]", "caseload per member",
       "CASELOAD", NULL, s_print_caseload, {},
       { { "pod", "pod", O_VALUE, false, NULL } } },
-    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P] [--follow-up D]",
-      "create a task on a case; podd routes it (priority routine or urgent)",
+    { "task", "new", "task new CASE --kind K --title T [--due D] [--priority P] [--follow-up D] "
+      "[--standard ID]",
+      "create a task on a case; podd routes it (priority routine or urgent); --standard attaches "
+      "a practice standard, so the report counts it",
       "TASK-NEW", NULL, s_print_task, { { "case", "CASE", false } },
       { { "kind", "kind", O_VALUE, true, NULL },
         { "title", "title", O_VALUE, true, NULL },
         { "due", "due", O_VALUE, false, NULL },
         { "priority", "priority", O_VALUE, false, NULL },
-        { "follow-up", "follow_up", O_VALUE, false, NULL } } },
+        { "follow-up", "follow_up", O_VALUE, false, NULL },
+        { "standard", "standard", O_VALUE, false, NULL } } },
     { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
       "list tasks: yours, a pod's, overdue ones, or a case's",
       "TASK-LIST", NULL, s_print_task_list, {},
@@ -313,8 +316,13 @@ static const cmddef_t s_commands [] = {
       { { "on", "on", O_VALUE, false, NULL } } },
     { "task", "kinds", "task kinds", "the task kinds: who may do them, default due, reminders",
       "TASK-KINDS", NULL, s_print_task_kinds, {}, {} },
-    { "task", "cancel", "task cancel ID [--reason R]", "cancel a task",
+    { "task", "cancel", "task cancel ID [--reason R]",
+      "cancel a task (a standard's task needs --reason; its chain stops)",
       "TASK-CANCEL", NULL, s_print_task, { POS_TASK }, { OPT_REASON } },
+    { "task", "reschedule", "task reschedule ID --due D --reason R",
+      "move a task's due date (team manager); a standard's chain goes on",
+      "TASK-RESCHEDULE", NULL, s_print_task, { POS_TASK },
+      { { "due", "due", O_VALUE, true, NULL }, { "reason", "reason", O_VALUE, true, NULL } } },
     { "leave", "request",
       "leave request [--member H] --kind K [--from D] [--to D] [--note N] [--return return|stay]",
       "request leave (yours unless --member); K annual, training, other, sickness or emergency",
@@ -409,8 +417,8 @@ static const cmddef_t s_commands [] = {
     { "report", "compliance",
       "report compliance [--pod P] [--member H] [--from D] [--to D] [--standard ID] "
       "[--csv | --json]",
-      "tasks of practice standards done on time, late, overdue or due in 14 days, "
-      "per standard and per member",
+      "tasks of practice standards done on time, late, overdue (whatever the period) or due "
+      "in 14 days, cancelled or held by nobody, per standard and per member",
       "REPORT-COMPLIANCE", s_report_compliance, NULL, {},
       { OPT_POD,
         { "member", "member", O_VALUE, false, NULL },
@@ -2192,24 +2200,62 @@ s_print_audit (json_t *data)
 static const char *const s_compliance_counts [] = {
     "on_time", "late", "overdue", "due_soon", NULL
 };
+//  ... and the two a standard's line has besides
+static const char *const s_compliance_more [] = { "cancelled", "unassigned", NULL };
+
+//  The tasks behind the report that no count may hide
+static const column_t s_compliance_overdue_columns [] = {
+    { "TASK", "task" }, { "CASE", "case" }, { "DUE", "due" }, { "HELD-BY", "assignee" },
+    { "STANDARD", "standard" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_compliance_cancelled_columns [] = {
+    { "TASK", "task" }, { "CASE", "case" }, { "STANDARD", "standard" }, { "BY", "by" },
+    { "AT", "at" }, { "REASON", "reason" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_compliance_unassigned_columns [] = {
+    { "TASK", "task" }, { "CASE", "case" }, { "DUE", "due" }, { "WHY", "why" },
+    { "DECLINED-BY", "declined_by" }, { "TITLE", "title" }, { NULL, NULL }
+};
+static const column_t s_compliance_unattached_columns [] = {
+    { "TASK", "task" }, { "CASE", "case" }, { "KIND", "kind" }, { "STATE", "state" },
+    { "DUE", "due" }, { "TITLE", "title" }, { NULL, NULL }
+};
+
+static void
+s_print_compliance_tasks (json_t *data, const char *key, const char *heading,
+                          const column_t *columns)
+{
+    json_t *items = json_object_get (data, key);
+    if (!json_is_array (items) || json_array_size (items) == 0)
+        return;
+    printf ("\n%s:\n", heading);
+    s_print_items (items, columns, 2);
+}
 
 //  Readable compliance report: the period, then "STANDARD ON-TIME LATE
-//  OVERDUE DUE-14D" per standard, the cases behind each non-zero number,
-//  then the same counts per member
+//  OVERDUE DUE-14D CANCELLED UNASSIGNED TITLE" per standard, the cases
+//  behind each non-zero number, the tasks overdue, cancelled, held by
+//  nobody or of a statutory kind with no standard, then the counts per
+//  member
 
 static void
 s_print_compliance (json_t *data)
 {
     static const char *const period [] = { "from", "to", "now", NULL };
-    static const char *const skip [] = { "standards", "members", "missing_data", NULL };
+    static const char *const skip [] = {
+        "standards", "members", "overdue_tasks", "cancelled_tasks", "unassigned_tasks",
+        "unattached_tasks", "missing_data", NULL
+    };
     static const char *const labels [] = { "on time", "late", "overdue", "due soon" };
     s_print_fields (data, period, skip);
     printf ("\n");
 
     table_t table;
-    s_table_init (&table, 5);
-    static const char *const heads [] = { "STANDARD", "ON-TIME", "LATE", "OVERDUE", "DUE-14D" };
-    for (size_t col = 0; col < 5; col++)
+    s_table_init (&table, 8);
+    static const char *const heads [] = {
+        "STANDARD", "ON-TIME", "LATE", "OVERDUE", "DUE-14D", "CANCELLED", "UNASSIGNED", "TITLE"
+    };
+    for (size_t col = 0; col < 8; col++)
         s_table_add (&table, heads [col]);
     json_t *standards = json_object_get (data, "standards");
     size_t index;
@@ -2218,6 +2264,9 @@ s_print_compliance (json_t *data)
         s_table_add_value (&table, json_object_get (item, "standard"));
         for (size_t i = 0; s_compliance_counts [i]; i++)
             s_table_add_value (&table, json_object_get (item, s_compliance_counts [i]));
+        for (size_t i = 0; s_compliance_more [i]; i++)
+            s_table_add_value (&table, json_object_get (item, s_compliance_more [i]));
+        s_table_add_value (&table, json_object_get (item, "title"));
     }
     s_table_print (&table, stdout, 0);
 
@@ -2242,6 +2291,14 @@ s_print_compliance (json_t *data)
     }
     else
         s_table_print (&table, stdout, 0);      //  frees it; prints nothing
+
+    s_print_compliance_tasks (data, "overdue_tasks", "overdue now, whatever the period",
+                              s_compliance_overdue_columns);
+    s_print_compliance_tasks (data, "cancelled_tasks", "cancelled", s_compliance_cancelled_columns);
+    s_print_compliance_tasks (data, "unassigned_tasks", "held by nobody",
+                              s_compliance_unassigned_columns);
+    s_print_compliance_tasks (data, "unattached_tasks", "statutory tasks no standard is attached to",
+                              s_compliance_unattached_columns);
 
     printf ("\n");
     s_table_init (&table, 5);
@@ -2302,22 +2359,25 @@ s_csv_field (FILE *out, json_t *value, bool last)
     free (number);
 }
 
-//  --csv: "standard,title,on_time,late,overdue,due_soon" then a row per
-//  standard; a blank line; "member,on_time,late,overdue,due_soon" then a
-//  row per member. Lines end with LF.
+//  --csv: "standard,title,on_time,late,overdue,due_soon,cancelled,
+//  unassigned" then a row per standard; a blank line;
+//  "member,on_time,late,overdue,due_soon" then a row per member. Lines
+//  end with LF.
 
 static void
 s_print_compliance_csv (json_t *data)
 {
-    printf ("standard,title,on_time,late,overdue,due_soon\n");
+    printf ("standard,title,on_time,late,overdue,due_soon,cancelled,unassigned\n");
     size_t index;
     json_t *item;
     json_array_foreach (json_object_get (data, "standards"), index, item) {
         s_csv_field (stdout, json_object_get (item, "standard"), false);
         s_csv_field (stdout, json_object_get (item, "title"), false);
         for (size_t i = 0; s_compliance_counts [i]; i++)
-            s_csv_field (stdout, json_object_get (item, s_compliance_counts [i]),
-                         s_compliance_counts [i + 1] == NULL);
+            s_csv_field (stdout, json_object_get (item, s_compliance_counts [i]), false);
+        for (size_t i = 0; s_compliance_more [i]; i++)
+            s_csv_field (stdout, json_object_get (item, s_compliance_more [i]),
+                         s_compliance_more [i + 1] == NULL);
     }
     printf ("\nmember,on_time,late,overdue,due_soon\n");
     json_array_foreach (json_object_get (data, "members"), index, item) {

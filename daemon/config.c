@@ -91,6 +91,8 @@ static const struct {
     { "general",           NULL,                         0, 168, false, false, "7,1" }
 };
 #define BUILTIN_KINDS (sizeof (s_builtin_kinds) / sizeof (s_builtin_kinds [0]))
+//  The built-in kinds that are statutory work (statutory = 1 in the file)
+static const char *const s_builtin_statutory [] = { "statutory-visit", "review", NULL };
 
 struct _podd_config_t {
     char *endpoint;
@@ -1028,9 +1030,9 @@ s_load_kind (s_loader_t *L, zconfig_t *node, size_t *max)
         return s_fail (L, node, "duplicate kind '%s'", name);
     podd_kind_t *kind = s_add_kind (self, max, name);
 
-    enum { ROLES, DURATION, DUE, MEETING, PRIORITY, REMIND, KEYS };
+    enum { ROLES, DURATION, DUE, MEETING, PRIORITY, REMIND, STATUTORY, KEYS };
     static const char *const keys [KEYS + 1] = {
-        "roles", "duration", "due", "meeting", "priority", "remind", NULL
+        "roles", "duration", "due", "meeting", "priority", "remind", "statutory", NULL
     };
     zconfig_t *nodes [KEYS] = { NULL };
     char context [64];
@@ -1056,7 +1058,8 @@ s_load_kind (s_loader_t *L, zconfig_t *node, size_t *max)
         }
         kind->roles = (unsigned) mask;
     }
-    if (s_flag (L, nodes [MEETING], false, &kind->meeting))
+    if (s_flag (L, nodes [MEETING], false, &kind->meeting)
+    ||  s_flag (L, nodes [STATUTORY], false, &kind->statutory))
         return -1;
     long number;
     if (s_number (L, nodes [DURATION], kind->meeting? 60: 0, 0, 1440, &number))
@@ -1104,6 +1107,9 @@ s_load_kinds (s_loader_t *L, zconfig_t *section)
             kind->due_hours = s_builtin_kinds [i].due;
             kind->meeting = s_builtin_kinds [i].meeting;
             kind->urgent = s_builtin_kinds [i].urgent;
+            for (size_t j = 0; s_builtin_statutory [j]; j++)
+                if (streq (s_builtin_statutory [j], kind->name))
+                    kind->statutory = true;
             char why [SHOW_MAX + 64];
             int rc = s_parse_remind (s_builtin_kinds [i].remind, kind->remind_days,
                                      &kind->remind_count, why, sizeof (why));
@@ -1865,6 +1871,7 @@ podd_config_test (bool verbose)
         assert (kind->due_hours == shipped->due_hours);
         assert (kind->meeting == shipped->meeting);
         assert (kind->urgent == shipped->urgent);
+        assert (kind->statutory == shipped->statutory);
         assert (kind->remind_count == shipped->remind_count);
         assert (memcmp (kind->remind_days, shipped->remind_days,
                         kind->remind_count * sizeof (int)) == 0);

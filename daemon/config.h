@@ -38,6 +38,9 @@ typedef struct {
        date. Default "7,1" when the key is absent. */
     int    remind_days [PODD_REMIND_MAX];
     size_t remind_count;
+    /* statutory = 1: work the law asks for (e.g. a statutory visit); the
+       compliance report lists such tasks no standard is attached to */
+    bool   statutory;
 } podd_kind_t;
 
 typedef struct {

@@ -139,6 +139,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "TASK-DECLINE", podd_op_task_decline }, { "TASK-HANDOFF", podd_op_task_handoff },
     { "TASK-DONE", podd_op_task_done }, { "TASK-REASSIGN", podd_op_task_reassign },
     { "TASK-CANCEL", podd_op_task_cancel },
+    { "TASK-RESCHEDULE", podd_op_task_reschedule },
     { "LEAVE-REQUEST", podd_op_leave_request }, { "LEAVE-APPROVE", podd_op_leave_approve },
     { "LEAVE-REFUSE", podd_op_leave_refuse }, { "LEAVE-CANCEL", podd_op_leave_cancel },
     { "LEAVE-END", podd_op_leave_end },     { "LEAVE-CALENDAR", podd_op_leave_calendar },

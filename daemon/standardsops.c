@@ -776,6 +776,24 @@ podd_op_standards_list (podd_request_t *req)
     return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
 }
 
+//  Tasks of a statutory kind (statutory = 1 in the kinds section) that no
+//  standard is attached to: listed apart, never silently missing. With a
+//  standard, only its task kind.
+static void
+s_report_unattached (podd_request_t *req, json_t *report, int64_t pod_id, int64_t member_id,
+                     const char *standard, int64_t from, int64_t to)
+{
+    json_t *items = json_array ();
+    podd_rule_t *rule = standard && req->standards? podd_standards_rule (req->standards, standard): NULL;
+    for (size_t i = 0; i < podd_config_kind_count (req->config); i++) {
+        podd_kind_t *kind = podd_config_kind_at (req->config, i);
+        if (kind->statutory && (!rule || podd_streq (rule->task_kind, kind->name)))
+            podd_store_compliance_unattached (req->store, pod_id, member_id, kind->name, from, to,
+                                              req->now, items);
+    }
+    json_object_set_new (report, "unattached_tasks", items);
+}
+
 int
 podd_op_report_compliance (podd_request_t *req)
 {
@@ -812,6 +830,9 @@ podd_op_report_compliance (podd_request_t *req)
     if (to <= from)
         return podd_fail (req, PODP_INVALID, "the period ends before it starts");
     json_t *report = podd_store_compliance (req->store, pod_id, member_id, standard, from, to, req->now);
+    if (!report)
+        return podd_fail (req, PODP_INTERNAL, "cannot count: %s", podd_store_errmsg (req->store));
+    s_report_unattached (req, report, pod_id, member_id, standard, from, to);
     size_t index;
     json_t *row;
     json_array_foreach (json_object_get (report, "standards"), index, row) {
@@ -950,4 +971,94 @@ podd_standards_after_done (podd_request_t *req, int64_t task_id, const char *don
         rc = s_reset_clock (req, &kase, rule, done_on);
     json_decref (created);
     return rc;
+}
+
+//  --------------------------------------------------------------------
+//  Cancelling, rescheduling and attaching a standard's task by hand
+
+int
+podd_standards_check_cancel (podd_request_t *req, int64_t task_id, const char *reason)
+{
+    char rule_id [128];
+    int64_t event_id;
+    if (podd_store_task_standard (req->store, task_id, rule_id, sizeof rule_id, &event_id) || !*rule_id)
+        return 0;
+    if (!reason || !*reason)
+        return podd_fail (req, PODP_INVALID, "field 'reason': task %lld is standard %s's: say why "
+                          "it is cancelled (or reschedule it: TASK-RESCHEDULE)", (long long) task_id,
+                          rule_id);
+    return 0;
+}
+
+int
+podd_standards_after_cancel (podd_request_t *req, int64_t task_id, const char *reason, json_t *reply)
+{
+    char rule_id [128];
+    int64_t event_id;
+    podd_task_t task;
+    if (podd_store_task_standard (req->store, task_id, rule_id, sizeof rule_id, &event_id) || !*rule_id
+    ||  podd_store_task_get (req->store, task_id, &task))
+        return 0;
+    podd_rule_t *rule = req->standards? podd_standards_rule (req->standards, rule_id): NULL;
+    //  What will not be created now: the next task of a recurring rule,
+    //  and the rules that follow this one's task being done
+    char stops [512] = "";
+    size_t used = 0;
+    for (size_t i = 0; req->standards && i < podd_standards_count (req->standards); i++) {
+        podd_rule_t *next = podd_standards_at (req->standards, i);
+        if (podd_streq (next->trigger, "task-done") && podd_streq (next->after_rule, rule_id)
+        &&  used < sizeof stops)
+            used += snprintf (stops + used, sizeof stops - used, "%s%s", used? ", ": "", next->id);
+    }
+    bool chain = (rule && rule->recurring) || *stops;
+    char note [1024];
+    if (chain)
+        snprintf (note, sizeof note, "the chain of standard %s stops here: %s%s%s will not be created "
+                  "(TASK-RESCHEDULE keeps it going)", rule_id,
+                  rule && rule->recurring? "its next task": "",
+                  rule && rule->recurring && *stops? " and ": "", stops);
+    else
+        snprintf (note, sizeof note, "standard %s creates nothing after this task", rule_id);
+    json_object_set_new (reply, "chain_stops", json_boolean (chain));
+    json_object_set_new (reply, "note", json_string (note));
+    //  Statutory work stopping belongs in the child's chronology
+    char text [PODP_STRING_MAX + 1400];
+    snprintf (text, sizeof text, "Task %lld (%s, standard %s) cancelled by %s: %s. %s",
+              (long long) task_id, task.kind, rule_id, req->actor->handle, reason, note);
+    if (podd_store_chronology_add (req->store, task.case_id, NULL, "event", text, req->actor->id,
+                                   req->now) < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot record the cancellation");
+    return 0;
+}
+
+int
+podd_standards_check_attach (podd_request_t *req, const podd_case_t *kase, const char *kind,
+                             const char *rule_id)
+{
+    if (!rule_id)
+        return 0;
+    podd_rule_t *rule = req->standards? podd_standards_rule (req->standards, rule_id): NULL;
+    if (!rule)
+        return podd_fail (req, PODP_INVALID, "field 'standard': no standard '%s'", rule_id);
+    if (!podd_streq (rule->case_kind, kase->kind))
+        return podd_fail (req, PODP_INVALID, "field 'standard': %s is for a %s case, '%s' is a %s case",
+                          rule->id, rule->case_kind, kase->ref, kase->kind);
+    if (!podd_streq (rule->task_kind, kind))
+        return podd_fail (req, PODP_INVALID, "field 'standard': %s is done by a %s task, not %s",
+                          rule->id, rule->task_kind, kind);
+    return 0;
+}
+
+int
+podd_standards_attach (podd_request_t *req, int64_t task_id, const char *rule_id)
+{
+    podd_rule_t *rule = podd_standards_rule (req->standards, rule_id);
+    char reason [400];
+    snprintf (reason, sizeof reason, "attached by hand to standard %s (%s)", rule->id, rule->source);
+    if (podd_store_task_set_standard (req->store, task_id, rule->id, 0)
+    ||  podd_store_task_history_add (req->store, task_id, req->actor->id, "standard", 0, reason,
+                                     req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot attach the standard: %s",
+                          podd_store_errmsg (req->store));
+    return 0;
 }

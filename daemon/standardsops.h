@@ -37,5 +37,17 @@ int     podd_standards_note (podd_request_t *req, const podd_case_t *kase, const
 //  A case is being closed: the chains that end on case-closed close their
 //  open tasks (each appended to ended), its placement ends. 0 or -1.
 int podd_standards_case_closed (podd_request_t *req, const podd_case_t *kase, json_t *ended);
+//  Cancelling a standard's task needs a reason (422 without). 0 or -1.
+int podd_standards_check_cancel (podd_request_t *req, int64_t task_id, const char *reason);
+//  After it is cancelled: say in reply ("chain_stops", "note") what will
+//  not be created now, and write it to the case's chronology. 0 or -1.
+int podd_standards_after_cancel (podd_request_t *req, int64_t task_id, const char *reason,
+                                 json_t *reply);
+//  TASK-NEW with a standard: the rule must exist, be for the case's kind
+//  and be done by a task of this kind (422 otherwise). 0 or -1.
+int podd_standards_check_attach (podd_request_t *req, const podd_case_t *kase, const char *kind,
+                                 const char *rule_id);
+//  Attach a checked rule to a task created by hand. 0 or -1.
+int podd_standards_attach (podd_request_t *req, int64_t task_id, const char *rule_id);
 
 #endif

@@ -446,7 +446,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
                      " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
     X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
-                     " AND t.due < ?3 ORDER BY t.due, t.id LIMIT ?2") \
+                     " AND t.due < ?3 UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
+                     " AND t.state = 'declined' AND t.due < ?3 ORDER BY 5, 1 LIMIT ?2") \
     X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1 ORDER BY t.id LIMIT ?2") \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
@@ -627,12 +628,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_SET_DUE, "UPDATE tasks SET due = ?2, version = version + 1, updated = ?3 WHERE id = ?1") \
     X (TASK_SET_DONE_ON, "UPDATE tasks SET done_on = ?2 WHERE id = ?1") \
     X (TASKS_OF_EVENT, "SELECT id FROM tasks WHERE event_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
-    X (COMPLIANCE,   "SELECT t.rule_id, c.ref, IFNULL (a.handle, ''), t.state, t.due, IFNULL (t.done_on, '')" \
+    X (COMPLIANCE,   "SELECT t.rule_id, c.ref, IFNULL (a.handle, ''), t.state, t.due, IFNULL (t.done_on, '')," \
+                     " t.id, t.title" \
                      " FROM tasks t JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
-                     " WHERE t.rule_id IS NOT NULL AND t.due >= ?1 AND t.due < ?2" \
+                     " WHERE t.rule_id IS NOT NULL AND ((t.due >= ?1 AND t.due < ?2)" \
+                     " OR (t.state IN ('open','offered','accepted','declined') AND t.due < ?6))" \
                      " AND (?3 = 0 OR c.pod_id = ?3) AND (?4 = 0 OR t.assignee_id = ?4)" \
-                     " AND (?5 = '' OR t.rule_id = ?5) AND t.state NOT IN ('cancelled')" \
-                     " ORDER BY t.rule_id, c.ref") \
+                     " AND (?5 = '' OR t.rule_id = ?5)" \
+                     " ORDER BY t.rule_id, c.ref, t.id") \
     X (MAILBOX_ADD,  "INSERT INTO mailbox (member_id, task_id, version, payload, created)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (MAILBOX_PENDING, "SELECT id, payload FROM mailbox WHERE member_id = ?1 AND acked IS NULL" \
@@ -815,7 +818,20 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (CASE_MOVE_POD, "UPDATE cases SET pod_id = ?2, lead_id = NULLIF (?3, 0) WHERE id = ?1") \
     X (CASE_REMOVE_CO, "DELETE FROM case_workers WHERE case_id = ?1 AND member_id = ?2") \
     X (CASE_LIVE_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
-    X (CASE_COVER_MOVES_CLEAR, "DELETE FROM cover_moves WHERE task_id IN (SELECT id FROM tasks WHERE case_id = ?1)")
+    X (CASE_COVER_MOVES_CLEAR, "DELETE FROM cover_moves WHERE task_id IN (SELECT id FROM tasks WHERE case_id = ?1)") \
+    /* A report that hides nothing: who cancelled, who declined, tasks */ \
+    /* of a statutory kind no standard is attached to */ \
+    X (TASK_CANCELLED_BY, "SELECT IFNULL (m.handle, ''), h.reason, h.at FROM task_history h" \
+                     " LEFT JOIN members m ON m.id = h.actor_id WHERE h.task_id = ?1" \
+                     " AND h.event = 'cancelled' ORDER BY h.id DESC LIMIT 1") \
+    X (TASK_DECLINERS, "SELECT DISTINCT m.handle FROM task_history h JOIN members m ON m.id = h.actor_id" \
+                     " WHERE h.task_id = ?1 AND h.event = 'declined' ORDER BY m.handle") \
+    X (COMPLIANCE_UNATTACHED, "SELECT t.id, t.kind, t.title, c.ref, t.due, t.state, a.handle" \
+                     " FROM tasks t JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
+                     " WHERE t.rule_id IS NULL AND t.kind = ?5 AND ((t.due >= ?1 AND t.due < ?2)" \
+                     " OR (t.state IN ('open','offered','accepted','declined') AND t.due < ?6))" \
+                     " AND (?3 = 0 OR c.pod_id = ?3) AND (?4 = 0 OR t.assignee_id = ?4)" \
+                     " ORDER BY t.due, t.id")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -3178,13 +3194,14 @@ s_tally (json_t *table, const char *key, const char *bucket, const char *ref)
 {
     json_t *row = json_object_get (table, key);
     if (!row) {
-        row = json_pack ("{s:i s:i s:i s:i s:{s:[] s:[] s:[] s:[]}}", "on_time", 0, "late", 0,
-                         "overdue", 0, "due_soon", 0, "cases", "on_time", "late", "overdue", "due_soon");
+        row = json_pack ("{s:i s:i s:i s:i s:i s:i s:{s:[] s:[] s:[] s:[]}}", "on_time", 0, "late", 0,
+                         "overdue", 0, "due_soon", 0, "cancelled", 0, "unassigned", 0,
+                         "cases", "on_time", "late", "overdue", "due_soon");
         json_object_set_new (table, key, row);
     }
     json_object_set_new (row, bucket, json_integer (json_integer_value (json_object_get (row, bucket)) + 1));
     json_t *refs = json_object_get (json_object_get (row, "cases"), bucket);
-    if (ref) {
+    if (ref && refs) {
         size_t index;
         json_t *value;
         json_array_foreach (refs, index, value)
@@ -3192,6 +3209,52 @@ s_tally (json_t *table, const char *key, const char *bucket, const char *ref)
                 return;
         json_array_append_new (refs, json_string (ref));
     }
+}
+
+//  The task of a COMPLIANCE row: {"task", "standard", "title", "case", "due"}
+static json_t *
+s_compliance_task (sqlite3_stmt *stmt)
+{
+    return json_pack ("{s:I s:o s:o s:o s:o}", "task", (json_int_t) sqlite3_column_int64 (stmt, 6),
+                      "standard", s_json_text (stmt, 0), "title", s_json_text (stmt, 7),
+                      "case", s_json_text (stmt, 1), "due", s_json_when (stmt, 4));
+}
+
+//  A cancelled task: who cancelled it, when and why
+static json_t *
+s_compliance_cancelled (podd_store_t *self, sqlite3_stmt *row)
+{
+    json_t *item = s_compliance_task (row);
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_CANCELLED_BY);
+    if (!stmt)
+        return item;
+    sqlite3_bind_int64 (stmt, 1, sqlite3_column_int64 (row, 6));
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        json_object_set_new (item, "by", s_json_text (stmt, 0));
+        json_object_set_new (item, "reason", s_json_text (stmt, 1));
+        json_object_set_new (item, "at", s_json_when (stmt, 2));
+    }
+    sqlite3_reset (stmt);
+    return item;
+}
+
+//  A task nobody holds: declined by everyone it went to, or nobody free
+//  (everyone who may do it away, or routing found nobody)
+static json_t *
+s_compliance_unassigned (podd_store_t *self, sqlite3_stmt *row)
+{
+    json_t *item = s_compliance_task (row);
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_DECLINERS);
+    json_t *declined = NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, sqlite3_column_int64 (row, 6));
+        declined = s_text_array (stmt);
+    }
+    bool by_all = json_array_size (declined) > 0;
+    json_object_set_new (item, "state", s_json_text (row, 3));
+    json_object_set_new (item, "why", json_string (by_all? "declined by everyone": "nobody free"));
+    json_object_set_new (item, "declined_by", declined? declined: json_array ());
+    return item;
 }
 
 json_t *
@@ -3206,7 +3269,9 @@ podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id, co
     sqlite3_bind_int64 (stmt, 3, pod_id);
     sqlite3_bind_int64 (stmt, 4, member_id);
     s_bind_text (stmt, 5, standard? standard: "");
+    sqlite3_bind_int64 (stmt, 6, now);
     json_t *standards = json_object (), *members = json_object ();
+    json_t *overdue = json_array (), *cancelled = json_array (), *unassigned = json_array ();
     int64_t soon = now + 14 * 86400;
     while (sqlite3_step (stmt) == SQLITE_ROW) {
         const char *rule = (const char *) sqlite3_column_text (stmt, 0);
@@ -3222,17 +3287,34 @@ podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id, co
             bucket = podd_when_date_cmp (done_on, due_date) <= 0? "on_time": "late";
         }
         else
-        if (strcmp (state, "done") != 0 && strcmp (state, "declined") != 0)
+        if (strcmp (state, "cancelled") == 0) {
+            s_tally (standards, rule, "cancelled", NULL);
+            json_array_append_new (cancelled, s_compliance_cancelled (self, stmt));
+            continue;
+        }
+        else
+        if (strcmp (state, "done") != 0)
             bucket = due < now? "overdue": due < soon? "due_soon": NULL;
         if (!bucket)
             continue;
         s_tally (standards, rule, bucket, ref);
         if (*member)
             s_tally (members, member, bucket, NULL);
+        if (strcmp (bucket, "overdue") == 0) {
+            json_t *item = s_compliance_task (stmt);
+            json_object_set_new (item, "assignee", *member? json_string (member): json_null ());
+            json_array_append_new (overdue, item);
+        }
+        if (!*member && (strcmp (bucket, "overdue") == 0 || strcmp (bucket, "due_soon") == 0)) {
+            s_tally (standards, rule, "unassigned", NULL);
+            json_array_append_new (unassigned, s_compliance_unassigned (self, stmt));
+        }
     }
     sqlite3_reset (stmt);
     //  Objects keyed by id become sorted arrays
-    json_t *result = json_pack ("{s:[] s:[]}", "standards", "members");
+    json_t *result = json_pack ("{s:[] s:[] s:o s:o s:o}", "standards", "members",
+                                "overdue_tasks", overdue, "cancelled_tasks", cancelled,
+                                "unassigned_tasks", unassigned);
     const char *key;
     json_t *value;
     json_object_foreach (standards, key, value) {
@@ -3241,6 +3323,8 @@ podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id, co
     }
     json_object_foreach (members, key, value) {
         json_object_del (value, "cases");
+        json_object_del (value, "cancelled");
+        json_object_del (value, "unassigned");
         json_object_set_new (value, "member", json_string (key));
         json_array_append (json_object_get (result, "members"), value);
     }
@@ -4441,6 +4525,31 @@ podd_store_task_set_rule (podd_store_t *self, int64_t task_id, const char *rule_
     s_bind_text (stmt, 3, title);
     sqlite3_bind_int64 (stmt, 4, now);
     return s_done (stmt);
+}
+
+//  Tasks of a statutory kind that no standard is attached to, due in
+//  [from, to) or overdue at now, appended to items:
+//  {"task", "kind", "title", "case", "due", "state", "assignee"}
+void
+podd_store_compliance_unattached (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                                  const char *kind, int64_t from, int64_t to, int64_t now,
+                                  json_t *items)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COMPLIANCE_UNATTACHED);
+    if (!stmt)
+        return;
+    sqlite3_bind_int64 (stmt, 1, from);
+    sqlite3_bind_int64 (stmt, 2, to);
+    sqlite3_bind_int64 (stmt, 3, pod_id);
+    sqlite3_bind_int64 (stmt, 4, member_id);
+    s_bind_text (stmt, 5, kind);
+    sqlite3_bind_int64 (stmt, 6, now);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o s:o s:o}",
+            "task", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
+            "title", s_json_text (stmt, 2), "case", s_json_text (stmt, 3), "due", s_json_when (stmt, 4),
+            "state", s_json_text (stmt, 5), "assignee", s_json_text (stmt, 6)));
+    sqlite3_reset (stmt);
 }
 
 void

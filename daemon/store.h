@@ -403,9 +403,12 @@ int     podd_store_task_standard (podd_store_t *self, int64_t task_id, char *rul
 int     podd_store_task_set_due (podd_store_t *self, int64_t task_id, int64_t due, int64_t now);
 int     podd_store_task_set_done_on (podd_store_t *self, int64_t task_id, const char *date);
 size_t  podd_store_tasks_of_event (podd_store_t *self, int64_t event_id, int64_t *ids, size_t max);
-//  Compliance over tasks created by standards due in [from, to): one query,
-//  {"standards":[{standard, on_time, late, overdue, due_soon, cases:{...}}],
-//   "members":[{member, on_time, late, overdue, due_soon}]}
+//  Compliance over tasks created by standards due in [from, to), and those
+//  overdue at now whatever their due date: one query,
+//  {"standards":[{standard, on_time, late, overdue, due_soon, cancelled,
+//                 unassigned, cases:{...}}],
+//   "members":[{member, on_time, late, overdue, due_soon}],
+//   "overdue_tasks":[...], "cancelled_tasks":[...], "unassigned_tasks":[...]}
 json_t *podd_store_compliance (podd_store_t *self, int64_t pod_id, int64_t member_id,
                                const char *standard, int64_t from, int64_t to, int64_t now);
 
@@ -608,5 +611,9 @@ int     podd_store_task_set_rule (podd_store_t *self, int64_t task_id, const cha
                                   const char *title, int64_t now);
 //  A child-placed event's date corrected: the placement it started too
 int     podd_store_placement_set_start (podd_store_t *self, int64_t event_id, const char *date);
+//  The compliance report's tasks of a statutory kind with no standard
+void    podd_store_compliance_unattached (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                                          const char *kind, int64_t from, int64_t to, int64_t now,
+                                          json_t *items);
 
 #endif

@@ -180,6 +180,9 @@ podd_op_task_new (podd_request_t *req)
         return -1;
     if (!kase.open)
         return podd_fail (req, PODP_CONFLICT, "case '%s' is closed", ref);
+    const char *standard = podp_msg_string (req->msg, "standard");
+    if (podd_standards_check_attach (req, &kase, kind->name, standard))
+        return -1;
     int64_t id = podd_store_task_new (req->store, kase.id, kind->name,
                                       podp_msg_string (req->msg, "title"), due,
                                       priority? priority: kind->urgent? "urgent": "routine",
@@ -188,6 +191,8 @@ podd_op_task_new (podd_request_t *req)
                                                "", req->now)
     ||  (follow_up && podd_store_task_set_follow_up (req->store, id, follow_up)))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
+    if (standard && podd_standards_attach (req, id, standard))
+        return -1;
     podd_route_t route;
     if (podd_task_route (req, id, 0, &route) || podd_audit_id (req, "task-new", "task", id, ref))
         return -1;
@@ -455,6 +460,8 @@ podd_op_task_cancel (podd_request_t *req)
         return podd_fail (req, PODP_FORBIDDEN, "only the creator or the team manager may cancel");
     if (!s_is_live (&task) && !s_is (&task, "declined"))
         return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    if (podd_standards_check_cancel (req, task.id, reason))
+        return -1;
     if (podd_store_task_set (req->store, task.id, "cancelled", task.assignee_id, req->now)
     ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "cancelled",
                                      task.assignee_id, reason, req->now))
@@ -464,6 +471,50 @@ podd_op_task_cancel (podd_request_t *req)
     if ((task.assignee_id && task.assignee_id != req->actor->id
          && s_deliver (req, task.id, task.assignee_id, "cancelled"))
     ||  podd_audit_id (req, "task-cancel", "task", task.id, reason))
+        return -1;
+    json_t *reply = s_task_reply (req, task.id);
+    if (podd_standards_after_cancel (req, task.id, reason, reply)) {
+        json_decref (reply);
+        return -1;
+    }
+    return podd_ok (req, PODP_OK, reply);
+}
+
+//  TASK-RESCHEDULE: the team manager moves a live task's due date, with a
+//  reason, instead of cancelling it; a standard's chain goes on from it
+int
+podd_op_task_reschedule (podd_request_t *req)
+{
+    podd_task_t task;
+    podd_case_t kase;
+    const char *reason = podp_msg_string (req->msg, "reason");
+    const char *due_text = podp_msg_string (req->msg, "due");
+    int64_t due = 0;
+    if (strlen (reason) == 0)
+        return podd_fail (req, PODP_INVALID, "field 'reason': say why the task moves");
+    if (podd_when_parse (due_text, &due))
+        return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not YYYY-MM-DD, "
+                          "YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SSZ", due_text);
+    if (!podd_when_due_sane (due, req->now))
+        return podd_fail (req, PODP_INVALID, "field 'due': '%s' is more than a year in the past "
+                          "or more than ten years ahead", due_text);
+    if (s_task_for (req, &task, &kase))
+        return -1;
+    if (!podd_access_pod_manage (req->actor, kase.pod_id))
+        return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager may reschedule");
+    if (!s_is_live (&task) && !s_is (&task, "declined"))
+        return podd_fail (req, PODP_CONFLICT, "task %lld is %s", (long long) task.id, task.state);
+    char was [PODD_WHEN_LEN], now_due [PODD_WHEN_LEN], why [PODP_STRING_MAX + 128];
+    snprintf (why, sizeof why, "due %s, was %s: %s", podd_when_format (due, now_due),
+              task.due? podd_when_format (task.due, was): "none", reason);
+    if (podd_store_task_set_due (req->store, task.id, due, req->now)
+    ||  podd_store_task_history_add (req->store, task.id, req->actor->id, "rescheduled",
+                                     task.assignee_id, why, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot reschedule");
+    if (podd_reminders_arm (req, task.id)
+    ||  (task.assignee_id && task.assignee_id != req->actor->id
+         && s_deliver (req, task.id, task.assignee_id, why))
+    ||  podd_audit_id (req, "task-reschedule", "task", task.id, why))
         return -1;
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));
 }

@@ -21,6 +21,7 @@ int podd_op_task_handoff (podd_request_t *req);
 int podd_op_task_done (podd_request_t *req);
 int podd_op_task_reassign (podd_request_t *req);
 int podd_op_task_cancel (podd_request_t *req);
+int podd_op_task_reschedule (podd_request_t *req);
 int podd_op_task_kinds (podd_request_t *req);
 
 //  Move a task to state/assignee with a history row (event, reason); an

@@ -154,6 +154,7 @@ static const s_command_t s_commands [] = {
         { "due",       STRING,  OPT, 32,  NULL },
         { "priority",  STRING,  OPT, 16,  s_priorities },
         { "follow_up", STRING,  OPT, 32,  NULL },
+        { "standard",  STRING,  OPT, 64,  NULL },    /* rule id: attach a standard */
         { END } } },
     { "TASK-LIST",   true, {
         { "scope",     STRING,  OPT, 16,  s_task_scopes },
@@ -189,6 +190,11 @@ static const s_command_t s_commands [] = {
     { "TASK-CANCEL", true, {
         { "task",      INT,     REQ, 0,   NULL },
         { "reason",    TEXT,    OPT, 0,   NULL },
+        { END } } },
+    { "TASK-RESCHEDULE", true, {
+        { "task",      INT,     REQ, 0,   NULL },
+        { "due",       STRING,  REQ, 32,  NULL },
+        { "reason",    TEXT,    REQ, 0,   NULL },
         { END } } },
     { "LEAVE-REQUEST", true, {
         { "member",    STRING,  OPT, 32,  NULL },

@@ -233,20 +233,60 @@ function complianceChart (standards) {
   return svg;
 }
 
+// The tasks behind the numbers that no count may hide: overdue (whatever
+// the period), cancelled (who, when, why), held by nobody (why), and
+// statutory work with no standard attached
+function caseLink (ref) {
+  return h('a', { href: '#/case/' + encodeURIComponent(ref) }, ref);
+}
+
+function hiddenNothing (report) {
+  const parts = [];
+  const overdue = report.overdue_tasks || [], cancelled = report.cancelled_tasks || [];
+  const nobody = report.unassigned_tasks || [], loose = report.unattached_tasks || [];
+  if (overdue.length) {
+    parts.push(table('Overdue now, whatever the period',
+      ['Task', 'Case', 'Due', 'Held by', 'Standard'],
+      overdue.map(t => [t.title, caseLink(t.case), dayTime(t.due), t.assignee || 'nobody', t.standard]),
+      { id: 'compliance-overdue' }));
+  }
+  if (cancelled.length) {
+    parts.push(table('Cancelled, with who cancelled and why',
+      ['Task', 'Case', 'Standard', 'Cancelled by', 'When', 'Reason'],
+      cancelled.map(t => [t.title, caseLink(t.case), t.standard, t.by || '', t.at ? dayTime(t.at) : '', t.reason || '']),
+      { id: 'compliance-cancelled' }));
+  }
+  if (nobody.length) {
+    parts.push(table('Held by nobody',
+      ['Task', 'Case', 'Due', 'Why', 'Declined by'],
+      nobody.map(t => [t.title, caseLink(t.case), dayTime(t.due), t.why, (t.declined_by || []).join(', ') || '-']),
+      { id: 'compliance-unassigned' }));
+  }
+  if (loose.length) {
+    parts.push(table('Statutory tasks with no standard attached (not in the counts above)',
+      ['Task', 'Case', 'Kind', 'State', 'Due'],
+      loose.map(t => [t.title, caseLink(t.case), t.kind, t.state, t.due ? dayTime(t.due) : '-']),
+      { id: 'compliance-unattached' }));
+  }
+  return parts;
+}
+
 export async function complianceView () {
   const report = await api.call('report-compliance', {});
   const standards = report.standards;
   show('Compliance',
-    h('p', { class: 'lede' }, 'Tasks of the practice standards due from ' + day(report.from) + ' to ' + day(report.to) + '.'),
+    h('p', { class: 'lede' }, 'Tasks of the practice standards due from ' + day(report.from) + ' to ' + day(report.to) + ', and every task overdue now.'),
     standards.length ? [
       complianceChart(standards),
       h('ul', { class: 'legend', 'aria-label': 'Key to the chart' },
         h('li', null, 'Solid green: on time'), h('li', null, 'Solid orange: late'),
         h('li', null, 'Striped: overdue'), h('li', null, 'Dotted: due soon')),
-      table('Compliance per standard (the numbers in the chart above); open a number for its cases',
-        ['Standard', 'On time', 'Late', 'Overdue', 'Due soon'],
+      table('Compliance per standard (the numbers in the chart above, with cancelled and held by nobody); open a number for its cases',
+        ['Standard', 'On time', 'Late', 'Overdue', 'Due soon', { text: 'Cancelled', num: true }, { text: 'Held by nobody', num: true }],
         standards.map(st => [st.title, casesCell(st.cases.on_time, 'cases on time'), casesCell(st.cases.late, 'cases late'),
-          casesCell(st.cases.overdue, 'cases overdue'), casesCell(st.cases.due_soon, 'cases due soon')]),
+          casesCell(st.cases.overdue, 'cases overdue'), casesCell(st.cases.due_soon, 'cases due soon'),
+          String(st.cancelled ?? 0), String(st.unassigned ?? 0)]),
         { id: 'compliance-table' })]
-      : h('p', null, 'No tasks of the practice standards fall due in this period.'));
+      : h('p', null, 'No tasks of the practice standards fall due in this period.'),
+    hiddenNothing(report));
 }
