@@ -133,9 +133,12 @@ typedef struct {
     size_t reader_count;        /* readers started */
     zlistx_t *read_queue;       /* podd_read_job_t waiting for a free reader */
     zhashx_t *reading;          /* routing id hex of connections with a read out */
-    zlistx_t *deferred;         /* s_held_t: requests behind their connection's read */
+    zhashx_t *deferred;         /* routing id hex -> zlistx_t of requests behind its read */
+    size_t deferred_count;      /* requests in deferred */
+    zlistx_t *released;         /* routing id hex of deferred connections whose read is back */
     zhashx_t *batch_conns;      /* routing id hex of connections with a reply in this batch */
     bool in_batch;              /* a batch's transaction is open */
+    int release_timer;          /* -1 = not armed */
     size_t jobs_out;            /* read jobs queued or at a reader */
     zlistx_t *retired;          /* s_retired_t: configurations jobs may still name */
 } s_server_t;
@@ -1119,13 +1122,19 @@ s_conn_remove (zhashx_t *set, zframe_t *routing_id)
 static bool
 s_waits (s_server_t *self, zframe_t *routing_id)
 {
-    if (s_conn_in (self->reading, routing_id))
-        return true;
-    for (s_held_t *item = (s_held_t *) zlistx_first (self->deferred); item;
-         item = (s_held_t *) zlistx_next (self->deferred))
-        if (zframe_eq (zmsg_first (item->msg), routing_id))
-            return true;
-    return false;
+    return s_conn_in (self->reading, routing_id) || s_conn_in (self->deferred, routing_id);
+}
+
+static void
+s_queue_destroy (void **item)
+{
+    zlistx_destroy ((zlistx_t **) item);
+}
+
+static void
+s_msg_destroy (void **item)
+{
+    zmsg_destroy ((zmsg_t **) item);
 }
 
 static void s_unavailable (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, const char *reason);
@@ -1135,17 +1144,23 @@ static void s_unavailable (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, 
 static void
 s_defer (s_server_t *self, zframe_t *routing_id, zmsg_t *msg)
 {
-    if (zlistx_size (self->deferred) >= DEFER_MAX) {
+    if (self->deferred_count >= DEFER_MAX) {
         s_unavailable (self, routing_id, msg, "too many requests waiting: try again");
         zframe_destroy (&routing_id);
         zmsg_destroy (&msg);
         return;
     }
-    s_held_t *item = (s_held_t *) zmalloc (sizeof (s_held_t));
+    char *key = zframe_strhex (routing_id);
+    zlistx_t *queue = (zlistx_t *) zhashx_lookup (self->deferred, key);
+    if (!queue) {
+        queue = zlistx_new ();
+        zlistx_set_destructor (queue, s_msg_destroy);
+        zhashx_insert (self->deferred, key, queue);
+    }
+    free (key);
     zmsg_prepend (msg, &routing_id);
-    item->msg = msg;
-    item->since = zclock_mono ();
-    zlistx_add_end (self->deferred, item);
+    zlistx_add_end (queue, msg);
+    self->deferred_count++;
 }
 
 //  Send a job to the reader with the fewest jobs (a long report holds up
@@ -1301,6 +1316,8 @@ s_read_done (s_server_t *self, podd_read_job_t *job)
     if (job->status == PODP_FORBIDDEN)
         s_read_refused (self, job);
     s_conn_remove (self->reading, routing_id);
+    if (s_conn_in (self->deferred, routing_id))
+        zlistx_add_end (self->released, zframe_strhex (routing_id));
     podd_read_job_destroy (&job);
     self->requests++;
     if (--self->jobs_out == 0)
@@ -1335,46 +1352,35 @@ s_readers_drain (s_server_t *self)
     return any;
 }
 
-//  Whether a deferred request's connection has no read out any more
+//  Whether some deferred requests may go on: their connection's read is back
 static bool
 s_deferred_ready (s_server_t *self)
 {
-    for (s_held_t *item = (s_held_t *) zlistx_first (self->deferred); item;
-         item = (s_held_t *) zlistx_next (self->deferred))
-        if (!s_conn_in (self->reading, zmsg_first (item->msg)))
-            return true;
-    return false;
+    return zlistx_size (self->released) > 0;
 }
 
 static void s_dispatch_ready (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, s_mode_t mode,
                               zlistx_t *outgoing, zlistx_t *pushes);
 
-//  At the start of a batch: the deferred requests whose connection's read
-//  is answered, in order, until a connection has a read out again
+//  At the start of a batch: the deferred requests of the connections whose
+//  read is back, in order, until one has a read out again
 static void
 s_release_deferred (s_server_t *self, s_mode_t mode, zlistx_t *outgoing, zlistx_t *pushes)
 {
-    if (zlistx_size (self->deferred) == 0)
-        return;
-    zhashx_t *stuck = zhashx_new ();
-    zlistx_t *kept = zlistx_new ();
-    s_held_t *item;
-    while ((item = (s_held_t *) zlistx_detach (self->deferred, NULL))) {
-        zframe_t *routing_id = zmsg_first (item->msg);
-        if (s_conn_in (self->reading, routing_id) || s_conn_in (stuck, routing_id)) {
-            s_conn_add (stuck, routing_id);
-            zlistx_add_end (kept, item);
-            continue;
+    char *key;
+    while ((key = (char *) zlistx_detach (self->released, NULL))) {
+        zlistx_t *queue = (zlistx_t *) zhashx_lookup (self->deferred, key);
+        zmsg_t *msg;
+        while (queue && !zhashx_lookup (self->reading, key)
+        &&     (msg = (zmsg_t *) zlistx_detach (queue, NULL))) {
+            self->deferred_count--;
+            zframe_t *routing_id = zmsg_pop (msg);
+            s_dispatch_ready (self, routing_id, msg, mode, outgoing, pushes);
         }
-        zmsg_t *msg = item->msg;
-        free (item);
-        routing_id = zmsg_pop (msg);
-        s_dispatch_ready (self, routing_id, msg, mode, outgoing, pushes);
+        if (queue && zlistx_size (queue) == 0)
+            zhashx_delete (self->deferred, key);
+        free (key);
     }
-    while ((item = (s_held_t *) zlistx_detach (kept, NULL)))
-        zlistx_add_end (self->deferred, item);
-    zlistx_destroy (&kept);
-    zhashx_destroy (&stuck);
 }
 
 //  The readers, started once the store is open; podd serves every request
@@ -1559,13 +1565,28 @@ s_batch (s_server_t *self, bool probe)
         s_schedule (self);      //  a request may have made something due
 }
 
-//  Batches for the requests that answered reads have released (bounded:
-//  the ROUTER and readers' events bring the rest)
+static void s_batch_released (s_server_t *self);
+
+static int
+s_release_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id;
+    s_server_t *self = (s_server_t *) arg;
+    self->release_timer = -1;
+    s_batch_released (self);
+    return self->lost? -1: 0;
+}
+
+//  Batches for the requests that answered reads have released: a few now,
+//  the rest on the next loop pass (a reply taken in a batch brings no
+//  event of its own), so that the pipe, ZAP and timers are served too
 static void
 s_batch_released (s_server_t *self)
 {
     for (int round = 0; round < RELEASE_ROUNDS && !self->lost && s_deferred_ready (self); round++)
         s_batch (self, false);
+    if (!self->lost && s_deferred_ready (self) && self->release_timer < 0)
+        self->release_timer = zloop_timer (self->loop, 1, 1, s_release_fire, self);
 }
 
 static int
@@ -2053,7 +2074,8 @@ s_server_destroy (s_server_t **self_p)
         zloop_destroy (&self->loop);
         s_readers_stop (self);
         zlistx_destroy (&self->read_queue);
-        zlistx_destroy (&self->deferred);
+        zhashx_destroy (&self->deferred);
+        zlistx_destroy (&self->released);
         zhashx_destroy (&self->reading);
         zhashx_destroy (&self->batch_conns);
         zlistx_destroy (&self->retired);
@@ -2093,13 +2115,15 @@ podd_server_actor (zsock_t *pipe, void *args)
     zlistx_set_destructor (self->backups, s_backup_destroy);
     self->read_queue = zlistx_new ();
     zlistx_set_destructor (self->read_queue, s_read_job_destroy);
-    self->deferred = zlistx_new ();
-    zlistx_set_destructor (self->deferred, s_held_destroy);
+    self->deferred = zhashx_new ();
+    zhashx_set_destructor (self->deferred, s_queue_destroy);
+    self->released = zlistx_new ();
+    zlistx_set_destructor (self->released, (zlistx_destructor_fn *) zstr_free);
     self->reading = zhashx_new ();
     self->batch_conns = zhashx_new ();
     self->retired = zlistx_new ();
     zlistx_set_destructor (self->retired, s_retired_destroy);
-    self->held_timer = self->full_timer = -1;
+    self->held_timer = self->full_timer = self->release_timer = -1;
     zsock_signal (pipe, 0);
     char reason [512] = "";
     if (s_start (self, reason, sizeof reason)) {

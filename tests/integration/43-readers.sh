@@ -50,6 +50,14 @@ for i in range(10):
     t3 = [t.get("title") for t in (got[2].get("data") or {}).get("items", [])]
     out["r1_blind"] += "between-%d" % i not in t1
     out["r3_sees"] += "between-%d" % i in t3
+# a read, 300 PINGs and WHOAMIs, a write, a read: every reply in request order
+rids = [a.send("TASK-LIST", {"scope": "case", "case": "NC-1"})]
+rids += [a.send("PING" if i % 2 else "WHOAMI") for i in range(300)]
+rids += [a.send("TASK-NEW", {"case": "NC-1", "kind": "general", "title": "after-pings"})]
+rids += [a.send("TASK-LIST", {"scope": "case", "case": "NC-1"})]
+got = [a.recv_reply(any_rid=True) for _ in rids]
+out["flood_in_order"] = [g.get("rid") for g in got] == rids
+out["flood_ok"] = sum(g.get("status") in (200, 201) for g in got)
 print(json.dumps(out))
 PY
 RES=$("$PY" "$T/order.py" "$CLIENT_DIR" "$EP" "$T/keys" 2>&1)
@@ -60,6 +68,9 @@ check "the read sees the write before it, 30 of 30 ($(field '["seen"]'))" [ "$(f
 check "read, write, read: the first read does not see the write (10 of 10: $(field '["r1_blind"]'))" \
     [ "$(field '["r1_blind"]')" = 10 ]
 check "... and the last one does (10 of 10: $(field '["r3_sees"]'))" [ "$(field '["r3_sees"]')" = 10 ]
+check "a read, 300 PINGs and WHOAMIs, a write and a read pipelined: replies in request order" \
+    [ "$(field '["flood_in_order"]')" = True ]
+check "... every one of the 303 answered 2xx ($(field '["flood_ok"]'))" [ "$(field '["flood_ok"]')" = 303 ]
 
 # ---- a long run of reads on one connection holds up nobody else ------
 # enough tasks that a TASK-LIST is a real read (300 items)
