@@ -8,7 +8,8 @@
 # a temporary directory on the same file system as the default TMPDIR),
 # member keys with podctl keygen, then:
 #   1. starts podd, runs bench_route (baseline, durable routing, latency),
-#      stops podd;
+#      then bench_mixed (50 clients: 40% TASK-NEW, 20% TASK-LIST, 20%
+#      CASE-SHOW, 20% PING; then reads only), stops podd;
 #   2. runs bench_scale, which starts podd itself on databases of 10k and
 #      1M tasks;
 #   3. mail drain: the real mailer actor (BUILD/tests/mailer_driver) sends
@@ -21,6 +22,7 @@
 # and prints a summary table. Everything is removed on exit (KEEP=1 keeps
 # the directory). Options through the environment:
 #   ROUTE_TASKS (20000) ROUTE_WINDOW (100) ROUTE_RATE (1000) ROUTE_SECONDS (3)
+#   MIXED_CLIENTS (50) MIXED_SECONDS (5)
 #   SCALE_TASKS (1000000) SCALE_CASES (100000) SCALE_SMALL (10000) SCALE_REQUESTS (500)
 #   MAIL_MESSAGES (500) MAIL_BODY (3700: mailer_driver -k, ~4 KiB messages) MAIL_RUNS (3)
 set -u
@@ -70,6 +72,7 @@ case "$BUILD" in        # objects built with SAN=1 need the sanitizer runtime
 esac
 build bench_route "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
 build bench_scale "${DAEMON_OBJS[@]}" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+build bench_mixed "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
 
 # ---------------------------------------------------------------- setup
 T=$(mktemp -d "${TMPDIR:-/tmp}/podd-bench.XXXXXX") || die "cannot make a temporary directory"
@@ -155,6 +158,16 @@ echo
     -r "${ROUTE_RATE:-1000}" -d "${ROUTE_SECONDS:-3}" -p "$PODD_PID" -o "$SUMMARY" -f "$T"
 route_rc=$?
 route_rss=$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$PODD_PID/status" 2>/dev/null)
+
+# ---------------------------------------------------------------- 1b. mixed load
+# the same podd: MIXED_CLIENTS (50) clients, MIXED_SECONDS (5) s of the
+# mix, then as long with reads only; ratios to the CURVE echo just measured
+echo
+"$OUT/bench_mixed" -e "$EP" -c "$T/keys/$CREATOR.cert" -w "$T/keys/$WATCHER.cert" \
+    -s "$T/keys/podd.cert" -C "${MIXED_CLIENTS:-50}" -d "${MIXED_SECONDS:-5}" -o "$SUMMARY" \
+    -E "$(awk '$1 == "route.baseline_curve.pipelined" {v = $2} END {print v + 0}' "$SUMMARY")"
+mixed_rc=$?
+[ $mixed_rc -eq 0 ] || echo "bench: bench_mixed exited $mixed_rc (podd log: $(tail -3 "$T/route-podd.log"))"
 stop_podd
 [ $route_rc -eq 0 ] || echo "bench: bench_route exited $route_rc (podd log: $(tail -3 "$T/route-podd.log"))"
 
@@ -351,4 +364,17 @@ row "  STARTTLS required, reuse / per message" \
     "$(fmt "$(get mail.tls.one.rate)" '%.0f') / $(fmt "$(get mail.tls.each.rate)" '%.0f') msg/s" ""
 row "  ratio with STARTTLS" "$(fmt "$(get mail.tls.ratio)" 'x%.2f')" ">= x5"
 for note in "${MAIL_NOTES[@]}"; do printf '  %s\n' "$note"; done
+# the mixed load (bench_mixed), beside issue 13's figures before readers
+row "mixed load, ${MIXED_CLIENTS:-50} clients: throughput" "$(fmt "$(get mixed.rps)" '%.0f') req/s" \
+    "issue 13 baseline 2.5-3.1k req/s"
+row "  ratio to the CURVE echo" "$(fmt "$(get mixed.ratio_curve_pct)" '%.1f')%" ""
+row "  PING p50 / p99" "$(fmt "$(get mixed.ping.p50_ms)" '%.2f') / $(fmt "$(get mixed.ping.p99_ms)" '%.2f') ms" \
+    "baseline p99 35-52 ms (all requests)"
+row "  reads (TASK-LIST, CASE-SHOW) p50 / p99" \
+    "$(fmt "$(get mixed.read.p50_ms)" '%.2f') / $(fmt "$(get mixed.read.p99_ms)" '%.2f') ms" "baseline p99 35-52 ms"
+row "  writes (TASK-NEW) p50 / p99" \
+    "$(fmt "$(get mixed.write.p50_ms)" '%.2f') / $(fmt "$(get mixed.write.p99_ms)" '%.2f') ms" "baseline p99 35-52 ms"
+row "reads only, ${MIXED_CLIENTS:-50} clients: throughput" "$(fmt "$(get mixed_reads.rps)" '%.0f') req/s" \
+    "baseline 16-17k req/s"
+row "  ratio to the CURVE echo" "$(fmt "$(get mixed_reads.ratio_curve_pct)" '%.1f')%" ""
 [ $route_rc -eq 0 ] && [ $scale_rc -eq 0 ] && [ $mail_rc -eq 0 ]

@@ -21,6 +21,7 @@
 #include "when.h"
 #include "notify.h"
 #include "guard.h"
+#include "reader.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -43,6 +44,11 @@
 #define FULL_PROBE_MS   5000    /* try writing again this often */
 #define FULL_LOG_MS     60000   /* log the condition at most this often */
 #define WORK_RETRY_MS   1000    /* scheduler work that could not run: retry */
+//  Readers (reader.c): read requests run beside the write batch
+#define READERS         2       /* reader actors, each with its own connection */
+#define READER_DEPTH    16      /* most jobs queued at one reader */
+#define DEFER_MAX       10000   /* most requests waiting behind their connection's read */
+#define RELEASE_ROUNDS  8       /* batches run at once for requests a read released */
 
 //  How a batch runs: a write transaction, or a read transaction in which
 //  write requests are held (S_HOLD) or refused with 503 (S_REFUSE)
@@ -119,7 +125,31 @@ typedef struct {
     bool work_blocked;          /* scheduler work could not run: retry later */
     zlistx_t *backups;          /* s_backup_t: BACKUPs of the current batch */
     int64_t expiry_ran;         /* zclock_mono of the last session expiry pass */
+    //  Readers: a read request goes to a reader unless its connection has a
+    //  reply queued in this batch (an uncommitted write before it): then it
+    //  runs in the batch as before. A connection's requests behind its
+    //  read wait in deferred, in order, until the read is answered.
+    zactor_t *readers [READERS];
+    size_t reader_out [READERS];    /* jobs sent to each reader, not back yet */
+    size_t reader_count;        /* readers started */
+    zlistx_t *read_queue;       /* podd_read_job_t waiting for a free reader */
+    zhashx_t *reading;          /* routing id hex of connections with a read out */
+    zhashx_t *deferred;         /* routing id hex -> zlistx_t of requests behind its read */
+    size_t deferred_count;      /* requests in deferred */
+    zlistx_t *released;         /* routing id hex of deferred connections whose read is back */
+    zhashx_t *batch_conns;      /* routing id hex of connections with a reply in this batch */
+    bool in_batch;              /* a batch's transaction is open */
+    int release_timer;          /* -1 = not armed */
+    size_t jobs_out;            /* read jobs queued or at a reader */
+    zlistx_t *retired;          /* s_retired_t: configurations jobs may still name */
 } s_server_t;
+
+//  A configuration replaced while read jobs named it: destroyed once no
+//  job is out
+typedef struct {
+    podd_config_t *config;
+    podd_standards_t *standards;
+} s_retired_t;
 
 static void s_schedule (s_server_t *self);
 static void s_disk_full (s_server_t *self);
@@ -1043,11 +1073,388 @@ s_hold (s_server_t *self, zframe_t *routing_id, zmsg_t *msg)
     }
 }
 
-//  One request of a batch (msg taken): carried out, held or refused
+//  --------------------------------------------------------------------
+//  Readers: read requests beside the write batch (reader.c)
+
+//  A request a reader may serve: one that works while the store cannot be
+//  written (s_is_write's reads), but WATCH, which changes its session
+static bool
+s_is_read (zmsg_t *msg)
+{
+    if (zmsg_size (msg) != 3 || s_is_write (msg))
+        return false;
+    zmsg_first (msg);
+    zframe_t *command = zmsg_next (msg);
+    if (zframe_streq (command, "WATCH"))
+        return false;
+    if (zframe_streq (command, "HEARTBEAT"))
+        return true;
+    for (size_t i = 0; i < sizeof s_ops / sizeof s_ops [0]; i++)
+        if (zframe_streq (command, s_ops [i].command))
+            return true;
+    return false;
+}
+
+//  Whether a key (routing id hex) is in a set of connections
+static bool
+s_conn_in (zhashx_t *set, zframe_t *routing_id)
+{
+    if (zhashx_size (set) == 0)
+        return false;
+    char *key = zframe_strhex (routing_id);
+    bool found = zhashx_lookup (set, key) != NULL;
+    free (key);
+    return found;
+}
+
+static void
+s_conn_add (zhashx_t *set, zframe_t *routing_id)
+{
+    char *key = zframe_strhex (routing_id);
+    zhashx_update (set, key, (void *) "");
+    free (key);
+}
+
+static void
+s_conn_remove (zhashx_t *set, zframe_t *routing_id)
+{
+    char *key = zframe_strhex (routing_id);
+    zhashx_delete (set, key);
+    free (key);
+}
+
+//  Whether a request of routing_id must wait behind its connection's read
+//  (answered by a reader, or waiting to be sent to one)
+static bool
+s_waits (s_server_t *self, zframe_t *routing_id)
+{
+    return s_conn_in (self->reading, routing_id) || s_conn_in (self->deferred, routing_id);
+}
+
+static void
+s_queue_destroy (void **item)
+{
+    zlistx_destroy ((zlistx_t **) item);
+}
+
+static void
+s_msg_destroy (void **item)
+{
+    zmsg_destroy ((zmsg_t **) item);
+}
+
+static void s_unavailable (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, const char *reason);
+
+//  Keep a request (routing_id and msg taken) until its connection's read
+//  is answered
+static void
+s_defer (s_server_t *self, zframe_t *routing_id, zmsg_t *msg)
+{
+    if (self->deferred_count >= DEFER_MAX) {
+        s_unavailable (self, routing_id, msg, "too many requests waiting: try again");
+        zframe_destroy (&routing_id);
+        zmsg_destroy (&msg);
+        return;
+    }
+    char *key = zframe_strhex (routing_id);
+    zlistx_t *queue = (zlistx_t *) zhashx_lookup (self->deferred, key);
+    if (!queue) {
+        queue = zlistx_new ();
+        zlistx_set_destructor (queue, s_msg_destroy);
+        zhashx_insert (self->deferred, key, queue);
+    }
+    free (key);
+    zmsg_prepend (msg, &routing_id);
+    zlistx_add_end (queue, msg);
+    self->deferred_count++;
+}
+
+//  Send a job to the reader with the fewest jobs (a long report holds up
+//  only those queued behind it), or queue it while every reader has
+//  READER_DEPTH
+static void
+s_submit (s_server_t *self, podd_read_job_t *job)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < self->reader_count; i++)
+        if (self->reader_out [i] < self->reader_out [best])
+            best = i;
+    if (self->reader_out [best] >= READER_DEPTH) {
+        zlistx_add_end (self->read_queue, job);
+        return;
+    }
+    self->reader_out [best]++;
+    zsock_send (self->readers [best], "sp", "JOB", job);
+}
+
+//  Serve a read request (msg taken when it returns 0) beside the batch:
+//  PING and HEARTBEAT at once, the others through a reader. -1 when the
+//  request is not one to serve so (malformed, refused): the batch answers
+//  it as before, recording a refusal.
+static int
+s_read (s_server_t *self, zframe_t *routing_id, zmsg_t **msg_p)
+{
+    zmsg_t *msg = *msg_p;
+    podp_error_t err;
+    podp_msg_t *msg_in = podp_decode (msg, true, podd_config_max_body (self->config), &err);
+    if (!msg_in)
+        return -1;
+    podd_member_t actor;
+    char reason [256], gateway [64] = "";
+    int status;
+    s_session_t *known = s_session_find (self, routing_id);
+    if (s_identify (self, zmsg_first (msg), msg_in, known, &actor, gateway, sizeof gateway,
+                    &status, reason, sizeof reason)) {
+        podp_msg_destroy (&msg_in);
+        return -1;
+    }
+    s_session_t *session = s_session_for (self, routing_id);
+    session->member_id = actor.id;
+    const char *key = zframe_meta (zmsg_first (msg), "User-Id");
+    snprintf (session->key, sizeof session->key, "%s", key? key: "");
+    const char *command = podp_msg_command (msg_in);
+    if (streq (command, "PING") || streq (command, "HEARTBEAT")) {
+        //  Nothing to read: answered now
+        podd_request_t req = {
+            .config = self->config, .standards = self->standards, .actor = &actor,
+            .now = podd_when_now (), .msg = msg_in
+        };
+        if (streq (command, "PING"))
+            podd_op_ping (&req);
+        else
+            podd_ok (&req, PODP_OK, json_pack ("{s:b}", "watching", session->watching));
+        podp_msg_t *reply = podp_reply_new (podp_msg_int (msg_in, "rid", -1), req.status,
+                                            req.reason, req.data);
+        podp_send (reply, self->router, routing_id);
+        podp_msg_destroy (&reply);
+        podp_msg_destroy (&msg_in);
+        zmsg_destroy (msg_p);
+        self->requests++;
+        return 0;
+    }
+    zframe_t *to = zframe_dup (routing_id);
+    zmsg_prepend (msg, &to);
+    *msg_p = NULL;
+    podd_read_job_t *job = podd_read_job_new (s_op_for (command), msg_in, msg);
+    job->actor = actor;
+    s_connection_name (zmsg_next (msg), job->connection, sizeof job->connection);
+    if (*gateway) {
+        char direct [96];
+        snprintf (direct, sizeof direct, "%.95s", job->connection);
+        snprintf (job->connection, sizeof job->connection, "gateway:%.32s %s", gateway, direct);
+    }
+    job->config = self->config;
+    job->standards = self->standards;
+    job->now = podd_when_now ();
+    s_conn_add (self->reading, routing_id);
+    self->jobs_out++;
+    s_submit (self, job);
+    return 0;
+}
+
+static void
+s_read_job_destroy (void **item)
+{
+    podd_read_job_destroy ((podd_read_job_t **) item);
+}
+
+static void
+s_retired_destroy (void **item)
+{
+    s_retired_t *retired = (s_retired_t *) *item;
+    if (retired) {
+        podd_config_destroy (&retired->config);
+        podd_standards_destroy (&retired->standards);
+        free (retired);
+        *item = NULL;
+    }
+}
+
+//  A configuration (and rules) replaced: destroyed now, or once the read
+//  jobs that may name it are all back
+static void
+s_retire (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
+{
+    s_retired_t *retired = (s_retired_t *) zmalloc (sizeof (s_retired_t));
+    retired->config = config;
+    retired->standards = standards;
+    zlistx_add_end (self->retired, retired);
+    if (self->jobs_out == 0)
+        zlistx_purge (self->retired);
+}
+
+//  A 403 from a reader: recorded as the batch would have (s_record_refusal),
+//  in the open batch, else in a transaction of its own
+static void
+s_read_refused (s_server_t *self, podd_read_job_t *job)
+{
+    zframe_t *routing_id = zmsg_first (job->request);
+    zframe_t *first = zmsg_next (job->request);
+    s_session_t *session = s_session_find (self, routing_id);
+    if (self->in_batch) {
+        s_record_refusal (self, session, first, job->actor.id, job->msg, job->status, job->reason);
+        return;
+    }
+    if (self->read_only || zlistx_size (self->held) || podd_store_begin (self->store))
+        return;                 //  the store cannot be written now: not recorded
+    self->batch_writes = true;
+    s_record_refusal (self, session, first, job->actor.id, job->msg, job->status, job->reason);
+    self->batch_writes = false;
+    if (s_commit (self) == -1)
+        log_warn ("podd: cannot record a refused attempt: %s", podd_store_errmsg (self->store));
+}
+
+//  A job back from a reader: send its reply, free its connection
+static void
+s_read_done (s_server_t *self, podd_read_job_t *job)
+{
+    zframe_t *routing_id = zmsg_first (job->request);
+    if (job->reply) {
+        zframe_t *to = zframe_dup (routing_id);
+        zmsg_prepend (job->reply, &to);
+        //  A peer that has gone is not an error
+        zmsg_send (&job->reply, self->router);
+        zmsg_destroy (&job->reply);
+    }
+    if (job->status >= 400)
+        log_info ("podd: %s %s -> %d %s", job->actor.handle, podp_msg_command (job->msg),
+                  job->status, job->reason);
+    if (job->status == PODP_FORBIDDEN)
+        s_read_refused (self, job);
+    s_conn_remove (self->reading, routing_id);
+    if (s_conn_in (self->deferred, routing_id))
+        zlistx_add_end (self->released, zframe_strhex (routing_id));
+    podd_read_job_destroy (&job);
+    self->requests++;
+    if (--self->jobs_out == 0)
+        zlistx_purge (self->retired);
+}
+
+//  Take every answered job from the readers without blocking; true when
+//  one came back
+static bool
+s_readers_drain (s_server_t *self)
+{
+    bool any = false;
+    for (size_t i = 0; i < self->reader_count; i++) {
+        while (self->reader_out [i] && (zsock_events (zactor_sock (self->readers [i])) & ZMQ_POLLIN)) {
+            char *command = NULL;
+            void *pointer = NULL;
+            if (zsock_recv (self->readers [i], "sp", &command, &pointer) == -1)
+                break;
+            if (streq (command, "DONE") && pointer) {
+                self->reader_out [i]--;
+                s_read_done (self, (podd_read_job_t *) pointer);
+                podd_read_job_t *next = (podd_read_job_t *) zlistx_detach (self->read_queue, NULL);
+                if (next) {
+                    self->reader_out [i]++;
+                    zsock_send (self->readers [i], "sp", "JOB", next);
+                }
+                any = true;
+            }
+            zstr_free (&command);
+        }
+    }
+    return any;
+}
+
+//  Whether some deferred requests may go on: their connection's read is back
+static bool
+s_deferred_ready (s_server_t *self)
+{
+    return zlistx_size (self->released) > 0;
+}
+
+static void s_dispatch_ready (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, s_mode_t mode,
+                              zlistx_t *outgoing, zlistx_t *pushes);
+
+//  At the start of a batch: the deferred requests of the connections whose
+//  read is back, in order, until one has a read out again
+static void
+s_release_deferred (s_server_t *self, s_mode_t mode, zlistx_t *outgoing, zlistx_t *pushes)
+{
+    char *key;
+    while ((key = (char *) zlistx_detach (self->released, NULL))) {
+        zlistx_t *queue = (zlistx_t *) zhashx_lookup (self->deferred, key);
+        zmsg_t *msg;
+        while (queue && !zhashx_lookup (self->reading, key)
+        &&     (msg = (zmsg_t *) zlistx_detach (queue, NULL))) {
+            self->deferred_count--;
+            zframe_t *routing_id = zmsg_pop (msg);
+            s_dispatch_ready (self, routing_id, msg, mode, outgoing, pushes);
+        }
+        if (queue && zlistx_size (queue) == 0)
+            zhashx_delete (self->deferred, key);
+        free (key);
+    }
+}
+
+//  The readers, started once the store is open; podd serves every request
+//  in the batch when none could start
+static void
+s_readers_start (s_server_t *self)
+{
+    for (size_t i = 0; i < READERS; i++) {
+        zactor_t *reader = zactor_new (podd_reader_actor,
+                                       (void *) podd_config_database (self->config));
+        int rc = -1;
+        if (reader && zsock_recv (reader, "i", &rc) == -1)
+            rc = -1;
+        if (rc) {
+            log_warn ("podd: reader %zu could not start: reads wait for the writes' commit", i + 1);
+            zactor_destroy (&reader);
+            break;
+        }
+        self->readers [self->reader_count++] = reader;
+    }
+    if (self->reader_count)
+        log_info ("podd: %zu reader(s) beside the writer", self->reader_count);
+}
+
+//  Stop the readers once their jobs are back (nothing is left half-done)
+static void
+s_readers_stop (s_server_t *self)
+{
+    for (size_t i = 0; i < self->reader_count; i++) {
+        zsock_set_rcvtimeo (self->readers [i], 10000);
+        while (self->reader_out [i]) {
+            char *command = NULL;
+            podd_read_job_t *job = NULL;
+            if (zsock_recv (self->readers [i], "sp", &command, &job) == -1)
+                break;          //  a job stuck 10 s: left to the reader
+            podd_read_job_destroy (&job);
+            zstr_free (&command);
+            self->reader_out [i]--;
+        }
+        zactor_destroy (&self->readers [i]);
+    }
+    self->reader_count = 0;
+}
+
+//  One request of a batch (msg taken): carried out, held or refused, or
+//  kept behind its connection's read
 static void
 s_dispatch (s_server_t *self, zmsg_t *msg, s_mode_t mode, zlistx_t *outgoing, zlistx_t *pushes)
 {
     zframe_t *routing_id = zmsg_pop (msg);
+    if (routing_id && s_waits (self, routing_id)) {
+        s_defer (self, routing_id, msg);
+        return;
+    }
+    s_dispatch_ready (self, routing_id, msg, mode, outgoing, pushes);
+}
+
+//  A request (routing_id and msg taken) whose connection waits for no
+//  read: to a reader, or carried out, held or refused in the batch
+static void
+s_dispatch_ready (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, s_mode_t mode,
+                  zlistx_t *outgoing, zlistx_t *pushes)
+{
+    if (routing_id && self->reader_count && s_is_read (msg)
+    &&  !s_conn_in (self->batch_conns, routing_id) && !s_has_held (self, routing_id)
+    &&  s_read (self, routing_id, &msg) == 0)
+        ;                       //  served beside the batch
+    else
     if (routing_id && mode != S_WRITE
     && (s_is_write (msg) || (mode == S_HOLD && s_has_held (self, routing_id)))) {
         if (mode == S_HOLD && zlistx_size (self->held) < HELD_MAX) {
@@ -1059,8 +1466,11 @@ s_dispatch (s_server_t *self, zmsg_t *msg, s_mode_t mode, zlistx_t *outgoing, zl
             : "store busy, nothing changed: try again");
     }
     else
-    if (routing_id)
+    if (routing_id) {
+        //  Its reply waits for the commit: so do the connection's next reads
+        s_conn_add (self->batch_conns, routing_id);
         s_handle (self, routing_id, msg, true, outgoing, pushes);
+    }
     zframe_destroy (&routing_id);
     zmsg_destroy (&msg);
 }
@@ -1099,6 +1509,8 @@ s_batch (s_server_t *self, bool probe)
     zlistx_set_destructor (pushes, s_push_destroy);
     int count = 0;
     int64_t changes = podd_store_changes (self->store);
+    self->in_batch = true;
+    zhashx_purge (self->batch_conns);
     if (mode == S_WRITE) {
         s_held_t *held;
         while (count < BATCH_MAX && (held = (s_held_t *) zlistx_first (self->held))) {
@@ -1109,7 +1521,10 @@ s_batch (s_server_t *self, bool probe)
             count++;
         }
     }
+    s_release_deferred (self, mode, outgoing, pushes);
     for (; count < BATCH_MAX; count++) {
+        //  Readers' answers go out as they come, not after the commit
+        s_readers_drain (self);
         if (!(zsock_events (self->router) & ZMQ_POLLIN))
             break;
         size_t frames = 0;
@@ -1121,14 +1536,17 @@ s_batch (s_server_t *self, bool probe)
             zframe_t *routing_id = zmsg_pop (msg);
             char reason [64];
             snprintf (reason, sizeof reason, "expected 3 frames, got %zu", frames);
-            if (routing_id)
+            if (routing_id) {
+                s_conn_add (self->batch_conns, routing_id);
                 s_queue_reply (outgoing, routing_id, -1, PODP_BAD_REQUEST, reason, NULL);
+            }
             zframe_destroy (&routing_id);
             zmsg_destroy (&msg);
             continue;
         }
         s_dispatch (self, msg, mode, outgoing, pushes);
     }
+    s_readers_drain (self);
     bool in_txn = podd_store_in_txn (self->store);
     int commit_rc = in_txn? s_commit (self): -1;
     bool committed = commit_rc == 0;
@@ -1146,10 +1564,35 @@ s_batch (s_server_t *self, bool probe)
     s_send_all (self, outgoing, committed);
     s_replay (self, committed);
     s_run_backups (self, committed);
+    self->in_batch = false;
     zlistx_destroy (&pushes);
     zlistx_destroy (&outgoing);
     if (committed && mode == S_WRITE)
         s_schedule (self);      //  a request may have made something due
+}
+
+static void s_batch_released (s_server_t *self);
+
+static int
+s_release_fire (zloop_t *loop, int timer_id, void *arg)
+{
+    (void) loop; (void) timer_id;
+    s_server_t *self = (s_server_t *) arg;
+    self->release_timer = -1;
+    s_batch_released (self);
+    return self->lost? -1: 0;
+}
+
+//  Batches for the requests that answered reads have released: a few now,
+//  the rest on the next loop pass (a reply taken in a batch brings no
+//  event of its own), so that the pipe, ZAP and timers are served too
+static void
+s_batch_released (s_server_t *self)
+{
+    for (int round = 0; round < RELEASE_ROUNDS && !self->lost && s_deferred_ready (self); round++)
+        s_batch (self, false);
+    if (!self->lost && s_deferred_ready (self) && self->release_timer < 0)
+        self->release_timer = zloop_timer (self->loop, 1, 1, s_release_fire, self);
 }
 
 static int
@@ -1158,6 +1601,19 @@ s_router_ready (zloop_t *loop, zsock_t *reader, void *arg)
     (void) loop; (void) reader;
     s_server_t *self = (s_server_t *) arg;
     s_batch (self, false);
+    s_batch_released (self);
+    return self->lost? -1: 0;
+}
+
+//  A reader answered: send its reply, and carry on with the requests of
+//  its connection that waited behind it
+static int
+s_reader_ready (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop; (void) reader;
+    s_server_t *self = (s_server_t *) arg;
+    s_readers_drain (self);
+    s_batch_released (self);
     return self->lost? -1: 0;
 }
 
@@ -1509,6 +1965,7 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     }
     //  From now on another program's lock must not stall the loop
     podd_store_set_busy_timeout (self->store, LOCK_WAIT_MS);
+    s_readers_start (self);
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
     zsock_set_sndtimeo (self->router, 0);
@@ -1598,9 +2055,9 @@ s_reload (s_server_t *self, podd_config_t *config, podd_standards_t *standards)
         podd_standards_destroy (&standards);
         return;
     }
-    podd_config_destroy (&old);
-    //  Rules: tasks already created keep their standard and due date
-    podd_standards_destroy (&self->standards);
+    //  Rules: tasks already created keep their standard and due date.
+    //  Read jobs out may still name the old ones (s_retire)
+    s_retire (self, old, self->standards);
     self->standards = standards;
     s_holidays_warning (self->standards);
     s_system_work (self, s_age_rearm_work);
@@ -1643,6 +2100,13 @@ s_server_destroy (s_server_t **self_p)
     s_server_t *self = *self_p;
     if (self) {
         zloop_destroy (&self->loop);
+        s_readers_stop (self);
+        zlistx_destroy (&self->read_queue);
+        zhashx_destroy (&self->deferred);
+        zlistx_destroy (&self->released);
+        zhashx_destroy (&self->reading);
+        zhashx_destroy (&self->batch_conns);
+        zlistx_destroy (&self->retired);
         podd_outbox_destroy (&self->outbox);
         zsock_destroy (&self->router);
         zsock_destroy (&self->zap);
@@ -1677,7 +2141,17 @@ podd_server_actor (zsock_t *pipe, void *args)
     zlistx_set_destructor (self->held, s_held_destroy);
     self->backups = zlistx_new ();
     zlistx_set_destructor (self->backups, s_backup_destroy);
-    self->held_timer = self->full_timer = -1;
+    self->read_queue = zlistx_new ();
+    zlistx_set_destructor (self->read_queue, s_read_job_destroy);
+    self->deferred = zhashx_new ();
+    zhashx_set_destructor (self->deferred, s_queue_destroy);
+    self->released = zlistx_new ();
+    zlistx_set_destructor (self->released, (zlistx_destructor_fn *) zstr_free);
+    self->reading = zhashx_new ();
+    self->batch_conns = zhashx_new ();
+    self->retired = zlistx_new ();
+    zlistx_set_destructor (self->retired, s_retired_destroy);
+    self->held_timer = self->full_timer = self->release_timer = -1;
     zsock_signal (pipe, 0);
     char reason [512] = "";
     if (s_start (self, reason, sizeof reason)) {
@@ -1694,6 +2168,8 @@ podd_server_actor (zsock_t *pipe, void *args)
     zloop_reader (self->loop, self->router, s_router_ready, self);
     if (self->zap)
         zloop_reader (self->loop, self->zap, s_zap_ready, self);
+    for (size_t i = 0; i < self->reader_count; i++)
+        zloop_reader (self->loop, zactor_sock (self->readers [i]), s_reader_ready, self);
     zloop_reader (self->loop, podd_outbox_pipe (self->outbox), s_mailer_ready, self);
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;

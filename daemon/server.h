@@ -4,7 +4,9 @@
     CURVE key into an identity, connected sessions (watching, last seen,
     heartbeats and expiry), group commit (every request of one loop pass
     in one transaction, each in its own savepoint), dispatch to the
-    handlers, and sending replies and pushes only after commit.
+    handlers, and sending replies and pushes only after commit; the reader
+    actors (reader.c) that answer read requests beside the batch, keeping
+    each connection's requests in order.
 
     Run as a zactor: zactor_new (podd_server_actor, args) where args is a
     podd_server_args_t whose config and standards the actor takes over.

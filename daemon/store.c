@@ -959,14 +959,16 @@ s_migrate (podd_store_t *self, char *err, size_t errlen)
     return 0;
 }
 
-podd_store_t *
-podd_store_new (const char *path, char *err, size_t errlen)
+//  Open the database at path: read_only opens an existing one, at the
+//  current schema, for reading only (no migrations; WAL as the writer set)
+static podd_store_t *
+s_store_open (const char *path, bool read_only, char *err, size_t errlen)
 {
     assert (path);
     podd_store_t *self = (podd_store_t *) calloc (1, sizeof (podd_store_t));
     assert (self);
-    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                         | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    int flags = read_only? SQLITE_OPEN_READONLY: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2 (path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         snprintf (err, errlen, "cannot open %s: %s", path,
                   self->db? sqlite3_errmsg (self->db): "out of memory");
         podd_store_destroy (&self);
@@ -974,6 +976,19 @@ podd_store_new (const char *path, char *err, size_t errlen)
     }
     sqlite3_busy_timeout (self->db, 5000);
     char *msg = NULL;
+    if (read_only) {
+        //  query_only: not even a handler's mistake can write through it
+        int version = podd_store_schema_version (self);
+        if (version != PODD_STORE_SCHEMA
+        ||  sqlite3_exec (self->db, "PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;",
+                          NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf (err, errlen, "cannot read %s: %s", path,
+                      msg? msg: "not a podd database at this schema");
+            sqlite3_free (msg);
+            podd_store_destroy (&self);
+        }
+        return self;
+    }
     //  WAL with synchronous=FULL: a commit survives power loss
     //  temp_store in memory: each request's savepoint keeps its undo pages
     //  in RAM instead of a temp file (durability is the WAL's business)
@@ -990,6 +1005,18 @@ podd_store_new (const char *path, char *err, size_t errlen)
         return NULL;
     }
     return self;
+}
+
+podd_store_t *
+podd_store_new (const char *path, char *err, size_t errlen)
+{
+    return s_store_open (path, false, err, errlen);
+}
+
+podd_store_t *
+podd_store_new_read_only (const char *path, char *err, size_t errlen)
+{
+    return s_store_open (path, true, err, errlen);
 }
 
 void

@@ -63,6 +63,9 @@ typedef struct {
 
 //  Open (creating or migrating) the database at path. ":memory:" works.
 podd_store_t *podd_store_new (const char *path, char *err, size_t errlen);
+//  Open an existing database at the current schema for reading only (a
+//  reader beside the writer: no migrations, no writes); NULL with err
+podd_store_t *podd_store_new_read_only (const char *path, char *err, size_t errlen);
 void podd_store_destroy (podd_store_t **self_p);
 int  podd_store_schema_version (podd_store_t *self);
 const char *podd_store_errmsg (podd_store_t *self);
