@@ -20,6 +20,7 @@
 #include "when.h"
 #include "notify.h"
 #include "guard.h"
+#include "continuity.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -164,6 +165,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "CASE-EVENT", podd_op_case_event },   { "CASE-EVENT-CORRECT", podd_op_case_event_correct },
     { "STANDARDS-LIST", podd_op_standards_list }, { "REPORT-COMPLIANCE", podd_op_report_compliance },
     { "AUDIT-LIST", podd_op_audit_list },
+    { "CONTINUITY", podd_op_continuity }, { "MEMBER-LEAVE-SERVICE", podd_op_member_leave_service },
 };
 
 //  --------------------------------------------------------------------
@@ -969,7 +971,7 @@ s_is_write (zmsg_t *msg)
         "MEMBER-SHOW", "CASE-LIST", "CASE-SHOW", "CASELOAD", "TASK-LIST", "TASK-SHOW",
         "LEAVE-CALENDAR", "CASE-CONTACT", "LOAD", "DIGEST", "MAIL-QUEUE", "REMINDERS",
         "PARTNER-LIST", "MEETING-ATTENDEES", "STANDARDS-LIST", "REPORT-COMPLIANCE", "AUDIT-LIST",
-        NULL
+        "CONTINUITY", NULL
     };
     if (zmsg_size (msg) != 3)
         return false;
@@ -1275,7 +1277,7 @@ s_due_work (s_server_t *self, podd_request_t *req)
 {
     (void) self;
     return podd_leave_run_due (req) || podd_reminders_run_due (req)
-        || podd_delegation_run_due (req)? -1: 0;
+        || podd_delegation_run_due (req) || podd_continuity_run_due (req)? -1: 0;
 }
 
 static int
