@@ -4171,6 +4171,18 @@ podd_store_test (bool verbose)
     podd_partner_t p;
     assert (podd_store_partner_get (store, partner, &p) == 0 && streq (p.name, "Jo Reed-Shaw"));
 
+    //  Continuity: the lead's history is kept by a trigger, timed by podd's clock
+    int64_t lead_then = -1;
+    assert (podd_store_lead_at (store, c1, now, &lead_then) == 0 && lead_then == sw);
+    assert (podd_store_case_set_lead (store, c1, tm) == 0);
+    assert (podd_store_lead_set_by (store, c1, tm) == 0);
+    json_t *leads = podd_store_lead_history (store, c1);
+    assert (json_array_size (leads) == 2);
+    assert (json_integer_value (json_object_get (json_array_get (leads, 0), "ends")) > 0);
+    assert (streq (json_string_value (json_object_get (json_array_get (leads, 1), "set_by")), "tess.tm"));
+    json_decref (leads);
+    assert (podd_store_lead_at (store, c1, podd_when_now () + 1, &lead_then) == 0 && lead_then == tm);
+
     //  Reopening the file migrates nothing and keeps everything
     podd_store_destroy (&store);
     assert (store == NULL);
