@@ -30,8 +30,8 @@ test('the Continuity page shows the pod\'s figures, accessibly', async () => {
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   await page.goto('/');
-  await page.getByLabel('User name').fill('erin.sw');
-  await page.getByLabel('Password').fill('erin.sw password 1');
+  await page.getByLabel('User name').fill('alice.tm');
+  await page.getByLabel('Password').fill('alice.tm password 1');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
   await page.getByRole('link', { name: 'Continuity', exact: true }).click();
