@@ -104,6 +104,8 @@ static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static void s_print_leave_service (json_t *data);
 static void s_print_ping (json_t *data);
 static void s_print_backup (json_t *data);
 static void s_print_member (json_t *data);
@@ -208,11 +210,13 @@ static const cmddef_t s_commands [] = {
         { "coworker", "coworkers", O_MULTI, false, NULL } } },
     { "case", "close", "case close REF [--reason R]", "close a case",
       "CASE-CLOSE", NULL, s_print_case, { POS_REF }, { OPT_REASON } },
-    { "case", "note", "case note REF TEXT [--kind K] [--date D]",
-      "add a chronology entry (kind note, concern, allegation, action or event)",
+    { "case", "note", "case note REF TEXT [--kind K] [--date D] [--with H]...",
+      "add a chronology entry (kind note, concern, allegation, action, event or contact: "
+      "--with names who had contact, default you)",
       "CASE-NOTE", NULL, s_print_entry, { POS_REF, { "text", "TEXT", false } },
       { { "kind", "kind", O_VALUE, false, NULL },
-        { "date", "date", O_VALUE, false, NULL } } },
+        { "date", "date", O_VALUE, false, NULL },
+        { "with", "with", O_MULTI, false, NULL } } },
     { "case", "event",
       "case event REF --type T --date D [--note N] [--dob D] [--family-and-friends]"
       " [--outcome nfa|s47] [--carer REF]",
@@ -293,12 +297,14 @@ static const cmddef_t s_commands [] = {
     { "task", "handoff", "task handoff ID --to H [--reason R]", "hand a task to a colleague",
       "TASK-HANDOFF", NULL, s_print_task, { POS_TASK },
       { { "to", "to", O_VALUE, true, NULL }, OPT_REASON } },
-    { "task", "done", "task done ID --evidence E [--reference R] [--date D]",
-      "complete a task with evidence (done on day D, default today)",
+    { "task", "done", "task done ID --evidence E [--reference R] [--date D] [--with H]...",
+      "complete a task with evidence (done on day D, default today; a visit or meeting "
+      "is a contact with the family, by you and --with)",
       "TASK-DONE", NULL, s_print_task, { POS_TASK },
       { { "evidence", "evidence", O_VALUE, true, NULL },
         { "reference", "reference", O_VALUE, false, NULL },
-        { "date", "date", O_VALUE, false, NULL } } },
+        { "date", "date", O_VALUE, false, NULL },
+        { "with", "with", O_MULTI, false, NULL } } },
     { "task", "reassign", "task reassign ID --to H [--reason R]",
       "reassign a task to another member",
       "TASK-REASSIGN", NULL, s_print_task, { POS_TASK },
@@ -414,6 +420,22 @@ static const cmddef_t s_commands [] = {
     { NULL, "standards", "standards",
       "the practice standards podd applies: what starts each one, its timescale and source",
       "STANDARDS-LIST", NULL, s_print_standards, {}, {} },
+    { NULL, "continuity",
+      "continuity [--pod P] [--member H] [--case REF] [--from D] [--to D] [--csv | --json]",
+      "continuity of relationships per case, member and pod: workers with contact, "
+      "changes of lead, known-worker rate, uncovered days (default the last 12 months)",
+      "CONTINUITY", s_continuity, NULL, {},
+      { OPT_POD,
+        { "member", "member", O_VALUE, false, NULL },
+        { "case", "case", O_VALUE, false, NULL },
+        OPT_FROM, OPT_TO,
+        { "csv", "csv", O_FLAG, false, NULL } } },
+    { "member", "leave-service", "member leave-service H --from D [--accept]",
+      "plan who takes over each case of H, who leaves the service on D; --accept stores it "
+      "(new leads, a handover visit task per case)",
+      "MEMBER-LEAVE-SERVICE", NULL, s_print_leave_service, { { "member", "H", false } },
+      { { "from", "from", O_VALUE, true, NULL },
+        { "accept", "accept", O_FLAG, false, NULL } } },
     { "report", "compliance",
       "report compliance [--pod P] [--member H] [--from D] [--to D] [--standard ID] "
       "[--csv | --json]",
@@ -2956,6 +2978,194 @@ s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args)
         s_print_compliance (data);
     json_decref (data);
     return EXIT_OK;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Continuity
+
+static void
+s_number (FILE *out, json_t *value, const char *none)
+{
+    if (json_is_integer (value))
+        fprintf (out, "%" JSON_INTEGER_FORMAT, json_integer_value (value));
+    else
+    if (json_is_real (value))
+        fprintf (out, "%.3f", json_real_value (value));
+    else
+        fputs (none, out);
+}
+
+static const char *s_continuity_columns [] = {
+    "ref", "lead", "days", "contacts", "workers", "leads", "lead_changes", "known_contacts",
+    "standards_tasks", "known_standards", "known_rate", "uncovered_days", "no_lead_days", NULL
+};
+
+static void
+s_print_continuity_csv (json_t *data)
+{
+    for (size_t i = 0; s_continuity_columns [i]; i++)
+        printf ("%s,", s_continuity_columns [i]);
+    printf ("handover_visits,worst_days_to_first_contact\n");
+    size_t index;
+    json_t *item;
+    json_array_foreach (json_object_get (data, "cases"), index, item) {
+        for (size_t i = 0; s_continuity_columns [i]; i++) {
+            json_t *value = json_object_get (item, s_continuity_columns [i]);
+            if (json_is_real (value)) {
+                s_number (stdout, value, "");
+                putchar (',');
+            }
+            else
+                s_csv_field (stdout, value, false);
+        }
+        int visits = 0;
+        json_int_t worst = -1;
+        size_t c;
+        json_t *change;
+        json_array_foreach (json_object_get (item, "changes"), c, change) {
+            visits += json_is_true (json_object_get (change, "handover_visit"));
+            json_t *days = json_object_get (change, "days_to_first_contact");
+            if (json_is_integer (days) && json_integer_value (days) > worst)
+                worst = json_integer_value (days);
+        }
+        printf ("%d,", visits);
+        if (worst >= 0)
+            printf ("%" JSON_INTEGER_FORMAT, worst);
+        putchar ('\n');
+    }
+}
+
+static void
+s_print_continuity (json_t *data)
+{
+    printf ("Continuity in pod %s, %s to %s\n\n", json_string_value (json_object_get (data, "pod")),
+            json_string_value (json_object_get (data, "from")), json_string_value (json_object_get (data, "to")));
+    printf ("%-16s %-14s %5s %8s %7s %5s %7s %6s %9s %7s\n", "CASE", "LEAD", "DAYS", "CONTACTS",
+            "WORKERS", "LEADS", "CHANGES", "KNOWN", "UNCOVERED", "NO-LEAD");
+    size_t index;
+    json_t *item;
+    json_array_foreach (json_object_get (data, "cases"), index, item) {
+        json_t *lead = json_object_get (item, "lead");
+        printf ("%-16s %-14s %5lld %8lld %7lld %5lld %7lld ", json_string_value (json_object_get (item, "ref")),
+                json_is_string (lead)? json_string_value (lead): "-",
+                (long long) json_integer_value (json_object_get (item, "days")),
+                (long long) json_integer_value (json_object_get (item, "contacts")),
+                (long long) json_integer_value (json_object_get (item, "workers")),
+                (long long) json_integer_value (json_object_get (item, "leads")),
+                (long long) json_integer_value (json_object_get (item, "lead_changes")));
+        json_t *rate = json_object_get (item, "known_rate");
+        if (json_is_number (rate))
+            printf ("%5.0f%% ", json_number_value (rate) * 100);
+        else
+            printf ("%6s ", "-");
+        printf ("%9lld %7lld\n", (long long) json_integer_value (json_object_get (item, "uncovered_days")),
+                (long long) json_integer_value (json_object_get (item, "no_lead_days")));
+        size_t c;
+        json_t *change;
+        json_array_foreach (json_object_get (item, "changes"), c, change) {
+            json_t *days = json_object_get (change, "days_to_first_contact");
+            printf ("    lead %s -> %s on %s (set by %s): handover visit %s, ",
+                    json_string_value (json_object_get (change, "from")),
+                    json_string_value (json_object_get (change, "to")),
+                    json_string_value (json_object_get (change, "date")),
+                    json_string_value (json_object_get (change, "set_by")),
+                    json_is_true (json_object_get (change, "handover_visit"))? "yes": "no");
+            if (json_is_integer (days))
+                printf ("first contact after %lld day(s)\n", (long long) json_integer_value (days));
+            else
+                printf ("no contact by the new lead yet\n");
+        }
+    }
+    printf ("\n%-14s %-26s %5s %9s %8s %6s %6s %6s\n", "MEMBER", "ROLE", "LED", "CONTACTED", "CONTACTS",
+            "KNOWN", "BECAME", "HANDED");
+    json_array_foreach (json_object_get (data, "members"), index, item) {
+        printf ("%-14s %-26s %5lld %9lld %8lld ", json_string_value (json_object_get (item, "member")),
+                json_string_value (json_object_get (item, "role")),
+                (long long) json_integer_value (json_object_get (item, "cases_led")),
+                (long long) json_integer_value (json_object_get (item, "cases_contacted")),
+                (long long) json_integer_value (json_object_get (item, "contacts")));
+        json_t *rate = json_object_get (item, "known_rate");
+        if (json_is_number (rate))
+            printf ("%5.0f%% ", json_number_value (rate) * 100);
+        else
+            printf ("%6s ", "-");
+        printf ("%6lld %6lld\n", (long long) json_integer_value (json_object_get (item, "became_lead")),
+                (long long) json_integer_value (json_object_get (item, "handed_on")));
+    }
+    json_t *distribution = json_object_get (data, "distribution");
+    printf ("\nPod distribution over %lld case(s): median, worst tenth, the cases behind the worst\n",
+            (long long) json_integer_value (json_object_get (distribution, "cases")));
+    static const char *measures [] = { "workers", "lead_changes", "known_rate", "uncovered_days",
+                                       "no_lead_days", "days_to_first_contact", NULL };
+    for (size_t m = 0; measures [m]; m++) {
+        json_t *spread = json_object_get (distribution, measures [m]);
+        printf ("  %-22s ", measures [m]);
+        if (!json_integer_value (json_object_get (spread, "cases"))) {
+            printf ("no cases to measure\n");
+            continue;
+        }
+        s_number (stdout, json_object_get (spread, "median"), "-");
+        printf (", ");
+        s_number (stdout, json_object_get (spread, "worst_tenth"), "-");
+        printf (" (%lld cases):", (long long) json_integer_value (json_object_get (spread, "cases")));
+        size_t r;
+        json_t *ref;
+        json_array_foreach (json_object_get (spread, "worst_cases"), r, ref)
+            printf (" %s", json_string_value (ref));
+        printf ("\n");
+    }
+}
+
+static int
+s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args)
+{
+    bool csv = json_is_true (json_object_get (args, "csv"));
+    if (csv && cfg->json)
+        return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
+    json_t *body = json_deep_copy (args);
+    json_object_del (body, "csv");          //  ours, not a protocol field
+    podclient_t *client = s_connect (cfg);
+    if (!client) {
+        json_decref (body);
+        return EXIT_USAGE;
+    }
+    int status = 0;
+    char reason [600];
+    json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
+                                      &status, reason, sizeof (reason));
+    podclient_destroy (&client);
+    if (!data)
+        return s_failure (cfg, status, reason);
+    if (cfg->json)
+        s_print_json (data);
+    else
+    if (csv)
+        s_print_continuity_csv (data);
+    else
+        s_print_continuity (data);
+    json_decref (data);
+    return EXIT_OK;
+}
+
+//  "CASE -> LEAD - REASON [handover visit: task N]"
+static void
+s_print_leave_service (json_t *data)
+{
+    printf ("%s leaves the service from %s: plan %s\n", json_string_value (json_object_get (data, "member")),
+            json_string_value (json_object_get (data, "from")),
+            json_is_true (json_object_get (data, "accepted"))? "accepted": "proposed (--accept stores it)");
+    size_t index;
+    json_t *line;
+    json_array_foreach (json_object_get (data, "lines"), index, line) {
+        json_t *lead = json_object_get (line, "lead"), *task = json_object_get (line, "handover_task");
+        printf ("  %s -> %s - %s", json_string_value (json_object_get (line, "case")),
+                json_is_string (lead)? json_string_value (lead): "nobody",
+                json_string_value (json_object_get (line, "reason")));
+        if (json_is_integer (task))
+            printf (" [handover visit: task %lld]", (long long) json_integer_value (task));
+        printf ("\n");
+    }
 }
 
 //  --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include "access.h"
 #include "standardsops.h"
 #include "when.h"
+#include "continuity.h"
 #include <ctype.h>
 
 bool
@@ -282,6 +283,8 @@ podd_op_case_open (podd_request_t *req)
         return podd_fail (req, PODP_INTERNAL, "cannot store case: %s", podd_store_errmsg (req->store));
     if (s_set_coworkers (req, &kase, lead.id))
         return -1;
+    if (podd_store_lead_set_by (req->store, id, req->actor->id))
+        return podd_fail (req, PODP_INTERNAL, "cannot record the lead's history");
     char text [128];
     snprintf (text, sizeof text, "Case opened by %s%s%s", req->actor->handle,
               lead.id? ", lead worker ": "", lead.id? lead.handle: "");
@@ -344,6 +347,7 @@ podd_op_case_allocate (podd_request_t *req)
     if (podd_pod_member (req, lead_handle, kase.pod_id, &lead))
         return -1;
     if (podd_store_case_set_lead (req->store, kase.id, lead.id)
+    ||  (lead.id != kase.lead_id && podd_store_lead_set_by (req->store, kase.id, req->actor->id))
     ||  s_set_coworkers (req, &kase, lead.id))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot allocate");
     char text [128];
@@ -411,6 +415,11 @@ podd_op_case_note (podd_request_t *req)
     const char *date = podp_msg_string (req->msg, "date");
     static const char *const kinds [] = { "note", "concern", "allegation", "action", "event", NULL };
     podd_case_t kase;
+    //  Contacts with the family: continuity.c
+    if (podd_streq (kind, "contact"))
+        return podd_continuity_case_note (req);
+    if (podp_msg_array (req->msg, "with"))
+        return podd_fail (req, PODP_INVALID, "field 'with': only for a note of kind contact");
     if (kind && !s_one_of (kind, kinds))
         return podd_fail (req, PODP_INVALID,
                           "field 'kind': must be note, concern, allegation, action or event");

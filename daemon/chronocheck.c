@@ -97,7 +97,7 @@ podd_chronocheck (podd_request_t *req, const podd_case_t *kase, const char *sinc
     const char *previous = since;
     json_array_foreach (entries, i, entry) {
         const char *kind = json_string_value (json_object_get (entry, "kind"));
-        if (!podd_streq (kind, "note") && !podd_streq (kind, "action"))
+        if (!podd_streq (kind, "note") && !podd_streq (kind, "action") && !podd_streq (kind, "contact"))
             continue;
         const char *date = json_string_value (json_object_get (entry, "date"));
         int days = s_days_between (previous, date);

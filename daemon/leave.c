@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "handover.h"
 #include "chronocheck.h"
+#include "continuity.h"
 
 #define COVER_KIND   "leave-cover"  /* its roles say who may cover a case */
 #define POD_MAX      256
@@ -99,8 +100,9 @@ s_pick_cover (podd_request_t *req, int64_t pod_id, int64_t case_id, const char *
               json_t *candidates, char *reason, size_t reasonlen)
 {
     int64_t ids [POD_MAX], known [POD_MAX];
+    char contact [POD_MAX][PODD_DATE_LEN];
     size_t count = podd_store_pod_member_ids (req->store, pod_id, ids, POD_MAX);
-    size_t known_count = podd_store_case_acquainted (req->store, case_id, known, POD_MAX);
+    size_t known_count = podd_continuity_known (req->store, case_id, req->now, known, contact, POD_MAX);
     int64_t best = 0, best_score = INT64_MAX, best_load = 0;
     long best_rank = -1;
     size_t best_index = 0;
@@ -119,7 +121,8 @@ s_pick_cover (podd_request_t *req, int64_t pod_id, int64_t case_id, const char *
         //  Knowing the family is worth three lines of load: a co-worker
         //  gets the case unless that would bury them
         //  The team manager covers only when no colleague can
-        int64_t score = (planned? planned [i]: 0) * 4 + (rank >= 0? 0: 12) + load
+        //  A colleague with a recent contact beats one who only co-works
+        int64_t score = (planned? planned [i]: 0) * 4 + (rank >= 0? (contact [rank][0]? 0: 2): 12) + load
                       + (podd_streq (member.role, "team-manager")? 1000: 0);
         if (candidates)
             json_array_append_new (candidates, json_pack ("{s:s s:s s:I s:b}", "member", member.handle,
@@ -138,8 +141,12 @@ s_pick_cover (podd_request_t *req, int64_t pod_id, int64_t case_id, const char *
     }
     if (planned)
         planned [best_index]++;
-    snprintf (reason, reasonlen, best_rank >= 0? "knows the family, load %lld"
-                                               : "spreads the load, load %lld", (long long) best_load);
+    if (best_rank >= 0 && contact [best_rank][0])
+        snprintf (reason, reasonlen, "knows the family (most recent contact %s), load %lld",
+                  contact [best_rank], (long long) best_load);
+    else
+        snprintf (reason, reasonlen, best_rank >= 0? "knows the family, load %lld"
+                                                   : "spreads the load, load %lld", (long long) best_load);
     return best;
 }
 
@@ -626,11 +633,16 @@ podd_op_case_contact (podd_request_t *req)
     podd_member_t who = { 0 };
     const char *reason = NULL;
     char because [160];
+    //  The lead and the cover in place at that time (continuity.c keeps
+    //  their history), not today's
+    int64_t lead_then = 0;
+    if (podd_store_lead_at (req->store, kase.id, at, &lead_then) == 0)
+        kase.lead_id = lead_then;
     if (kase.lead_id && !podd_store_member_absent (req->store, kase.lead_id, at)
     &&  podd_store_member_by_id (req->store, kase.lead_id, &who) == 0)
         reason = "lead worker";
     if (!reason && kase.lead_id) {
-        int64_t cover = podd_store_cover_for (req->store, kase.id, kase.lead_id, at);
+        int64_t cover = podd_store_cover_at (req->store, kase.id, kase.lead_id, at);
         if (cover && !podd_store_member_absent (req->store, cover, at)
         &&  podd_store_member_by_id (req->store, cover, &who) == 0)
             reason = "lead worker away, covering colleague";

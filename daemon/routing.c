@@ -2,6 +2,7 @@
 #include "routing.h"
 #include "request.h"
 #include "when.h"
+#include "continuity.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -87,13 +88,17 @@ s_route_acquainted (podd_store_t *store, podd_config_t *config, const podd_task_
                     podd_route_t *route)
 {
     int64_t ids [POD_MAX];
-    size_t count = podd_store_case_acquainted (store, kase->id, ids, POD_MAX);
+    char contact [POD_MAX][PODD_DATE_LEN];
+    size_t count = podd_continuity_known (store, kase->id, now, ids, contact, POD_MAX);
     for (size_t i = 0; i < count; i++) {
         podd_member_t member;
         if (s_eligible (store, config, task, kase, ids [i], exclude_id, now, &member)) {
             bool coworker = podd_store_case_is_coworker (store, kase->id, member.id);
             s_choose (route, &member, "%s", coworker? "co-worker who knows the case"
                                                     : "knows the case (most recent contact)");
+            if (contact [i][0])
+                snprintf (route->reason, sizeof route->reason, "%s, most recent contact with the family %s",
+                          coworker? "co-worker who knows the case": "knows the case", contact [i]);
             return true;
         }
     }

@@ -3,8 +3,8 @@
     Owns: the routing policy, in one function. In order: the case's lead
     worker if their role may do the kind and they are available; else the
     lead's cover while they are away; else a pod colleague who knows the
-    case (co-workers first, then most recent contact) with an allowed
-    role; else the allowed pod member with the lowest open load; else the
+    case (the most recent contact with the family first, then co-workers:
+    continuity.c) with an allowed role, the reason naming the contact; else the allowed pod member with the lowest open load; else the
     team manager. Nobody who declined the task is chosen again, and nobody
     who works on no day between now and the task's due date. The reason
     for every decision is returned for the task history, and names who is

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "guard.h"
 #include "reader.h"
+#include "continuity.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -200,6 +201,7 @@ static const struct { const char *command; s_op_fn *op; } s_ops [] = {
     { "CASE-TRANSFER-APPROVE", podd_op_case_transfer_approve },
     { "CASE-TRANSFER-REFUSE", podd_op_case_transfer_refuse },
     { "CASE-TRANSFERS", podd_op_case_transfers },
+    { "CONTINUITY", podd_op_continuity }, { "MEMBER-LEAVE-SERVICE", podd_op_member_leave_service },
 };
 
 //  --------------------------------------------------------------------
@@ -1005,7 +1007,7 @@ s_is_write (zmsg_t *msg)
         "MEMBER-SHOW", "CASE-LIST", "CASE-SHOW", "CASELOAD", "TASK-LIST", "TASK-SHOW",
         "LEAVE-CALENDAR", "CASE-CONTACT", "LOAD", "DIGEST", "MAIL-QUEUE", "REMINDERS",
         "PARTNER-LIST", "MEETING-ATTENDEES", "STANDARDS-LIST", "REPORT-COMPLIANCE", "AUDIT-LIST",
-        NULL
+        "CONTINUITY", NULL
     };
     if (zmsg_size (msg) != 3)
         return false;
@@ -1737,7 +1739,8 @@ s_due_work (s_server_t *self, podd_request_t *req)
 {
     (void) self;
     return podd_leave_run_due (req) || podd_reminders_run_due (req)
-        || podd_delegation_run_due (req) || podd_standards_age_run_due (req)? -1: 0;
+        || podd_delegation_run_due (req) || podd_standards_age_run_due (req)
+        || podd_continuity_run_due (req)? -1: 0;
 }
 
 //  After start or a reload of the rules: age-triggered standards catch

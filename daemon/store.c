@@ -113,6 +113,54 @@
     "  AND NOT EXISTS (SELECT 1 FROM case_events y WHERE y.case_id = e.case_id" \
     "                  AND y.type = 'placement-ended' AND y.id > e.id);"
 
+//  Continuity of relationships: contacts with a family (each also a
+//  chronology entry), the history of each case's lead and of each cover
+//  line (kept by triggers, timed by podd_now (): the daemon's clock), and
+//  the weekly continuity mail sent to each pod's team manager
+#define MIGRATION_CONTINUITY \
+    "CREATE TABLE contacts (" \
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id)," \
+    "  entry_id INTEGER NOT NULL REFERENCES chronology (id), contact_date TEXT NOT NULL," \
+    "  member_id INTEGER NOT NULL REFERENCES members (id), task_id INTEGER REFERENCES tasks (id)," \
+    "  recorded_by INTEGER NOT NULL REFERENCES members (id), at INTEGER NOT NULL);" \
+    "CREATE INDEX contacts_case ON contacts (case_id, contact_date, entry_id);" \
+    "CREATE INDEX contacts_member ON contacts (member_id, contact_date);" \
+    "CREATE TABLE lead_history (" \
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id)," \
+    "  member_id INTEGER REFERENCES members (id), starts INTEGER NOT NULL, ends INTEGER," \
+    "  set_by INTEGER REFERENCES members (id));" \
+    "CREATE INDEX lead_history_case ON lead_history (case_id, starts);" \
+    "INSERT INTO lead_history (case_id, member_id, starts) SELECT id, lead_id, opened FROM cases;" \
+    "CREATE TRIGGER lead_history_open AFTER INSERT ON cases BEGIN" \
+    "  INSERT INTO lead_history (case_id, member_id, starts) VALUES (NEW.id, NEW.lead_id, NEW.opened); END;" \
+    "CREATE TRIGGER lead_history_change AFTER UPDATE OF lead_id ON cases" \
+    "  WHEN NEW.lead_id IS NOT OLD.lead_id BEGIN" \
+    "  UPDATE lead_history SET ends = podd_now () WHERE case_id = NEW.id AND ends IS NULL;" \
+    "  INSERT INTO lead_history (case_id, member_id, starts) VALUES (NEW.id, NEW.lead_id, podd_now ()); END;" \
+    "CREATE TABLE cover_history (" \
+    "  id INTEGER PRIMARY KEY, line_id INTEGER NOT NULL, absence_id INTEGER NOT NULL REFERENCES absences (id)," \
+    "  case_id INTEGER REFERENCES cases (id), task_id INTEGER REFERENCES tasks (id)," \
+    "  cover_id INTEGER NOT NULL REFERENCES members (id), set_by INTEGER REFERENCES members (id)," \
+    "  starts INTEGER NOT NULL, ends INTEGER);" \
+    "CREATE INDEX cover_history_case ON cover_history (case_id, absence_id) WHERE case_id IS NOT NULL;" \
+    "CREATE INDEX cover_history_line ON cover_history (line_id) WHERE ends IS NULL;" \
+    "INSERT INTO cover_history (line_id, absence_id, case_id, task_id, cover_id, set_by, starts)" \
+    "  SELECT id, absence_id, case_id, task_id, cover_id, set_by, created FROM cover_lines;" \
+    "CREATE TRIGGER cover_history_add AFTER INSERT ON cover_lines BEGIN" \
+    "  INSERT INTO cover_history (line_id, absence_id, case_id, task_id, cover_id, set_by, starts)" \
+    "  VALUES (NEW.id, NEW.absence_id, NEW.case_id, NEW.task_id, NEW.cover_id, NEW.set_by, NEW.created); END;" \
+    "CREATE TRIGGER cover_history_change AFTER UPDATE OF cover_id ON cover_lines" \
+    "  WHEN NEW.cover_id IS NOT OLD.cover_id BEGIN" \
+    "  UPDATE cover_history SET ends = podd_now () WHERE line_id = NEW.id AND ends IS NULL;" \
+    "  INSERT INTO cover_history (line_id, absence_id, case_id, task_id, cover_id, set_by, starts)" \
+    "  VALUES (NEW.id, NEW.absence_id, NEW.case_id, NEW.task_id, NEW.cover_id, NEW.set_by, podd_now ()); END;" \
+    "CREATE TRIGGER cover_history_drop AFTER DELETE ON cover_lines BEGIN" \
+    "  UPDATE cover_history SET ends = podd_now () WHERE line_id = OLD.id AND ends IS NULL; END;" \
+    "CREATE TABLE continuity_mail (" \
+    "  pod_id INTEGER NOT NULL REFERENCES pods (id), week TEXT NOT NULL," \
+    "  outbox_id INTEGER REFERENCES outbox (id), at INTEGER NOT NULL," \
+    "  PRIMARY KEY (pod_id, week)) WITHOUT ROWID;"
+
 //  Schema migrations: index i brings user_version from i to i + 1.
 static const char *s_migrations [PODD_STORE_SCHEMA] = {
     //  1: foundation
@@ -313,7 +361,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     MIGRATION_TRANSFER,
 
     //  12: chains: outcomes, placements
-    MIGRATION_CHAINS
+    MIGRATION_CHAINS,
+
+    //  13: continuity: contacts, lead and cover history
+    MIGRATION_CONTINUITY
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -831,7 +882,35 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " WHERE t.rule_id IS NULL AND t.kind = ?5 AND ((t.due >= ?1 AND t.due < ?2)" \
                      " OR (t.state IN ('open','offered','accepted','declined') AND t.due < ?6))" \
                      " AND (?3 = 0 OR c.pod_id = ?3) AND (?4 = 0 OR t.assignee_id = ?4)" \
-                     " ORDER BY t.due, t.id")
+                     " ORDER BY t.due, t.id") \
+    /* Continuity: contacts, lead and cover history, the weekly mail */ \
+    X (CONTACT_ADD,  "INSERT INTO contacts (case_id, entry_id, contact_date, member_id, task_id, recorded_by, at)" \
+                     " VALUES (?1, ?2, ?3, ?4, NULLIF (?5, 0), ?6, ?7)") \
+    X (CONTACTS_OF_CASE, "SELECT k.entry_id, k.contact_date, k.member_id, m.handle FROM contacts k" \
+                     " JOIN members m ON m.id = k.member_id WHERE k.case_id = ?1" \
+                     " ORDER BY k.contact_date, k.entry_id, k.id") \
+    X (CONTACT_LAST_BY, "SELECT MAX (contact_date) FROM contacts WHERE case_id = ?1 AND member_id = ?2" \
+                     " AND contact_date >= ?3") \
+    X (LEAD_HISTORY, "SELECT IFNULL (h.member_id, 0), m.handle, h.starts, IFNULL (h.ends, 0)," \
+                     " IFNULL (s.handle, 'podd') FROM lead_history h LEFT JOIN members m ON m.id = h.member_id" \
+                     " LEFT JOIN members s ON s.id = h.set_by WHERE h.case_id = ?1 ORDER BY h.starts, h.id") \
+    X (LEAD_SET_BY,  "UPDATE lead_history SET set_by = NULLIF (?2, 0) WHERE case_id = ?1 AND ends IS NULL") \
+    X (LEAD_AT,      "SELECT IFNULL (member_id, 0) FROM lead_history WHERE case_id = ?1 AND starts <= ?2" \
+                     " AND (ends IS NULL OR ends > ?2) ORDER BY starts DESC, id DESC LIMIT 1") \
+    X (COVER_AT,     "SELECT h.cover_id FROM cover_history h JOIN absences a ON a.id = h.absence_id" \
+                     " WHERE h.case_id = ?1 AND h.task_id IS NULL AND a.member_id = ?2 AND a.approved" \
+                     " AND a.starts <= ?3 AND (a.ends IS NULL OR a.ends > ?3)" \
+                     " AND h.starts <= ?3 AND (h.ends IS NULL OR h.ends > ?3)" \
+                     " ORDER BY a.starts DESC, h.starts DESC, h.id DESC LIMIT 1") \
+    X (CONTINUITY_CASES, "SELECT id, ref, opened, IFNULL (closed, 0) FROM cases WHERE (?1 = 0 OR pod_id = ?1)" \
+                     " AND (?4 = 0 OR id = ?4) AND opened < ?3 AND (closed IS NULL OR closed >= ?2) ORDER BY ref") \
+    X (STANDARD_TASKS_BY, "SELECT id, done_on, IFNULL (assignee_id, 0) FROM tasks WHERE case_id = ?1" \
+                     " AND rule_id IS NOT NULL AND state = 'done' AND done_on >= ?2 AND done_on <= ?3" \
+                     " ORDER BY done_on, id") \
+    X (CASE_COWORKER_ROWS, "SELECT member_id, since FROM case_workers WHERE case_id = ?1 ORDER BY member_id") \
+    X (CONTINUITY_MAIL_SENT, "SELECT 1 FROM continuity_mail WHERE pod_id = ?1 AND week = ?2") \
+    X (CONTINUITY_MAIL_ADD, "INSERT INTO continuity_mail (pod_id, week, outbox_id, at)" \
+                     " VALUES (?1, ?2, NULLIF (?3, 0), ?4)")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -932,6 +1011,14 @@ s_json_date (sqlite3_stmt *stmt, int column)
     return json_string (podd_when_local_date (sqlite3_column_int64 (stmt, column), buf));
 }
 
+//  podd_now (): the daemon's clock (the test clock in tests), for triggers
+static void
+s_sql_now (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void) argc; (void) argv;
+    sqlite3_result_int64 (context, podd_when_now ());
+}
+
 static int
 s_migrate (podd_store_t *self, char *err, size_t errlen)
 {
@@ -975,6 +1062,9 @@ s_store_open (const char *path, bool read_only, char *err, size_t errlen)
         return NULL;
     }
     sqlite3_busy_timeout (self->db, 5000);
+    //  The history triggers time their rows by the daemon's clock
+    sqlite3_create_function (self->db, "podd_now", 0, SQLITE_UTF8, NULL,
+                             s_sql_now, NULL, NULL);
     char *msg = NULL;
     if (read_only) {
         //  query_only: not even a handler's mistake can write through it
@@ -4579,6 +4669,190 @@ podd_store_compliance_unattached (podd_store_t *self, int64_t pod_id, int64_t me
     sqlite3_reset (stmt);
 }
 
+//  --------------------------------------------------------------------
+//  Continuity: contacts, lead and cover history, the weekly mail
+
+int64_t
+podd_store_contact_add (podd_store_t *self, int64_t case_id, int64_t entry_id, const char *date,
+                        int64_t member_id, int64_t task_id, int64_t recorded_by, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTACT_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, entry_id);
+    s_bind_text (stmt, 3, date);
+    sqlite3_bind_int64 (stmt, 4, member_id);
+    sqlite3_bind_int64 (stmt, 5, task_id);
+    sqlite3_bind_int64 (stmt, 6, recorded_by);
+    sqlite3_bind_int64 (stmt, 7, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+json_t *
+podd_store_case_contacts (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTACTS_OF_CASE);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:I s:o}",
+            "entry", (json_int_t) sqlite3_column_int64 (stmt, 0), "date", s_json_text (stmt, 1),
+            "member_id", (json_int_t) sqlite3_column_int64 (stmt, 2), "member", s_json_text (stmt, 3)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_contact_last_by (podd_store_t *self, int64_t case_id, int64_t member_id, const char *since,
+                            char *date)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTACT_LAST_BY);
+    date [0] = 0;
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, since);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        s_copy (date, PODD_DATE_LEN, sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+    return *date? 0: -1;
+}
+
+json_t *
+podd_store_lead_history (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_LEAD_HISTORY);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:I s:I s:o}",
+            "member_id", (json_int_t) sqlite3_column_int64 (stmt, 0), "member", s_json_text (stmt, 1),
+            "starts", (json_int_t) sqlite3_column_int64 (stmt, 2),
+            "ends", (json_int_t) sqlite3_column_int64 (stmt, 3), "set_by", s_json_text (stmt, 4)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+int
+podd_store_lead_set_by (podd_store_t *self, int64_t case_id, int64_t set_by)
+{
+    return s_run_ii (self, SQL_LEAD_SET_BY, case_id, set_by);
+}
+
+int
+podd_store_lead_at (podd_store_t *self, int64_t case_id, int64_t at, int64_t *lead_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_LEAD_AT);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, at);
+    int64_t value = s_scalar (stmt, -1);
+    if (value < 0)
+        return -1;
+    *lead_id = value;
+    return 0;
+}
+
+int64_t
+podd_store_cover_at (podd_store_t *self, int64_t case_id, int64_t absent_id, int64_t at)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_COVER_AT);
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 2, absent_id);
+    sqlite3_bind_int64 (stmt, 3, at);
+    return s_scalar (stmt, 0);
+}
+
+json_t *
+podd_store_continuity_cases (podd_store_t *self, int64_t pod_id, int64_t case_id, int64_t from, int64_t to)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTINUITY_CASES);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, from);
+    sqlite3_bind_int64 (stmt, 3, to);
+    sqlite3_bind_int64 (stmt, 4, case_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:I s:I}",
+            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "ref", s_json_text (stmt, 1),
+            "opened", (json_int_t) sqlite3_column_int64 (stmt, 2),
+            "closed", (json_int_t) sqlite3_column_int64 (stmt, 3)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+json_t *
+podd_store_standard_tasks_by (podd_store_t *self, int64_t case_id, const char *from, const char *to)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_STANDARD_TASKS_BY);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    s_bind_text (stmt, 2, from);
+    s_bind_text (stmt, 3, to);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:o s:I}",
+            "task", (json_int_t) sqlite3_column_int64 (stmt, 0), "done_on", s_json_text (stmt, 1),
+            "member_id", (json_int_t) sqlite3_column_int64 (stmt, 2)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+json_t *
+podd_store_case_coworker_rows (podd_store_t *self, int64_t case_id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_COWORKER_ROWS);
+    json_t *items = json_array ();
+    if (!stmt)
+        return items;
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        json_array_append_new (items, json_pack ("{s:I s:I}",
+            "member_id", (json_int_t) sqlite3_column_int64 (stmt, 0),
+            "since", (json_int_t) sqlite3_column_int64 (stmt, 1)));
+    sqlite3_reset (stmt);
+    return items;
+}
+
+bool
+podd_store_continuity_mail_sent (podd_store_t *self, int64_t pod_id, const char *week)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTINUITY_MAIL_SENT);
+    if (!stmt)
+        return true;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, week);
+    return s_scalar (stmt, 0) == 1;
+}
+
+int
+podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, const char *week, int64_t outbox_id,
+                                int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CONTINUITY_MAIL_ADD);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, week);
+    sqlite3_bind_int64 (stmt, 3, outbox_id);
+    sqlite3_bind_int64 (stmt, 4, now);
+    return s_done (stmt);
+}
+
 void
 podd_store_test (bool verbose)
 {
@@ -4699,6 +4973,18 @@ podd_store_test (bool verbose)
     assert (podd_store_partner_set_name (store, partner, "Jo Reed-Shaw") == 0);
     podd_partner_t p;
     assert (podd_store_partner_get (store, partner, &p) == 0 && streq (p.name, "Jo Reed-Shaw"));
+
+    //  Continuity: the lead's history is kept by a trigger, timed by podd's clock
+    int64_t lead_then = -1;
+    assert (podd_store_lead_at (store, c1, now, &lead_then) == 0 && lead_then == sw);
+    assert (podd_store_case_set_lead (store, c1, tm) == 0);
+    assert (podd_store_lead_set_by (store, c1, tm) == 0);
+    json_t *leads = podd_store_lead_history (store, c1);
+    assert (json_array_size (leads) == 2);
+    assert (json_integer_value (json_object_get (json_array_get (leads, 0), "ends")) > 0);
+    assert (streq (json_string_value (json_object_get (json_array_get (leads, 1), "set_by")), "tess.tm"));
+    json_decref (leads);
+    assert (podd_store_lead_at (store, c1, podd_when_now () + 1, &lead_then) == 0 && lead_then == tm);
 
     //  Reopening the file migrates nothing and keeps everything
     podd_store_destroy (&store);

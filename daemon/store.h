@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 12    /* current schema version */
+#define PODD_STORE_SCHEMA 13    /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -618,5 +618,32 @@ int     podd_store_placement_set_start (podd_store_t *self, int64_t event_id, co
 void    podd_store_compliance_unattached (podd_store_t *self, int64_t pod_id, int64_t member_id,
                                           const char *kind, int64_t from, int64_t to, int64_t now,
                                           json_t *items);
+//  Continuity: contacts, lead and cover history, the weekly mail
+int64_t podd_store_contact_add (podd_store_t *self, int64_t case_id, int64_t entry_id, const char *date,
+                                int64_t member_id, int64_t task_id, int64_t recorded_by, int64_t now);
+//  [{"entry", "date", "member_id", "member"}, ...] by date, entry
+json_t *podd_store_case_contacts (podd_store_t *self, int64_t case_id);
+//  The member's latest contact with the case on or after since into date
+//  (PODD_DATE_LEN); -1 when none
+int     podd_store_contact_last_by (podd_store_t *self, int64_t case_id, int64_t member_id,
+                                    const char *since, char *date);
+//  [{"member_id" (0: no lead), "member", "starts", "ends" (0: open), "set_by"}, ...]
+json_t *podd_store_lead_history (podd_store_t *self, int64_t case_id);
+int     podd_store_lead_set_by (podd_store_t *self, int64_t case_id, int64_t set_by);
+//  The lead at instant at (0: none) from the history; -1 when no line covers it
+int     podd_store_lead_at (podd_store_t *self, int64_t case_id, int64_t at, int64_t *lead_id);
+//  The cover of the case for absent_id's absence in place at at (0: none)
+int64_t podd_store_cover_at (podd_store_t *self, int64_t case_id, int64_t absent_id, int64_t at);
+//  Cases of a pod (0: all) or one case (0: all) open at some time in [from, to):
+//  [{"id", "ref", "opened", "closed" (0)}, ...]
+json_t *podd_store_continuity_cases (podd_store_t *self, int64_t pod_id, int64_t case_id,
+                                     int64_t from, int64_t to);
+//  Standards tasks done on days from..to (YYYY-MM-DD): [{"task", "done_on", "member_id"}]
+json_t *podd_store_standard_tasks_by (podd_store_t *self, int64_t case_id, const char *from,
+                                      const char *to);
+json_t *podd_store_case_coworker_rows (podd_store_t *self, int64_t case_id);   /* [{"member_id", "since"}] */
+bool    podd_store_continuity_mail_sent (podd_store_t *self, int64_t pod_id, const char *week);
+int     podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, const char *week,
+                                        int64_t outbox_id, int64_t now);
 
 #endif

@@ -9,6 +9,7 @@
 #include "handover.h"
 #include "delegation.h"
 #include "transfer.h"
+#include "continuity.h"
 
 #define LIST_LIMIT 500
 
@@ -443,6 +444,7 @@ podd_op_task_done (podd_request_t *req)
                                       podp_msg_string (req->msg, "reference"))
     ||  podd_task_move (req, task.id, "done", req->actor->id, "done", "")
     ||  podd_standards_after_done (req, task.id, done_on)
+    ||  podd_continuity_task_done (req, task.id, done_on)
     ||  podd_audit_id (req, "task-done", "task", task.id, ""))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record evidence");
     return podd_ok (req, PODP_OK, s_task_reply (req, task.id));

@@ -49,7 +49,7 @@ typedef struct {
 static const char *const s_case_kinds [] = { "child", "carer-household", NULL };
 static const char *const s_case_status [] = { "open", "closed", "all", NULL };
 static const char *const s_note_kinds [] =
-    { "note", "concern", "allegation", "action", "event", NULL };
+    { "note", "concern", "allegation", "action", "event", "contact", NULL };
 static const char *const s_priorities [] = { "routine", "urgent", NULL };
 static const char *const s_task_scopes [] = { "mine", "pod", "overdue", "case", NULL };
 static const char *const s_roles [] = {
@@ -143,6 +143,7 @@ static const s_command_t s_commands [] = {
         { "text",      TEXT,    REQ, 0,   NULL },
         { "kind",      STRING,  OPT, 16,  s_note_kinds },
         { "date",      STRING,  OPT, 32,  NULL },
+        { "with",      STRINGS, OPT, 32,  NULL },    /* kind contact: who had contact */
         { END } } },
     { "CASELOAD",    true, {
         { "pod",       STRING,  OPT, 32,  NULL },
@@ -181,6 +182,7 @@ static const s_command_t s_commands [] = {
         { "evidence",  TEXT,    REQ, 0,   NULL },
         { "reference", STRING,  OPT, 128, NULL },
         { "date",      STRING,  OPT, 32,  NULL },    /* YYYY-MM-DD the work was done */
+        { "with",      STRINGS, OPT, 32,  NULL },    /* others who had contact (visits, meetings) */
         { END } } },
     { "TASK-REASSIGN", true, {
         { "task",      INT,     REQ, 0,   NULL },
@@ -412,6 +414,19 @@ static const s_command_t s_commands [] = {
     /*  The whole RFC 5322 message, base64 (no line breaks: a STRING has no
         control characters). The server allows this one command a body of
         PODP_INGEST_BODY_MAX octets whatever its max-body. */
+    /*  Continuity of relationships (PROTOCOL.md section 8.12) */
+    { "CONTINUITY",  true, {
+        { "pod",       STRING,  OPT, 32,  NULL },
+        { "member",    STRING,  OPT, 32,  NULL },
+        { "case",      STRING,  OPT, 64,  NULL },
+        { "from",      STRING,  OPT, 32,  NULL },
+        { "to",        STRING,  OPT, 32,  NULL },
+        { END } } },
+    { "MEMBER-LEAVE-SERVICE", true, {
+        { "member",    STRING,  REQ, 32,  NULL },
+        { "from",      STRING,  REQ, 32,  NULL },
+        { "accept",    BOOL,    OPT, 0,   NULL },
+        { END } } },
     { "INGEST-MAIL", true, {
         { "message",   STRING,  REQ, PODP_INGEST_MESSAGE_MAX, NULL },
         { END } } },

@@ -10,6 +10,7 @@
 #include "standards.h"
 #include "notify.h"
 #include "guard.h"
+#include "continuity.h"
 
 typedef struct { const char *name; void (*test) (bool verbose); } test_t;
 
@@ -25,6 +26,7 @@ static const test_t s_tests [] = {
     { "standards", podd_standards_test },
     { "notify", podd_notify_test },
     { "guard", podd_guard_test },
+    { "continuity", podd_continuity_test },
 };
 
 int

@@ -1,5 +1,5 @@
 // app.js - podweb's page: sign-in, routes (#/work, #/case/REF, #/team,
-// #/cover/..., #/compliance, #/leave, #/digest, #/setup/TOKEN), live tasks by Server-Sent
+// #/cover/..., #/compliance, #/continuity, #/leave, #/digest, #/setup/TOKEN), live tasks by Server-Sent
 // Events. Renders with DOM APIs only.
 import * as api from './api.js';
 import { h, clear, errorSummary } from './dom.js';
@@ -7,6 +7,7 @@ import { workView } from './work.js';
 import { caseView, casesView } from './casepage.js';
 import { teamView, coverView, complianceView } from './team.js';
 import { leaveView, digestView } from './leave.js';
+import { continuityView } from './continuity.js';
 
 const state = { me: null, events: null, message: '' };
 // Deliveries pushed but not yet shown: task id -> delivery id
@@ -173,6 +174,7 @@ async function route () {
       case 'team': return await teamView();
       case 'cover': return await coverView(parts[1], parts[2], parts[3], parts[4]);
       case 'compliance': return await complianceView();
+      case 'continuity': return await continuityView();
       case 'signin': location.hash = '#/work'; return;
       default: return await workView();
     }

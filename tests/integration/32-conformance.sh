@@ -104,7 +104,7 @@ sec = spec[spec.index("### 8.10 Authorisation"):spec.index("## 9. ")]
 rows = [l for l in sec.splitlines() if l.startswith("| ") and not l.startswith("| Command") ]
 in_table = set()
 for r in rows:
-    in_table |= set(re.findall(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|\b(?:PING|WHOAMI|HEARTBEAT|WATCH|ACK|DIGEST|LOAD|CASELOAD|REMINDERS|BACKUP|HANDOVER|NOTICES)\b", r.split("|")[1]))
+    in_table |= set(re.findall(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|\b(?:PING|WHOAMI|HEARTBEAT|WATCH|ACK|DIGEST|LOAD|CASELOAD|REMINDERS|BACKUP|HANDOVER|NOTICES|CONTINUITY)\b", r.split("|")[1]))
 abnf = spec[spec.index("request-command ="):spec.index("server-command")]
 in_abnf = set(re.findall(r'%s"([A-Z0-9-]+)"', abnf))
 print(json.dumps({"code": len(cmds), "missing_table": sorted(cmds - in_table), "extra_table": sorted(in_table - cmds),

@@ -105,6 +105,12 @@ else
     grep -q '^ok [0-9]' "$T/browser.tap" || not_ok "browser tests ran no test: $(tail -20 "$T/browser.tap")"
     # what went wrong, for the log: each failure's block, as comments
     grep -q '^not ok' "$T/browser.tap" && grep -E -A24 '^not ok' "$T/browser.tap" | sed 's/^/# /' | head -80
+    # the Continuity page (issue 12), its own file
+    PODWEB_URL="$URL_main" PODCTL="$PODCTL" PODD_EP="$EP" KEYS="$T/keys" \
+        timeout 120 node --test --test-reporter=tap --test-timeout=100000 "$WEB_DIR/continuity.test.mjs" > "$T/browser-continuity.tap" 2>&1
+    sed -nE 's/^(not )?ok [0-9]+ - (.*)$/\1ok - browser: \2/p' "$T/browser-continuity.tap"
+    grep -q '^ok [0-9]' "$T/browser-continuity.tap" || not_ok "continuity browser test ran no test: $(tail -20 "$T/browser-continuity.tap")"
+    grep -q '^not ok' "$T/browser-continuity.tap" && grep -E -A24 '^not ok' "$T/browser-continuity.tap" | sed 's/^/# /' | head -40
 fi
 
 for name in main short sso ssox tls; do
