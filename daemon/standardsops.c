@@ -43,7 +43,7 @@ s_long_term (const podd_case_facts_t *facts, const char *date)
     int y, m, d;
     if (!facts->long_term || podd_when_parse_date (facts->placed_on, &y, &m, &d))
         return false;
-    char year_on [PODD_DATE_LEN];
+    char year_on [32];
     snprintf (year_on, sizeof year_on, "%04d-%02d-%02d", y + 1, m, m == 2 && d == 29? 28: d);
     return podd_when_date_cmp (date, year_on) >= 0;
 }
@@ -427,7 +427,7 @@ s_placements (podd_request_t *req, const podd_case_t *kase, int64_t carer_id, s_
 static int
 s_apply (podd_request_t *req, const podd_case_t *kase, int64_t carer_id, s_event_t *ev)
 {
-    int64_t placement_id;
+    int64_t placement_id = 0;
     if (s_end (req, kase, ev->type, ev->outcome, ev->date, -1, ev->ended)
     ||  s_placements (req, kase, carer_id, ev, &placement_id))
         return -1;
@@ -637,6 +637,11 @@ podd_op_case_event (podd_request_t *req)
     &&  (!podd_streq (kase.kind, "child") || !facts.placement_id))
         return podd_fail (req, PODP_CONFLICT, "case '%s' has no current placement: record "
                           "child-placed first (long-term status belongs to a placement)", kase.ref);
+    if (facts.placement_id && podd_when_date_cmp (date, facts.placed_on) < 0
+    &&  (podd_streq (type, "child-placed") || podd_streq (type, "placement-ended")
+         || podd_streq (type, "placement-confirmed-long-term")))
+        return podd_fail (req, PODP_INVALID, "field 'date': %s is before the current placement "
+                          "started (%s)", date, facts.placed_on);
     if (!podd_streq (type, "panel-date-set") && podd_when_date_cmp (date, facts.opened) < 0)
         return podd_fail (req, PODP_INVALID, "field 'date': %s is before the case was opened (%s)",
                           date, facts.opened);
@@ -648,7 +653,9 @@ podd_op_case_event (podd_request_t *req)
     int64_t event_id = podd_store_event_add (req->store, kase.id, type, date, note, req->actor->id,
                                              req->now);
     char text [PODP_STRING_MAX + 128];
-    snprintf (text, sizeof text, "Event: %s%s%s", type, note? ". ": "", note? note: "");
+    snprintf (text, sizeof text, "Event: %s%s%s%s%s%s%s", type, carer.id? " with the carers of ": "",
+              carer.id? carer.ref: "", outcome? ", outcome ": "", outcome? outcome: "",
+              note? ". ": "", note? note: "");
     if (event_id < 0 || (outcome && podd_store_event_set_outcome (req->store, event_id, outcome))
     ||  podd_store_chronology_add (req->store, kase.id, date, "event", text, req->actor->id, req->now) < 0)
         return podd_fail (req, PODP_INTERNAL, "cannot record event");

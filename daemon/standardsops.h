@@ -7,6 +7,12 @@
     the rule asks for) and what follows it (a recurring rule re-arms from
     the date it was actually done; task-done rules fire); the list of
     standards; and the compliance report, counted by one store query.
+    Chains: an event first ends the rules whose ends-on names it (their
+    open tasks cancelled with the reason), keeps the child's placements
+    (long-term status belongs to one; child-placed --carer links the
+    carer household's case, which hears of the placement's events), then
+    fires its rules (while-open = "replace" moves an open task; done-by
+    lets an event stand for a task done).
 */
 #ifndef PODD_STANDARDSOPS_H_INCLUDED
 #define PODD_STANDARDSOPS_H_INCLUDED

@@ -207,6 +207,8 @@ def placements(s):
             [(p["child"], p["carer"]) for p in carer["placements"]] == [("NC-P1", "NH-A")], carer.get("placements"))
     s.check("the carers' chronology records the linked placement",
             any("child-placed" in e["text"] and "NC-P1" in e["text"] for e in carer["chronology"]))
+    s.check("the child's chronology names the carers",
+            any("child-placed with the carers of NH-A" in e["text"] for e in child["chronology"]))
     _, _, r = s.event("NC-P2", "child-placed", "2027-01-11")
     s.check("a placement without --carer creates the child's first visit only",
             pairs(r["created"]) == sorted([("NC-P2", "cic-visit-first", due("2027-01-11", 1, "weeks")),
@@ -331,6 +333,9 @@ def placements(s):
     s.check("--carer naming a child's case is 422 (%s %s)" % (status, reason), status == 422)
     status, reason, _ = s.event("NC-P2", "child-placed", visited, want=None, carer="NH-NOPE")
     s.check("--carer naming no case is 404 (%s %s)" % (status, reason), status == 404)
+    status, reason, _ = s.event("NC-P1", "placement-ended", moved, want=None)
+    s.check("a placement-ended dated before the current placement started is 422 (%s)" % reason,
+            status == 422 and placed in reason)
     s.open("NC-P9", "child", "dev.sw")
     status, reason, _ = s.event("NC-P9", "placement-confirmed-long-term", visited, want=None)
     s.check("long-term with no current placement is 409, saying long-term belongs to a placement (%s)" % reason,
