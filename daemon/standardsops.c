@@ -992,7 +992,7 @@ podd_standards_check_cancel (podd_request_t *req, int64_t task_id, const char *r
         return 0;
     if (!reason || !*reason)
         return podd_fail (req, PODP_INVALID, "field 'reason': task %lld is standard %s's: say why "
-                          "it is cancelled (or reschedule it: TASK-RESCHEDULE)", (long long) task_id,
+                          "it is cancelled (or have the team manager reschedule it)", (long long) task_id,
                           rule_id);
     return 0;
 }
@@ -1021,7 +1021,7 @@ podd_standards_after_cancel (podd_request_t *req, int64_t task_id, const char *r
     char note [1024];
     if (chain)
         snprintf (note, sizeof note, "the chain of standard %s stops here: %s%s%s will not be created "
-                  "(TASK-RESCHEDULE keeps it going)", rule_id,
+                  "(rescheduling it instead keeps the chain going)", rule_id,
                   rule && rule->recurring? "its next task": "",
                   rule && rule->recurring && *stops? " and ": "", stops);
     else
