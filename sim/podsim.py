@@ -666,7 +666,8 @@ def collect(podd, year, w0, w1):
     for pod in year.pods:
         for c in podd.data(admin, "CASE-LIST", {"pod": pod, "status": "all"})["items"]:
             cases[c["ref"]] = c
-    contacts = {}            # ref -> [(time, doer, task id)]
+    contacts = {}            # ref -> [(time, doer, task id)] done in the window
+    ever = {}                # ref -> [(time, doer)] every contact, warm-up included
     standard_done = []       # (ref, time, doer)
     unowned = 0
     due_in_window = 0
@@ -676,12 +677,16 @@ def collect(podd, year, w0, w1):
             done_day = D.fromisoformat(t["done_on"]) if t["done_on"] else None
             counts_done = done_day is not None and w0 <= done_day < w1
             counts_due = due is not None and t0 <= due < t1 and t["state"] != "cancelled"
-            if not counts_done and not counts_due:
+            contact = done_day is not None and t["kind"] in CONTACT_KINDS
+            if not counts_done and not counts_due and not contact:
                 continue
             hist = podd.data(admin, "TASK-SHOW", {"task": t["id"]})["history"]
-            if counts_done:
+            if done_day is not None:
                 doer = next((h["actor"] for h in reversed(hist) if h["event"] == "done"), None)
                 when = utc(next(h["at"] for h in reversed(hist) if h["event"] == "done"))
+                if contact:
+                    ever.setdefault(ref, []).append((when, doer))
+            if counts_done:
                 if t["kind"] in CONTACT_KINDS:
                     contacts.setdefault(ref, []).append((when, doer, t["id"]))
                 elif t["standard"]:
@@ -722,12 +727,25 @@ def collect(podd, year, w0, w1):
     in_window = [r for r, c in cases.items() if D.fromisoformat(c["opened"]) < w1
                  and (not c["closed"] or D.fromisoformat(c["closed"]) >= w0)]
     changes = {}
+    new_lead_knew = 0
+    first_contact_days = []
+    no_contact_yet = 0
     for ref in in_window:
-        n, prev = 0, None
-        for at, _, lead, _ in alloc.get(ref, []):
+        n, prev, prev_cow = 0, None, []
+        for at, _, lead, cow in alloc.get(ref, []):
             if prev is not None and lead != prev and t0 <= at < t1:
                 n += 1
+                seen = sorted(ever.get(ref, []))
+                if lead in (prev_cow or []) or any(d == lead and w < at for w, d in seen):
+                    new_lead_knew += 1
+                first = next((w for w, d in seen if d == lead and w >= at), None)
+                if first is None:
+                    no_contact_yet += 1
+                else:
+                    first_contact_days.append((first - at).total_seconds() / 86400.0)
             prev = lead
+            if cow is not None:
+                prev_cow = cow
         changes[ref] = n
     # uncovered days: the lead away, no cover line for the case
     uncovered = 0
@@ -772,6 +790,9 @@ def collect(podd, year, w0, w1):
         "lead_changes": sum(changes.values()),
         "lead_changes_per_child": sum(changes.values()) / len(changes) if changes else None,
         "children_lead_changed": sum(1 for v in changes.values() if v),
+        "new_lead_knew": new_lead_knew,
+        "first_contact_days_median": median(first_contact_days),
+        "first_contact_none": no_contact_yet,
     }
 
 
@@ -801,6 +822,12 @@ def fmt(v, pct=False):
     return str(v)
 
 
+def first(r):
+    m = r["first_contact_days_median"]
+    text = "median %.0f" % m if m is not None else "-"
+    return text + (" (%d none yet)" % r["first_contact_none"] if r["first_contact_none"] else "")
+
+
 def table(results, seed, args, w0, w1):
     p, i = results["pods"], results["individual"]
     rows = [
@@ -821,6 +848,9 @@ def table(results, seed, args, w0, w1):
          "%d+%d of %d" % (i["standards_late"], i["standards_overdue"], i["standards_tasks"])),
         ("changes of lead per child", "%s (%d children)" % (fmt(round(p["lead_changes_per_child"] or 0, 3)), p["children_lead_changed"]),
          "%s (%d children)" % (fmt(round(i["lead_changes_per_child"] or 0, 3)), i["children_lead_changed"])),
+        ("  new lead already knew the family", "%d of %d" % (p["new_lead_knew"], p["lead_changes"]),
+         "%d of %d" % (i["new_lead_knew"], i["lead_changes"])),
+        ("  days to new lead's first contact", first(p), first(i)),
     ]
     w = max(len(r[0]) for r in rows)
     c1 = max(len("pods"), max(len(str(r[1])) for r in rows))
@@ -844,7 +874,7 @@ def svg(results, path, seed):
         shares.append([sum(1 for x in v if x == k) / n for k in xs])
     ymax = max(max(s) for s in shares) or 1
     ymax = min(1.0, (int(ymax * 10) + 1) / 10.0)
-    W, H, L, B, T, R = 640, 360, 60, 50, 50, 20
+    W, H, L, B, T, R = 680, 380, 60, 50, 60, 20
     pw, ph = W - L - R, H - T - B
     gw = pw / len(xs)
     bw = gw * 0.38
@@ -852,7 +882,9 @@ def svg(results, path, seed):
            'font-family="sans-serif" font-size="12" role="img" aria-labelledby="t">' % (W, H, W, H),
            '<title id="t">Distinct workers per child in a simulated year: pods and individual caseloads (seed %d)</title>' % seed,
            '<rect width="%d" height="%d" fill="#fff"/>' % (W, H),
-           '<text x="%d" y="20" font-size="14" font-weight="bold">Distinct workers who saw each child in the year</text>' % L]
+           '<text x="%d" y="20" font-size="14" font-weight="bold">Distinct workers who saw each child in the year</text>' % L,
+           '<text x="%d" y="38" fill="#444">podsim seed %d; contacts by a worker who knew the family: pods %s, individual %s</text>'
+           % (L, seed, fmt(results["pods"]["known_rate"], True), fmt(results["individual"]["known_rate"], True))]
     for k in range(0, 11):
         y = k / 10.0
         if y > ymax + 1e-9:
@@ -872,7 +904,7 @@ def svg(results, path, seed):
     out.append('<text x="%d" y="%d" text-anchor="middle">distinct workers per child (contacts in the year)</text>' % (L + pw / 2, H - 12))
     out.append('<text transform="translate(14 %d) rotate(-90)" text-anchor="middle">share of children</text>' % (T + ph / 2))
     for j, (name, v, colour) in enumerate(series):
-        x = W - R - 200
+        x = W - R - 230
         y = T + 4 + j * 18
         out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (x, y, colour))
         out.append('<text x="%d" y="%d">%s (median %s)</text>' % (x + 18, y + 10, name, fmt(median(v))))
