@@ -340,6 +340,7 @@ class Run:
         self.tm = {p.pod: p.handle for p in year.people if p.role == "team-manager"}
         self.cases = {}             # ref -> {"pod", "kind", "lead", "coworkers", "open"}
         self.pending = {}           # absence id -> (person, first day, last day or None)
+        self.started = set()        # pending absences podd has started
         self.realloc = {}           # day -> [handles]
         self.last_contact = {}      # (ref, handle) -> day
         self.notes = {"cover_refused": 0, "handoffs": 0, "done": 0, "leavers": 0, "joiners": 0}
@@ -392,7 +393,7 @@ class Run:
         ones due by now have been carried out."""
         for aid, (p, first, last) in list(self.pending.items()):
             want_end = last is not None and last < day
-            if first > day:
+            if first > day or (aid in self.started and not want_end):
                 continue
             for _ in range(200):
                 a = self.podd.data(self.tm[p.pod], "LEAVE-SHOW", {"absence": aid})
@@ -401,6 +402,7 @@ class Run:
                 time.sleep(0.03)
             else:
                 raise RuntimeError("absence %d of %s not carried out by %s" % (aid, p.handle, day))
+            self.started.add(aid)
             if want_end or last is None:
                 del self.pending[aid]
 
