@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from podp_client import PodpClient, NoAnswer  # noqa: E402
+from podp_client import PodpClient  # noqa: E402
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -264,6 +264,8 @@ class Podd:
                 raise SystemExit("podd did not start:\n" + text[-2000:])
             time.sleep(0.05)
         else:
+            self.proc.kill()
+            self.proc.wait()
             raise SystemExit("podd did not start in 10 s")
         self.client = PodpClient(self.endpoint, os.path.join(workdir, "keys", "simgw.cert"),
                                  os.path.join(workdir, "keys", "podd.cert"), timeout=30)
@@ -938,6 +940,9 @@ def main(argv):
             setattr(args, name, cfg[name])
     if args.pod_size < 3 or args.pods < 1 or args.weeks < 1:
         ap.error("need at least 1 pod of 3 and 1 week")
+    for exe in ("podd", "podctl"):
+        if not os.access(os.path.join(args.build, exe), os.X_OK):
+            ap.error("no %s in %s: build it first (make)" % (exe, args.build))
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10 ** 6)
     print("podsim: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
     start = D.fromisoformat(cfg["start"])
@@ -955,8 +960,9 @@ def main(argv):
         began = time.monotonic()
         work = tempfile.mkdtemp(prefix="podsim-%s." % model, dir=base)
         os.chmod(work, 0o700)
-        podd = Podd(os.path.abspath(args.build), year, work)
+        podd = None
         try:
+            podd = Podd(os.path.abspath(args.build), year, work)
             run = Run(model, year, podd, seed)
             run.run()
             results[model] = collect(podd, year, w0, w1)
@@ -964,7 +970,7 @@ def main(argv):
             results[model]["requests"] = podd.calls
             probes[model] = continuity_probe(podd, year, w0, w1)
         finally:
-            rc = podd.stop()
+            rc = podd.stop() if podd else None
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
             else:
