@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from podp_client import PodpClient, NoAnswer  # noqa: E402
+from podp_client import PodpClient  # noqa: E402
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -264,6 +264,8 @@ class Podd:
                 raise SystemExit("podd did not start:\n" + text[-2000:])
             time.sleep(0.05)
         else:
+            self.proc.kill()
+            self.proc.wait()
             raise SystemExit("podd did not start in 10 s")
         self.client = PodpClient(self.endpoint, os.path.join(workdir, "keys", "simgw.cert"),
                                  os.path.join(workdir, "keys", "podd.cert"), timeout=30)
@@ -340,6 +342,7 @@ class Run:
         self.tm = {p.pod: p.handle for p in year.people if p.role == "team-manager"}
         self.cases = {}             # ref -> {"pod", "kind", "lead", "coworkers", "open"}
         self.pending = {}           # absence id -> (person, first day, last day or None)
+        self.started = set()        # pending absences podd has started
         self.realloc = {}           # day -> [handles]
         self.last_contact = {}      # (ref, handle) -> day
         self.notes = {"cover_refused": 0, "handoffs": 0, "done": 0, "leavers": 0, "joiners": 0}
@@ -392,7 +395,7 @@ class Run:
         ones due by now have been carried out."""
         for aid, (p, first, last) in list(self.pending.items()):
             want_end = last is not None and last < day
-            if first > day:
+            if first > day or (aid in self.started and not want_end):
                 continue
             for _ in range(200):
                 a = self.podd.data(self.tm[p.pod], "LEAVE-SHOW", {"absence": aid})
@@ -401,6 +404,7 @@ class Run:
                 time.sleep(0.03)
             else:
                 raise RuntimeError("absence %d of %s not carried out by %s" % (aid, p.handle, day))
+            self.started.add(aid)
             if want_end or last is None:
                 del self.pending[aid]
 
@@ -666,7 +670,8 @@ def collect(podd, year, w0, w1):
     for pod in year.pods:
         for c in podd.data(admin, "CASE-LIST", {"pod": pod, "status": "all"})["items"]:
             cases[c["ref"]] = c
-    contacts = {}            # ref -> [(time, doer, task id)]
+    contacts = {}            # ref -> [(time, doer, task id)] done in the window
+    ever = {}                # ref -> [(time, doer)] every contact, warm-up included
     standard_done = []       # (ref, time, doer)
     unowned = 0
     due_in_window = 0
@@ -676,12 +681,16 @@ def collect(podd, year, w0, w1):
             done_day = D.fromisoformat(t["done_on"]) if t["done_on"] else None
             counts_done = done_day is not None and w0 <= done_day < w1
             counts_due = due is not None and t0 <= due < t1 and t["state"] != "cancelled"
-            if not counts_done and not counts_due:
+            contact = done_day is not None and t["kind"] in CONTACT_KINDS
+            if not counts_done and not counts_due and not contact:
                 continue
             hist = podd.data(admin, "TASK-SHOW", {"task": t["id"]})["history"]
-            if counts_done:
+            if done_day is not None:
                 doer = next((h["actor"] for h in reversed(hist) if h["event"] == "done"), None)
                 when = utc(next(h["at"] for h in reversed(hist) if h["event"] == "done"))
+                if contact:
+                    ever.setdefault(ref, []).append((when, doer))
+            if counts_done:
                 if t["kind"] in CONTACT_KINDS:
                     contacts.setdefault(ref, []).append((when, doer, t["id"]))
                 elif t["standard"]:
@@ -722,12 +731,25 @@ def collect(podd, year, w0, w1):
     in_window = [r for r, c in cases.items() if D.fromisoformat(c["opened"]) < w1
                  and (not c["closed"] or D.fromisoformat(c["closed"]) >= w0)]
     changes = {}
+    new_lead_knew = 0
+    first_contact_days = []
+    no_contact_yet = 0
     for ref in in_window:
-        n, prev = 0, None
-        for at, _, lead, _ in alloc.get(ref, []):
+        n, prev, prev_cow = 0, None, []
+        for at, _, lead, cow in alloc.get(ref, []):
             if prev is not None and lead != prev and t0 <= at < t1:
                 n += 1
+                seen = sorted(ever.get(ref, []))
+                if lead in (prev_cow or []) or any(d == lead and w < at for w, d in seen):
+                    new_lead_knew += 1
+                first = next((w for w, d in seen if d == lead and w >= at), None)
+                if first is None:
+                    no_contact_yet += 1
+                else:
+                    first_contact_days.append((first - at).total_seconds() / 86400.0)
             prev = lead
+            if cow is not None:
+                prev_cow = cow
         changes[ref] = n
     # uncovered days: the lead away, no cover line for the case
     uncovered = 0
@@ -772,6 +794,9 @@ def collect(podd, year, w0, w1):
         "lead_changes": sum(changes.values()),
         "lead_changes_per_child": sum(changes.values()) / len(changes) if changes else None,
         "children_lead_changed": sum(1 for v in changes.values() if v),
+        "new_lead_knew": new_lead_knew,
+        "first_contact_days_median": median(first_contact_days),
+        "first_contact_none": no_contact_yet,
     }
 
 
@@ -801,6 +826,12 @@ def fmt(v, pct=False):
     return str(v)
 
 
+def first(r):
+    m = r["first_contact_days_median"]
+    text = "median %.0f" % m if m is not None else "-"
+    return text + (" (%d none yet)" % r["first_contact_none"] if r["first_contact_none"] else "")
+
+
 def table(results, seed, args, w0, w1):
     p, i = results["pods"], results["individual"]
     rows = [
@@ -821,6 +852,9 @@ def table(results, seed, args, w0, w1):
          "%d+%d of %d" % (i["standards_late"], i["standards_overdue"], i["standards_tasks"])),
         ("changes of lead per child", "%s (%d children)" % (fmt(round(p["lead_changes_per_child"] or 0, 3)), p["children_lead_changed"]),
          "%s (%d children)" % (fmt(round(i["lead_changes_per_child"] or 0, 3)), i["children_lead_changed"])),
+        ("  new lead already knew the family", "%d of %d" % (p["new_lead_knew"], p["lead_changes"]),
+         "%d of %d" % (i["new_lead_knew"], i["lead_changes"])),
+        ("  days to new lead's first contact", first(p), first(i)),
     ]
     w = max(len(r[0]) for r in rows)
     c1 = max(len("pods"), max(len(str(r[1])) for r in rows))
@@ -844,7 +878,7 @@ def svg(results, path, seed):
         shares.append([sum(1 for x in v if x == k) / n for k in xs])
     ymax = max(max(s) for s in shares) or 1
     ymax = min(1.0, (int(ymax * 10) + 1) / 10.0)
-    W, H, L, B, T, R = 640, 360, 60, 50, 50, 20
+    W, H, L, B, T, R = 680, 380, 60, 50, 60, 20
     pw, ph = W - L - R, H - T - B
     gw = pw / len(xs)
     bw = gw * 0.38
@@ -852,7 +886,9 @@ def svg(results, path, seed):
            'font-family="sans-serif" font-size="12" role="img" aria-labelledby="t">' % (W, H, W, H),
            '<title id="t">Distinct workers per child in a simulated year: pods and individual caseloads (seed %d)</title>' % seed,
            '<rect width="%d" height="%d" fill="#fff"/>' % (W, H),
-           '<text x="%d" y="20" font-size="14" font-weight="bold">Distinct workers who saw each child in the year</text>' % L]
+           '<text x="%d" y="20" font-size="14" font-weight="bold">Distinct workers who saw each child in the year</text>' % L,
+           '<text x="%d" y="38" fill="#444">podsim seed %d; contacts by a worker who knew the family: pods %s, individual %s</text>'
+           % (L, seed, fmt(results["pods"]["known_rate"], True), fmt(results["individual"]["known_rate"], True))]
     for k in range(0, 11):
         y = k / 10.0
         if y > ymax + 1e-9:
@@ -872,7 +908,7 @@ def svg(results, path, seed):
     out.append('<text x="%d" y="%d" text-anchor="middle">distinct workers per child (contacts in the year)</text>' % (L + pw / 2, H - 12))
     out.append('<text transform="translate(14 %d) rotate(-90)" text-anchor="middle">share of children</text>' % (T + ph / 2))
     for j, (name, v, colour) in enumerate(series):
-        x = W - R - 200
+        x = W - R - 230
         y = T + 4 + j * 18
         out.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (x, y, colour))
         out.append('<text x="%d" y="%d">%s (median %s)</text>' % (x + 18, y + 10, name, fmt(median(v))))
@@ -904,6 +940,9 @@ def main(argv):
             setattr(args, name, cfg[name])
     if args.pod_size < 3 or args.pods < 1 or args.weeks < 1:
         ap.error("need at least 1 pod of 3 and 1 week")
+    for exe in ("podd", "podctl"):
+        if not os.access(os.path.join(args.build, exe), os.X_OK):
+            ap.error("no %s in %s: build it first (make)" % (exe, args.build))
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10 ** 6)
     print("podsim: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
     start = D.fromisoformat(cfg["start"])
@@ -921,8 +960,9 @@ def main(argv):
         began = time.monotonic()
         work = tempfile.mkdtemp(prefix="podsim-%s." % model, dir=base)
         os.chmod(work, 0o700)
-        podd = Podd(os.path.abspath(args.build), year, work)
+        podd = None
         try:
+            podd = Podd(os.path.abspath(args.build), year, work)
             run = Run(model, year, podd, seed)
             run.run()
             results[model] = collect(podd, year, w0, w1)
@@ -930,7 +970,7 @@ def main(argv):
             results[model]["requests"] = podd.calls
             probes[model] = continuity_probe(podd, year, w0, w1)
         finally:
-            rc = podd.stop()
+            rc = podd.stop() if podd else None
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
             else:

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The continuity simulator (sim/podsim.py, `make simulate`), short: 2 pods
-# of 4 for 1 week of warm-up and 2 measured weeks, each model on its own
-# real podd (the sanitizer build) on the test clock. Asserts only that it
+# of 3 (a manager, two case holders) for 1 week of warm-up and 2 measured
+# weeks, each model on its own real podd (the sanitizer build) on the test
+# clock. Asserts only that it
 # runs, that both models produce every figure, that the seed repeats the
 # run, and that the picture is drawn; the year-long run is `make simulate`.
 . "$(dirname "$0")/../lib.sh"
 SIM="$ROOT/sim/podsim.py"
-ARGS=(--build "$ROOT/$BUILD" --dir "$T" --keep --weeks 2 --warmup-weeks 1 --pods 2 --pod-size 4 --seed 4242)
+ARGS=(--build "$ROOT/$BUILD" --dir "$T" --keep --weeks 2 --warmup-weeks 1 --pods 2 --pod-size 3 --seed 4242)
 
 OUT=$(timeout 120 $PY "$SIM" "${ARGS[@]}" --svg "$T/sim.svg" --json "$T/sim.json" 2> "$T/sim.err"); rc=$?
 printf '%s\n' "$OUT"
