@@ -678,7 +678,11 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " ORDER BY rule_id") \
     X (STANDARD_TASKS_DONE, "SELECT id, IFNULL (done_on, ''), IFNULL (rule_id, ''), title FROM tasks" \
                      " WHERE case_id = ?1 AND rule_id IS NOT NULL AND state = 'done' AND done_on >= ?2" \
-                     " ORDER BY done_on, id")
+                     " ORDER BY done_on, id") \
+    /* Writes (issue 13): a task stored in its routed state in one INSERT */ \
+    X (TASK_NEW_ROUTED, "INSERT INTO tasks (case_id, kind, title, due, priority, state, assignee_id," \
+                     " creator_id, version, created, updated)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, ?6, NULLIF (?7, 0), ?8, ?9, ?10, ?10)")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -3779,6 +3783,31 @@ podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char 
             "standard", s_json_text (stmt, 2), "title", s_json_text (stmt, 3)));
     sqlite3_reset (stmt);
     return items;
+}
+
+//  --------------------------------------------------------------------
+//  Writes (issue 13)
+
+int64_t
+podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task, const char *title,
+                            const char *priority, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_NEW_ROUTED);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task->case_id);
+    s_bind_text (stmt, 2, task->kind);
+    s_bind_text (stmt, 3, title);
+    sqlite3_bind_int64 (stmt, 4, task->due);
+    s_bind_text (stmt, 5, priority? priority: "routine");
+    s_bind_text (stmt, 6, task->state);
+    sqlite3_bind_int64 (stmt, 7, task->assignee_id);
+    sqlite3_bind_int64 (stmt, 8, task->creator_id);
+    sqlite3_bind_int64 (stmt, 9, task->version);
+    sqlite3_bind_int64 (stmt, 10, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
 }
 
 void

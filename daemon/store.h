@@ -499,4 +499,10 @@ json_t *podd_store_chronology_since (podd_store_t *self, int64_t case_id, const 
 json_t *podd_store_standard_tasks_done (podd_store_t *self, int64_t case_id, const char *since);
 json_t *podd_store_case_rule_ids (podd_store_t *self, int64_t case_id);
 
+//  Writes (issue 13)
+//  A new task stored as routed: case_id, kind, due (0 = none), state,
+//  assignee_id (0 = none), creator_id and version from task. Its id, or -1.
+int64_t podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task,
+                                    const char *title, const char *priority, int64_t now);
+
 #endif
