@@ -2582,18 +2582,37 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
         if (!push)
             continue;
         //  Task deliveries and durable notices (those with a delivery) are
-        //  acknowledged; --count counts task deliveries
-        bool is_task = s_print_push (cfg, push);
-        int64_t delivery = podp_msg_int (push, "delivery", -1);
-        if (ack && delivery >= 0)
-            podclient_send (client, "ACK", json_pack ("{s:I}", "delivery", (json_int_t) delivery));
-        if (is_task) {
-            if (count && ++printed >= count) {
-                podp_msg_destroy (&push);
+        //  acknowledged once printed: everything that has arrived is
+        //  printed, then acknowledged in one ACK; --count counts task
+        //  deliveries
+        json_t *shown = json_array ();
+        bool enough = false;
+        while (push) {
+            bool is_task = s_print_push (cfg, push);
+            int64_t delivery = podp_msg_int (push, "delivery", -1);
+            if (ack && delivery >= 0)
+                json_array_append_new (shown, json_integer (delivery));
+            podp_msg_destroy (&push);
+            if (is_task && count && ++printed >= count) {
+                enough = true;
                 break;
             }
+            if (json_array_size (shown) >= PODP_ACK_ITEMS)
+                break;
+            push = podclient_recv_push (client, 0);
         }
-        podp_msg_destroy (&push);
+        fflush (stdout);
+        if (enough && json_array_size (shown)) {
+            //  The last ACK before leaving waits for its reply: the
+            //  connection closes at once after it
+            int ack_status = 0;
+            json_decref (podclient_request (client, "ACK", json_pack ("{s:o}", "deliveries", shown),
+                                            cfg->timeout_ms, &ack_status, reason, sizeof (reason)));
+        }
+        else
+            podclient_ack (client, shown);
+        if (enough)
+            break;
     }
     podclient_destroy (&client);
     return rc;

@@ -134,14 +134,17 @@ export async function workView () {
     region.append(table);
     return tasks;
   };
-  // A pushed task is acknowledged once its row is on the page
+  // A pushed task is acknowledged once its row is on the page: all that
+  // are shown in one ACK
   const ackShown = async (tasks) => {
+    const shown = [];
     for (const [id, delivery] of [...unshown]) {
       const task = tasks.find(t => t.id === id);
       if (task && !document.getElementById('task-' + id)) continue;
       unshown.delete(id);
-      await acknowledge(delivery);
+      shown.push(delivery);
     }
+    await acknowledge(shown);
   };
   show('My work', h('p', { class: 'lede' }, 'Today is ' + day(new Date()) + '. New tasks appear here as they are given to you.'), notifyButton(), region);
   // Live: a pushed task is shown, then acknowledged
