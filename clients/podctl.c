@@ -148,6 +148,7 @@ static void s_print_case_check (json_t *data);
 #define OPT_RETURN  { "return", "return", O_VALUE, false, NULL }
 #define OPT_POD     { "pod", "pod", O_VALUE, false, NULL }
 #define OPT_FROM    { "from", "from", O_VALUE, false, NULL }
+#define OPT_PAGE    { "limit", "limit", O_NUMBER, false, NULL }, { "after", "after", O_VALUE, false, NULL }
 #define OPT_TO      { "to", "to", O_VALUE, false, NULL }
 #define OPT_ABSENCE { "absence", "absence", O_NUMBER, false, NULL }
 
@@ -166,9 +167,10 @@ static const cmddef_t s_commands [] = {
     { "pod", "list", "pod list", "list pods", "POD-LIST", NULL, s_print_pod_list, {}, {} },
     { "pod", "show", "pod show POD", "show a pod and its members",
       "POD-SHOW", NULL, s_print_pod, { { "pod", "POD", false } }, {} },
-    { "member", "list", "member list [--pod P]", "list members, of one pod or all",
+    { "member", "list", "member list [--pod P] [--limit N] [--after CURSOR]",
+      "list members, of one pod or all, a page at a time",
       "MEMBER-LIST", NULL, s_print_member_list, {},
-      { { "pod", "pod", O_VALUE, false, NULL } } },
+      { { "pod", "pod", O_VALUE, false, NULL }, OPT_PAGE } },
     { "member", "show", "member show H", "show a member",
       "MEMBER-SHOW", NULL, s_print_member, { { "member", "H", false } }, {} },
     { "member", "add",
@@ -191,12 +193,12 @@ static const cmddef_t s_commands [] = {
         { "lead", "lead", O_VALUE, false, NULL },
         { "coworker", "coworkers", O_MULTI, false, NULL },
         { "summary", "summary", O_VALUE, false, NULL } } },
-    { "case", "list", "case list [--pod P] [--member H] [--status S]",
-      "list cases (status open, closed or all)",
+    { "case", "list", "case list [--pod P] [--member H] [--status S] [--limit N] [--after CURSOR]",
+      "list cases (status open, closed or all), a page at a time",
       "CASE-LIST", NULL, s_print_case_list, {},
       { { "pod", "pod", O_VALUE, false, NULL },
         { "member", "member", O_VALUE, false, NULL },
-        { "status", "status", O_VALUE, false, NULL } } },
+        { "status", "status", O_VALUE, false, NULL }, OPT_PAGE } },
     { "case", "show", "case show REF", "show a case and its chronology",
       "CASE-SHOW", NULL, s_print_case, { POS_REF }, {} },
     { "case", "allocate", "case allocate REF --lead H [--coworker H]...",
@@ -245,13 +247,14 @@ static const cmddef_t s_commands [] = {
         { "due", "due", O_VALUE, false, NULL },
         { "priority", "priority", O_VALUE, false, NULL },
         { "follow-up", "follow_up", O_VALUE, false, NULL } } },
-    { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
-      "list tasks: yours, a pod's, overdue ones, or a case's",
+    { "task", "list",
+      "task list [--mine | --pod [P] | --overdue | --case REF] [--limit N] [--after CURSOR]",
+      "list tasks: yours, a pod's, overdue ones, or a case's, a page at a time",
       "TASK-LIST", NULL, s_print_task_list, {},
       { { "mine", NULL, O_SCOPE, false, "mine" },
         { "pod", "pod", O_SCOPE_OPTIONAL, false, "pod" },
         { "overdue", NULL, O_SCOPE, false, "overdue" },
-        { "case", "case", O_SCOPE_VALUE, false, "case" } } },
+        { "case", "case", O_SCOPE_VALUE, false, "case" }, OPT_PAGE } },
     { "task", "show", "task show ID", "show a task and its history",
       "TASK-SHOW", NULL, s_print_task, { POS_TASK }, {} },
     { "task", "accept", "task accept ID", "accept a task offered to you",
@@ -1311,10 +1314,20 @@ s_print_member (json_t *data)
     s_print_fields (data, s_member_fields, NULL);
 }
 
+//  After a page of a list: how to ask for the next one, when there is one
+static void
+s_print_more (json_t *data, const char *command)
+{
+    const char *next = json_string_value (json_object_get (data, "next"));
+    if (next)
+        printf ("\nmore: podctl %s ... --after %s\n", command, next);
+}
+
 static void
 s_print_member_list (json_t *data)
 {
     s_print_items (s_items (data), s_member_columns, 0);
+    s_print_more (data, "member list");
 }
 
 static void
@@ -1362,6 +1375,7 @@ static void
 s_print_case_list (json_t *data)
 {
     s_print_items (s_items (data), s_case_columns, 0);
+    s_print_more (data, "case list");
 }
 
 static void
@@ -1427,6 +1441,7 @@ static void
 s_print_task_list (json_t *data)
 {
     s_print_items (s_items (data), s_task_columns, 0);
+    s_print_more (data, "task list");
 }
 
 //  --------------------------------------------------------------------------

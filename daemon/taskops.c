@@ -9,8 +9,6 @@
 #include "handover.h"
 #include "delegation.h"
 
-#define LIST_LIMIT 500
-
 static bool
 s_is (const podd_task_t *task, const char *state)
 {
@@ -254,25 +252,18 @@ podd_op_task_list (podd_request_t *req)
     else
     if (strcmp (scope, "mine") && strcmp (scope, "pod") && strcmp (scope, "overdue"))
         return podd_fail (req, PODP_INVALID, "field 'scope': must be mine, pod, overdue or case");
-    json_t *items = podd_store_task_list (req->store, scope, req->actor->id, pod_id, case_id,
-                                          req->now, LIST_LIMIT);
-    //  A task whose follow-up date has come is back at the top of its
-    //  holder's list
-    json_t *sorted = json_array (), *rest = json_array ();
+    //  A page at a time; a task whose follow-up date has come is back at
+    //  the top of its holder's list (the store orders "mine" so)
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    json_t *items = podd_store_task_page (req->store, scope, req->actor->id, pod_id, case_id,
+                                          req->now, &page);
     size_t index;
     json_t *item;
-    json_array_foreach (items, index, item) {
+    json_array_foreach (items, index, item)
         podd_delegation_decorate (req, item);
-        const char *follow_up = json_string_value (json_object_get (item, "follow_up"));
-        char now [PODD_WHEN_LEN];
-        bool top = podd_streq (scope, "mine") && follow_up
-                && strcmp (follow_up, podd_when_format (req->now, now)) <= 0;
-        json_array_append (top? sorted: rest, item);
-    }
-    json_array_extend (sorted, rest);
-    json_decref (rest);
-    json_decref (items);
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", sorted));
+    return podd_page_reply (req, items, &page);
 }
 
 //  Find a task the actor may see; fills task and its case.

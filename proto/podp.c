@@ -94,6 +94,8 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "MEMBER-LIST", true, {
         { "pod",       STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "MEMBER-SHOW", true, {
         { "member",    STRING,  REQ, 32,  NULL },
@@ -120,6 +122,8 @@ static const s_command_t s_commands [] = {
         { "pod",       STRING,  OPT, 32,  NULL },
         { "member",    STRING,  OPT, 32,  NULL },
         { "status",    STRING,  OPT, 16,  s_case_status },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "CASE-SHOW",   true, {
         { "ref",       STRING,  REQ, 64,  NULL },
@@ -154,6 +158,8 @@ static const s_command_t s_commands [] = {
         { "scope",     STRING,  OPT, 16,  s_task_scopes },
         { "case",      STRING,  OPT, 64,  NULL },
         { "pod",       STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "TASK-SHOW",   true, {
         { "task",      INT,     REQ, 0,   NULL },

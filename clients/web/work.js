@@ -105,8 +105,9 @@ function notifyButton () {
 
 export async function workView () {
   const region = h('div');
+  let want = 200;         // tasks shown: a page (PROTOCOL 7.3) more at each "Show more tasks"
   const reload = async () => {
-    const list = await api.call('task-list', { scope: 'mine' });
+    const list = await api.pages('task-list', { scope: 'mine' }, want);
     const tasks = list.items.filter(t => OPEN.includes(t.state)).sort(byDue);
     clear(region);
     if (!tasks.length) {
@@ -132,6 +133,11 @@ export async function workView () {
       h('thead', null, h('tr', null, ['Task', 'Case', 'Due', 'Status', 'Actions'].map(t => h('th', { scope: 'col' }, t)))),
       body);
     region.append(table);
+    if (list.more) {
+      const more = h('button', { class: 'button secondary', type: 'button', id: 'more-tasks' }, 'Show more tasks');
+      more.addEventListener('click', () => { want = list.items.length + 200; reload().catch(failed); });
+      region.append(h('p', null, more));
+    }
     return tasks;
   };
   // A pushed task is acknowledged once its row is on the page: all that
