@@ -155,8 +155,10 @@ show("another member's deliveries are unknown to erin.sw, not acknowledged",
 show("nothing of dev.sw's acknowledged by erin.sw", acked() - before, 202)
 PYEOF
 )
+PYRC=$?
 printf '%s\n' "$OUT"
 FAILS=$((FAILS + $(grep -c '^not ok' <<< "$OUT")))
+check "the protocol checks ran to their end (python exit $PYRC)" [ $PYRC -eq 0 ]
 
 # podctl: --limit, --after and the "more:" line
 OUT=$(pc alice.tm case list --limit 3 2>&1)
