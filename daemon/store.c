@@ -3239,21 +3239,24 @@ podd_store_mailbox_unacked_upto (podd_store_t *self, int64_t member_id, int64_t 
 int
 podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t delivery, int64_t now)
 {
-    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_STATE);
+    //  The UPDATE first (the common case, one statement); only when it
+    //  changed nothing, whether the delivery is unknown or acked before
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_ACK);
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, delivery);
     sqlite3_bind_int64 (stmt, 2, member_id);
-    int64_t acked = s_scalar (stmt, -1);
-    if (acked == -1)
+    sqlite3_bind_int64 (stmt, 3, now);
+    if (s_done (stmt))
         return -1;
-    if (acked == 1)
-        return -2;
-    stmt = s_stmt (self, SQL_MAILBOX_ACK);
+    if (sqlite3_changes (self->db) == 1)
+        return 0;
+    stmt = s_stmt (self, SQL_MAILBOX_STATE);
+    if (!stmt)
+        return -1;
     sqlite3_bind_int64 (stmt, 1, delivery);
     sqlite3_bind_int64 (stmt, 2, member_id);
-    sqlite3_bind_int64 (stmt, 3, now);
-    return s_done (stmt);
+    return s_scalar (stmt, -1) == 1? -2: -1;
 }
 
 int64_t
