@@ -1135,6 +1135,9 @@ main (int argc, char *argv [])
     if (e2e.podd_cpu_ms >= 0 && e2e.created)
         summary_put (summary, "route.e2e.podd_cpu_us_per_task",
                      1000.0 * (double) e2e.podd_cpu_ms / (double) e2e.created);
+    if (e2e.created)
+        summary_put (summary, "route.e2e.client_cpu_us_per_task",
+                     1000.0 * (double) e2e.self_cpu_ms / (double) e2e.created);
 
     //  (c) Latency at a fixed offered rate
     lat_result_t lat;

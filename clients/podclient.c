@@ -253,6 +253,23 @@ podclient_send (podclient_t *self, const char *command, json_t *body)
     return s_send (self, command, body, 0);
 }
 
+int
+podclient_ack (podclient_t *self, json_t *deliveries)
+{
+    assert (self);
+    assert (json_is_array (deliveries));
+    size_t count = json_array_size (deliveries);
+    if (count == 0) {
+        json_decref (deliveries);
+        return 0;
+    }
+    json_t *body = count == 1
+        ? json_pack ("{s:O}", "delivery", json_array_get (deliveries, 0))
+        : json_pack ("{s:O}", "deliveries", deliveries);
+    json_decref (deliveries);
+    return s_send (self, "ACK", body, 0);
+}
+
 int64_t
 podclient_last_seen (podclient_t *self)
 {

@@ -54,6 +54,12 @@ int podclient_send (podclient_t *self, const char *command, json_t *body);
    server, 0 if none yet. Lets a watcher detect a silent server. */
 int64_t podclient_last_seen (podclient_t *self);
 
+/* Fire-and-forget ACK of the delivery ids in deliveries (a JSON array of
+   integers, stolen; at most PODP_ACK_ITEMS): one request for them all,
+   in the single-id form when there is one. An empty array sends nothing.
+   Returns as podclient_send. */
+int podclient_ack (podclient_t *self, json_t *deliveries);
+
 /* Self test */
 void podclient_test (bool verbose);
 

@@ -152,6 +152,7 @@ static void s_print_transfers (json_t *data);
 #define OPT_RETURN  { "return", "return", O_VALUE, false, NULL }
 #define OPT_POD     { "pod", "pod", O_VALUE, false, NULL }
 #define OPT_FROM    { "from", "from", O_VALUE, false, NULL }
+#define OPT_PAGE    { "limit", "limit", O_NUMBER, false, NULL }, { "after", "after", O_VALUE, false, NULL }
 #define OPT_TO      { "to", "to", O_VALUE, false, NULL }
 #define OPT_ABSENCE { "absence", "absence", O_NUMBER, false, NULL }
 
@@ -170,9 +171,10 @@ static const cmddef_t s_commands [] = {
     { "pod", "list", "pod list", "list pods", "POD-LIST", NULL, s_print_pod_list, {}, {} },
     { "pod", "show", "pod show POD", "show a pod and its members",
       "POD-SHOW", NULL, s_print_pod, { { "pod", "POD", false } }, {} },
-    { "member", "list", "member list [--pod P]", "list members, of one pod or all",
+    { "member", "list", "member list [--pod P] [--limit N] [--after CURSOR]",
+      "list members, of one pod or all, a page at a time",
       "MEMBER-LIST", NULL, s_print_member_list, {},
-      { { "pod", "pod", O_VALUE, false, NULL } } },
+      { { "pod", "pod", O_VALUE, false, NULL }, OPT_PAGE } },
     { "member", "show", "member show H", "show a member",
       "MEMBER-SHOW", NULL, s_print_member, { { "member", "H", false } }, {} },
     { "member", "add",
@@ -195,12 +197,12 @@ static const cmddef_t s_commands [] = {
         { "lead", "lead", O_VALUE, false, NULL },
         { "coworker", "coworkers", O_MULTI, false, NULL },
         { "summary", "summary", O_VALUE, false, NULL } } },
-    { "case", "list", "case list [--pod P] [--member H] [--status S]",
-      "list cases (status open, closed or all)",
+    { "case", "list", "case list [--pod P] [--member H] [--status S] [--limit N] [--after CURSOR]",
+      "list cases (status open, closed or all), a page at a time",
       "CASE-LIST", NULL, s_print_case_list, {},
       { { "pod", "pod", O_VALUE, false, NULL },
         { "member", "member", O_VALUE, false, NULL },
-        { "status", "status", O_VALUE, false, NULL } } },
+        { "status", "status", O_VALUE, false, NULL }, OPT_PAGE } },
     { "case", "show", "case show REF", "show a case and its chronology",
       "CASE-SHOW", NULL, s_print_case, { POS_REF }, {} },
     { "case", "allocate", "case allocate REF --lead H [--coworker H]...",
@@ -280,13 +282,14 @@ static const cmddef_t s_commands [] = {
         { "priority", "priority", O_VALUE, false, NULL },
         { "follow-up", "follow_up", O_VALUE, false, NULL },
         { "standard", "standard", O_VALUE, false, NULL } } },
-    { "task", "list", "task list [--mine | --pod [P] | --overdue | --case REF]",
-      "list tasks: yours, a pod's, overdue ones, or a case's",
+    { "task", "list",
+      "task list [--mine | --pod [P] | --overdue | --case REF] [--limit N] [--after CURSOR]",
+      "list tasks: yours, a pod's, overdue ones, or a case's, a page at a time",
       "TASK-LIST", NULL, s_print_task_list, {},
       { { "mine", NULL, O_SCOPE, false, "mine" },
         { "pod", "pod", O_SCOPE_OPTIONAL, false, "pod" },
         { "overdue", NULL, O_SCOPE, false, "overdue" },
-        { "case", "case", O_SCOPE_VALUE, false, "case" } } },
+        { "case", "case", O_SCOPE_VALUE, false, "case" }, OPT_PAGE } },
     { "task", "show", "task show ID", "show a task and its history",
       "TASK-SHOW", NULL, s_print_task, { POS_TASK }, {} },
     { "task", "accept", "task accept ID", "accept a task offered to you",
@@ -1373,10 +1376,20 @@ s_print_member (json_t *data)
     s_print_fields (data, s_member_fields, NULL);
 }
 
+//  After a page of a list: how to ask for the next one, when there is one
+static void
+s_print_more (json_t *data, const char *command)
+{
+    const char *next = json_string_value (json_object_get (data, "next"));
+    if (next)
+        printf ("\nmore: podctl %s ... --after %s\n", command, next);
+}
+
 static void
 s_print_member_list (json_t *data)
 {
     s_print_items (s_items (data), s_member_columns, 0);
+    s_print_more (data, "member list");
 }
 
 static void
@@ -1435,6 +1448,7 @@ static void
 s_print_case_list (json_t *data)
 {
     s_print_items (s_items (data), s_case_columns, 0);
+    s_print_more (data, "case list");
 }
 
 static void
@@ -1500,6 +1514,7 @@ static void
 s_print_task_list (json_t *data)
 {
     s_print_items (s_items (data), s_task_columns, 0);
+    s_print_more (data, "task list");
 }
 
 //  --------------------------------------------------------------------------
@@ -2796,18 +2811,37 @@ s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args)
         if (!push)
             continue;
         //  Task deliveries and durable notices (those with a delivery) are
-        //  acknowledged; --count counts task deliveries
-        bool is_task = s_print_push (cfg, push);
-        int64_t delivery = podp_msg_int (push, "delivery", -1);
-        if (ack && delivery >= 0)
-            podclient_send (client, "ACK", json_pack ("{s:I}", "delivery", (json_int_t) delivery));
-        if (is_task) {
-            if (count && ++printed >= count) {
-                podp_msg_destroy (&push);
+        //  acknowledged once printed: everything that has arrived is
+        //  printed, then acknowledged in one ACK; --count counts task
+        //  deliveries
+        json_t *shown = json_array ();
+        bool enough = false;
+        while (push) {
+            bool is_task = s_print_push (cfg, push);
+            int64_t delivery = podp_msg_int (push, "delivery", -1);
+            if (ack && delivery >= 0)
+                json_array_append_new (shown, json_integer (delivery));
+            podp_msg_destroy (&push);
+            if (is_task && count && ++printed >= count) {
+                enough = true;
                 break;
             }
+            if (json_array_size (shown) >= PODP_ACK_ITEMS)
+                break;
+            push = podclient_recv_push (client, 0);
         }
-        podp_msg_destroy (&push);
+        fflush (stdout);
+        if (enough && json_array_size (shown)) {
+            //  The last ACK before leaving waits for its reply: the
+            //  connection closes at once after it
+            int ack_status = 0;
+            json_decref (podclient_request (client, "ACK", json_pack ("{s:o}", "deliveries", shown),
+                                            cfg->timeout_ms, &ack_status, reason, sizeof (reason)));
+        }
+        else
+            podclient_ack (client, shown);
+        if (enough)
+            break;
     }
     podclient_destroy (&client);
     return rc;

@@ -149,8 +149,10 @@ podd_op_member_list (podd_request_t *req)
     int64_t pod_id;
     if (s_pod_for_read (req, &pod_id))
         return -1;
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-                                             podd_store_member_list (req->store, pod_id)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    return podd_page_reply (req, podd_store_member_page (req->store, pod_id, &page), &page);
 }
 
 int
@@ -314,8 +316,11 @@ podd_op_case_list (podd_request_t *req)
             return podd_fail (req, PODP_FORBIDDEN, "member '%s' is not in your pod", handle);
         member_id = member.id;
     }
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-                    podd_store_case_list (req->store, pod_id, member_id, status)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    return podd_page_reply (req, podd_store_case_page (req->store, pod_id, member_id, status, &page),
+                            &page);
 }
 
 int

@@ -125,3 +125,26 @@ podd_field_name (podd_request_t *req, const char *field, const char *value)
     const char *problem = podd_display_name_problem (value);
     return problem? podd_fail (req, PODP_INVALID, "field '%s': %s", field, problem): 0;
 }
+
+int
+podd_page_fields (podd_request_t *req, podd_page_t *page)
+{
+    memset (page, 0, sizeof *page);
+    int64_t limit = podp_msg_int (req->msg, "limit", PODP_LIST_DEFAULT);
+    if (limit < 1 || limit > PODP_LIST_MAX)
+        return podd_fail (req, PODP_INVALID, "field 'limit': must be 1 .. %d, not %lld",
+                          PODP_LIST_MAX, (long long) limit);
+    page->limit = (size_t) limit;
+    page->after = podp_msg_string (req->msg, "after");
+    return 0;
+}
+
+int
+podd_page_reply (podd_request_t *req, json_t *items, const podd_page_t *page)
+{
+    if (!items)
+        return podd_fail (req, PODP_INVALID, "field 'after': '%s' is not a cursor of this list",
+                          page->after? page->after: "");
+    return podd_ok (req, PODP_OK, json_pack ("{s:o s:o}", "items", items,
+                    "next", *page->next? json_string (page->next): json_null ()));
+}

@@ -70,6 +70,14 @@ int podd_field_address (podd_request_t *req, const char *field, long item, const
                         char out [PODD_ADDRESS_MAX]);
 int podd_field_name (podd_request_t *req, const char *field, const char *value);
 
+//  A list's page from the request's "limit" (1 .. PODP_LIST_MAX, default
+//  PODP_LIST_DEFAULT) and "after" (a cursor, the "next" of the page
+//  before): 0, or -1 having failed the request with 422
+int podd_page_fields (podd_request_t *req, podd_page_t *page);
+//  Reply 200 with {"items": items (stolen), "next": the page's next or
+//  null}, or, when items is NULL (a cursor not of this list), 422
+int podd_page_reply (podd_request_t *req, json_t *items, const podd_page_t *page);
+
 //  String equality that is false when either side is NULL
 static inline bool
 podd_streq (const char *a, const char *b)

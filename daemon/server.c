@@ -616,9 +616,34 @@ s_replay (s_server_t *self, bool committed)
     }
 }
 
+//  ACK with "deliveries": every id in one request (one commit), each
+//  reported as acked, already (acknowledged before) or unknown
+static int
+s_ack_list (s_server_t *self, podd_request_t *req, json_t *ids)
+{
+    json_t *acked = json_array (), *already = json_array (), *unknown = json_array ();
+    size_t index;
+    json_t *item;
+    json_array_foreach (ids, index, item) {
+        int64_t delivery = json_integer_value (item);
+        int rc = podd_store_mailbox_ack (self->store, req->actor->id, delivery, req->now);
+        json_array_append_new (rc == 0? acked: rc == -2? already: unknown, json_integer (delivery));
+    }
+    return podd_ok (req, PODP_OK, json_pack ("{s:o s:o s:o}", "acked", acked,
+                                             "already", already, "unknown", unknown));
+}
+
 static int
 s_ack (s_server_t *self, podd_request_t *req)
 {
+    json_t *ids = podp_msg_array (req->msg, "deliveries");
+    bool single = json_object_get (podp_msg_body (req->msg), "delivery") != NULL;
+    if (ids && single)
+        return podd_fail (req, PODP_BAD_REQUEST, "field 'deliveries': not with 'delivery'");
+    if (ids)
+        return s_ack_list (self, req, ids);
+    if (!single)
+        return podd_fail (req, PODP_BAD_REQUEST, "field 'delivery': required");
     int64_t delivery = podp_msg_int (req->msg, "delivery", 0);
     int rc = podd_store_mailbox_ack (self->store, req->actor->id, delivery, req->now);
     if (rc == -1)

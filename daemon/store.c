@@ -376,6 +376,13 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     " t.version, t.evidence, t.reference, t.created, t.updated, t.rule_id, t.done_on" \
     " FROM tasks t JOIN cases c ON c.id = t.case_id JOIN members m ON m.id = t.creator_id" \
     " LEFT JOIN members a ON a.id = t.assignee_id"
+//  Paged task lists (issue 13): rows in the order of a key, then id. The key
+//  is the due instant (none: last); in "mine", less 2^52 for a task whose
+//  follow-up date (?3, now) has come, so that it heads its holder's list.
+//  ?4 and ?5 are the key and id of the cursor (NULL: from the start).
+#define TASK_DUE_KEY  "IFNULL (t.due, 1125899906842624)"
+#define TASK_MINE_KEY "(" TASK_DUE_KEY " - CASE WHEN t.follow_up <= ?3 THEN 4503599627370496 ELSE 0 END)"
+#define TASK_AFTER(key) " AND (?4 IS NULL OR (" key ", t.id) > (?4, ?5))"
 #define MEMBER_COLUMNS \
     "SELECT m.id, m.handle, m.name, m.email, m.role, IFNULL (m.pod_id, 0), IFNULL (p.name, '')," \
     " m.pattern, m.admin, m.active, IFNULL (m.curve_key, ''), m.skills" \
@@ -410,7 +417,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (MEMBER_BY_KEY, MEMBER_COLUMNS " WHERE m.curve_key = ?1") \
     X (MEMBER_CLEAR_KEY, "UPDATE members SET curve_key = NULL WHERE curve_key = ?1 AND id <> ?2") \
     X (MEMBER_SET_KEY, "UPDATE members SET curve_key = ?2 WHERE id = ?1") \
-    X (MEMBER_LIST,  "SELECT id FROM members WHERE (?1 = 0 OR pod_id = ?1) ORDER BY handle") \
+    X (MEMBER_LIST,  "SELECT id FROM members WHERE (?1 = 0 OR pod_id = ?1)" \
+                     " AND (?2 IS NULL OR handle > ?2) ORDER BY handle LIMIT ?3") \
     X (POD_MEMBER_IDS, "SELECT id FROM members WHERE pod_id = ?1 AND active ORDER BY handle") \
     X (POD_MANAGER,  "SELECT id FROM members WHERE pod_id = ?1 AND active AND role = 'team-manager'" \
                      " ORDER BY id LIMIT 1") \
@@ -433,7 +441,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (CASE_LIST,    "SELECT c.id FROM cases c WHERE (?1 = 0 OR c.pod_id = ?1)" \
                      " AND (?2 = 0 OR c.lead_id = ?2 OR EXISTS (SELECT 1 FROM case_workers w" \
                      "   WHERE w.case_id = c.id AND w.member_id = ?2))" \
-                     " AND (?3 = 'all' OR c.status = ?3) ORDER BY c.ref") \
+                     " AND (?3 = 'all' OR c.status = ?3) AND (?4 IS NULL OR c.ref > ?4)" \
+                     " ORDER BY c.ref LIMIT ?5") \
     X (CASE_ACQUAINTED, "SELECT member_id, MAX (co) AS co, MAX (at) AS last FROM (" \
                      "  SELECT member_id, 1 AS co, since AS at FROM case_workers WHERE case_id = ?1" \
                      "  UNION ALL SELECT author_id, 0, at FROM chronology WHERE case_id = ?1 AND kind <> 'event'" \
@@ -493,13 +502,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " LEFT JOIN members a ON a.id = h.actor_id LEFT JOIN members m ON m.id = h.assignee_id" \
                      " WHERE h.task_id = ?1 ORDER BY h.id") \
     X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND t.state IN " OPEN_STATES \
-                     " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
+                     TASK_AFTER (TASK_MINE_KEY) " ORDER BY " TASK_MINE_KEY ", t.id LIMIT ?2") \
     X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
-                     " ORDER BY t.due IS NULL, t.due, t.id LIMIT ?2") \
+                     TASK_AFTER (TASK_DUE_KEY) " ORDER BY " TASK_DUE_KEY ", t.id LIMIT ?2") \
     X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
-                     " AND t.due < ?3 UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
-                     " AND t.state = 'declined' AND t.due < ?3 ORDER BY 5, 1 LIMIT ?2") \
-    X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1 ORDER BY t.id LIMIT ?2") \
+                     " AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) " UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
+                     " AND t.state = 'declined' AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) \
+                     " ORDER BY 5, 1 LIMIT ?2") \
+    X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1" TASK_AFTER ("0") " ORDER BY t.id LIMIT ?2") \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
     X (CASE_OPEN_TASKS, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES) \
@@ -910,7 +920,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (CASE_COWORKER_ROWS, "SELECT member_id, since FROM case_workers WHERE case_id = ?1 ORDER BY member_id") \
     X (CONTINUITY_MAIL_SENT, "SELECT 1 FROM continuity_mail WHERE pod_id = ?1 AND week = ?2") \
     X (CONTINUITY_MAIL_ADD, "INSERT INTO continuity_mail (pod_id, week, outbox_id, at)" \
-                     " VALUES (?1, ?2, NULLIF (?3, 0), ?4)")
+                     " VALUES (?1, ?2, NULLIF (?3, 0), ?4)") \
+    /* Writes (issue 13): a task stored in its routed state in one INSERT */ \
+    X (TASK_NEW_ROUTED, "INSERT INTO tasks (case_id, kind, title, due, priority, state, assignee_id," \
+                     " creator_id, version, created, updated)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, ?6, NULLIF (?7, 0), ?8, ?9, ?10, ?10)") \
+    /* Writes (issue 13): the key of a task in a paged task list (the cursor) */ \
+    X (TASK_PAGE_KEY, "SELECT CASE ?2 WHEN 'mine' THEN " TASK_MINE_KEY " WHEN 'case' THEN 0" \
+                     " ELSE " TASK_DUE_KEY " END FROM tasks t WHERE t.id = ?1")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -1507,6 +1524,7 @@ podd_store_member_list (podd_store_t *self, int64_t pod_id)
     if (!stmt)
         return NULL;
     sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 3, -1);           //  every one: a pod's members
     return s_list (self, stmt, podd_store_member_json);
 }
 
@@ -1708,6 +1726,7 @@ podd_store_case_list (podd_store_t *self, int64_t pod_id, int64_t member_id, con
     sqlite3_bind_int64 (stmt, 1, pod_id);
     sqlite3_bind_int64 (stmt, 2, member_id);
     s_bind_text (stmt, 3, status? status: "open");
+    sqlite3_bind_int64 (stmt, 5, -1);
     return s_list (self, stmt, s_case_json_builder);
 }
 
@@ -2000,10 +2019,44 @@ json_t *
 podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
                       int64_t case_id, int64_t now, size_t limit)
 {
+    podd_page_t page = { .after = NULL, .limit = limit };
+    return podd_store_task_page (self, scope, member_id, pod_id, case_id, now, &page);
+}
+
+//  A cursor "SCOPE:KEY:ID" of the scope's list: key and id, 0; else -1
+static int
+s_task_cursor (const char *cursor, const char *scope, int64_t *key, int64_t *id)
+{
+    size_t length = strlen (scope);
+    if (strncmp (cursor, scope, length) || cursor [length] != ':')
+        return -1;
+    char *end;
+    const char *text = cursor + length + 1;
+    long long k = strtoll (text, &end, 10);
+    if (end == text || *end != ':')
+        return -1;
+    text = end + 1;
+    long long i = strtoll (text, &end, 10);
+    if (end == text || *end || i <= 0)
+        return -1;
+    *key = k;
+    *id = i;
+    return 0;
+}
+
+json_t *
+podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
+                      int64_t case_id, int64_t now, podd_page_t *page)
+{
+    page->next [0] = 0;
+    int64_t after_key = 0, after_id = 0;
+    if (page->after && s_task_cursor (page->after, scope, &after_key, &after_id))
+        return NULL;
     sqlite3_stmt *stmt;
     if (strcmp (scope, "mine") == 0) {
         stmt = s_stmt (self, SQL_TASK_LIST_MINE);
         sqlite3_bind_int64 (stmt, 1, member_id);
+        sqlite3_bind_int64 (stmt, 3, now);
     }
     else
     if (strcmp (scope, "pod") == 0) {
@@ -2023,11 +2076,35 @@ podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id, 
     }
     else
         return NULL;
-    sqlite3_bind_int64 (stmt, 2, (int64_t) limit);
+    if (!stmt)
+        return json_array ();
+    //  One more than the page: whether there is a page after it
+    sqlite3_bind_int64 (stmt, 2, (int64_t) page->limit + 1);
+    if (page->after) {
+        sqlite3_bind_int64 (stmt, 4, after_key);
+        sqlite3_bind_int64 (stmt, 5, after_id);
+    }
     json_t *items = json_array ();
-    while (sqlite3_step (stmt) == SQLITE_ROW)
+    bool more = false;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        if (json_array_size (items) == page->limit) {
+            more = true;
+            break;
+        }
         json_array_append_new (items, s_task_row_json (stmt));
+    }
     sqlite3_reset (stmt);
+    if (more) {
+        int64_t last = json_integer_value (json_object_get (json_array_get (items, page->limit - 1), "id"));
+        stmt = s_stmt (self, SQL_TASK_PAGE_KEY);
+        if (stmt) {
+            sqlite3_bind_int64 (stmt, 1, last);
+            s_bind_text (stmt, 2, scope);
+            sqlite3_bind_int64 (stmt, 3, now);
+            snprintf (page->next, sizeof page->next, "%s:%lld:%lld", scope,
+                      (long long) s_scalar (stmt, 0), (long long) last);
+        }
+    }
     return items;
 }
 
@@ -3522,21 +3599,24 @@ podd_store_mailbox_unacked_upto (podd_store_t *self, int64_t member_id, int64_t 
 int
 podd_store_mailbox_ack (podd_store_t *self, int64_t member_id, int64_t delivery, int64_t now)
 {
-    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_STATE);
+    //  The UPDATE first (the common case, one statement); only when it
+    //  changed nothing, whether the delivery is unknown or acked before
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MAILBOX_ACK);
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, delivery);
     sqlite3_bind_int64 (stmt, 2, member_id);
-    int64_t acked = s_scalar (stmt, -1);
-    if (acked == -1)
+    sqlite3_bind_int64 (stmt, 3, now);
+    if (s_done (stmt))
         return -1;
-    if (acked == 1)
-        return -2;
-    stmt = s_stmt (self, SQL_MAILBOX_ACK);
+    if (sqlite3_changes (self->db) == 1)
+        return 0;
+    stmt = s_stmt (self, SQL_MAILBOX_STATE);
+    if (!stmt)
+        return -1;
     sqlite3_bind_int64 (stmt, 1, delivery);
     sqlite3_bind_int64 (stmt, 2, member_id);
-    sqlite3_bind_int64 (stmt, 3, now);
-    return s_done (stmt);
+    return s_scalar (stmt, -1) == 1? -2: -1;
 }
 
 int64_t
@@ -4851,6 +4931,94 @@ podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, const char *
     sqlite3_bind_int64 (stmt, 3, outbox_id);
     sqlite3_bind_int64 (stmt, 4, now);
     return s_done (stmt);
+}
+
+//  --------------------------------------------------------------------
+//  Writes (issue 13)
+
+int64_t
+podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task, const char *title,
+                            const char *priority, int64_t now)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_NEW_ROUTED);
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, task->case_id);
+    s_bind_text (stmt, 2, task->kind);
+    s_bind_text (stmt, 3, title);
+    sqlite3_bind_int64 (stmt, 4, task->due);
+    s_bind_text (stmt, 5, priority? priority: "routine");
+    s_bind_text (stmt, 6, task->state);
+    sqlite3_bind_int64 (stmt, 7, task->assignee_id);
+    sqlite3_bind_int64 (stmt, 8, task->creator_id);
+    sqlite3_bind_int64 (stmt, 9, task->version);
+    sqlite3_bind_int64 (stmt, 10, now);
+    if (s_done (stmt))
+        return -1;
+    return sqlite3_last_insert_rowid (self->db);
+}
+
+//  A page of ids (one more asked of stmt, already bound), built into items;
+//  next is TAG:KEY of the last item when there are more
+static json_t *
+s_page (podd_store_t *self, sqlite3_stmt *stmt, s_builder_fn *builder, podd_page_t *page,
+        const char *tag, const char *key_field)
+{
+    json_t *items = s_list (self, stmt, builder);
+    page->next [0] = 0;
+    if (json_array_size (items) > page->limit) {
+        json_array_remove (items, page->limit);
+        const char *key = json_string_value (json_object_get (json_array_get (items, page->limit - 1),
+                                                              key_field));
+        if (key)
+            snprintf (page->next, sizeof page->next, "%s:%s", tag, key);
+    }
+    return items;
+}
+
+//  The position in a cursor "TAG:KEY", or NULL when it is not one of tag
+static const char *
+s_cursor_key (const char *cursor, const char *tag)
+{
+    size_t length = strlen (tag);
+    if (!cursor || strncmp (cursor, tag, length) || cursor [length] != ':' || !cursor [length + 1])
+        return NULL;
+    return cursor + length + 1;
+}
+
+json_t *
+podd_store_case_page (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *status,
+                      podd_page_t *page)
+{
+    const char *after = s_cursor_key (page->after, "cases");
+    if (page->after && !after)
+        return NULL;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CASE_LIST);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, status? status: "open");
+    if (after)
+        s_bind_text (stmt, 4, after);
+    sqlite3_bind_int64 (stmt, 5, (int64_t) page->limit + 1);
+    return s_page (self, stmt, s_case_json_builder, page, "cases", "ref");
+}
+
+json_t *
+podd_store_member_page (podd_store_t *self, int64_t pod_id, podd_page_t *page)
+{
+    const char *after = s_cursor_key (page->after, "members");
+    if (page->after && !after)
+        return NULL;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_LIST);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    if (after)
+        s_bind_text (stmt, 2, after);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) page->limit + 1);
+    return s_page (self, stmt, podd_store_member_json, page, "members", "handle");
 }
 
 void

@@ -645,5 +645,26 @@ json_t *podd_store_case_coworker_rows (podd_store_t *self, int64_t case_id);   /
 bool    podd_store_continuity_mail_sent (podd_store_t *self, int64_t pod_id, const char *week);
 int     podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, const char *week,
                                         int64_t outbox_id, int64_t now);
+//  Writes (issue 13)
+//  A new task stored as routed: case_id, kind, due (0 = none), state,
+//  assignee_id (0 = none), creator_id and version from task. Its id, or -1.
+int64_t podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task,
+                                    const char *title, const char *priority, int64_t now);
+//  A page of a list: at most limit items after the cursor after (NULL:
+//  from the start); next gets the cursor of the page after it, "" when
+//  there is none. The page functions return NULL (nothing done) when after
+//  is not a cursor of their list.
+#define PODD_CURSOR_MAX 128
+typedef struct {
+    const char *after;
+    size_t limit;
+    char next [PODD_CURSOR_MAX];
+} podd_page_t;
+//  TASK-LIST's scopes ("mine", "pod", "overdue", "case"), paged
+json_t *podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id,
+                              int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page);
+json_t *podd_store_case_page (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                              const char *status, podd_page_t *page);
+json_t *podd_store_member_page (podd_store_t *self, int64_t pod_id, podd_page_t *page);
 
 #endif

@@ -11,8 +11,6 @@
 #include "transfer.h"
 #include "continuity.h"
 
-#define LIST_LIMIT 500
-
 static bool
 s_is (const podd_task_t *task, const char *state)
 {
@@ -27,10 +25,12 @@ s_is_live (const podd_task_t *task)
 
 //  Commit-bound delivery: the mailbox row is written in this transaction,
 //  the push goes out only after commit.
+//  s_deliver_json takes a task object of the store (stolen), so that a
+//  handler that has one need not read it again.
 static int
-s_deliver (podd_request_t *req, int64_t task_id, int64_t member_id, const char *reason)
+s_deliver_json (podd_request_t *req, json_t *task, int64_t task_id, int64_t member_id,
+                const char *reason)
 {
-    json_t *task = podd_store_task_json (req->store, task_id, false);
     if (!task)
         return podd_fail (req, PODP_INTERNAL, "task vanished");
     json_object_set_new (task, "reason", json_string (reason? reason: ""));
@@ -46,6 +46,13 @@ s_deliver (podd_request_t *req, int64_t task_id, int64_t member_id, const char *
     podd_push (req, member_id, delivery, json_pack ("{s:I s:o}", "delivery",
                                                     (json_int_t) delivery, "task", task));
     return 0;
+}
+
+static int
+s_deliver (podd_request_t *req, int64_t task_id, int64_t member_id, const char *reason)
+{
+    return s_deliver_json (req, podd_store_task_json (req->store, task_id, false), task_id,
+                           member_id, reason);
 }
 
 //  Move a task to a new state and assignee, with its history row, and
@@ -184,26 +191,51 @@ podd_op_task_new (podd_request_t *req)
     const char *standard = podp_msg_string (req->msg, "standard");
     if (podd_standards_check_attach (req, &kase, kind->name, standard))
         return -1;
-    int64_t id = podd_store_task_new (req->store, kase.id, kind->name,
-                                      podp_msg_string (req->msg, "title"), due,
-                                      priority? priority: kind->urgent? "urgent": "routine",
-                                      req->actor->id, req->now);
+    //  Routed before it is stored, and stored as routed: one INSERT, where
+    //  it used to be an INSERT of an open task and the UPDATE of its move.
+    //  What is stored and sent is as before: history "created" then
+    //  "routed" (or "unrouted"), version 2 (the routing counts as a change).
+    podd_task_t draft = {
+        .case_id = kase.id, .creator_id = req->actor->id, .due = due, .version = 2
+    };
+    snprintf (draft.kind, sizeof draft.kind, "%s", kind->name);
+    podd_route_t route;
+    podd_route (req->store, req->config, &draft, &kase, 0, req->now, &route);
+    draft.assignee_id = route.assignee_id;
+    snprintf (draft.state, sizeof draft.state, "%s", route.assignee_id? "offered": "open");
+    int64_t id = podd_store_task_new_routed (req->store, &draft, podp_msg_string (req->msg, "title"),
+                                             priority? priority: kind->urgent? "urgent": "routine",
+                                             req->now);
     if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0,
                                                "", req->now)
     ||  (follow_up && podd_store_task_set_follow_up (req->store, id, follow_up)))
         return podd_fail (req, PODP_INTERNAL, "cannot store task: %s", podd_store_errmsg (req->store));
     if (standard && podd_standards_attach (req, id, standard))
         return -1;
-    podd_route_t route;
-    if (podd_task_route (req, id, 0, &route) || podd_audit_id (req, "task-new", "task", id, ref))
+    if (route.covered_for) {
+        //  Remember it, so the task can go back to the lead at return
+        int64_t absence = podd_store_absence_for (req->store, route.covered_for, req->now, req->now);
+        if (absence && podd_store_cover_move_record (req->store, absence, id, route.covered_for,
+                                                     route.assignee_id, req->now))
+            return podd_fail (req, PODP_INTERNAL, "cannot record cover");
+    }
+    if (podd_store_task_history_add (req->store, id, req->actor->id,
+                                     route.assignee_id? "routed": "unrouted", route.assignee_id,
+                                     route.reason, req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot update task: %s", podd_store_errmsg (req->store));
+    if (podd_reminders_arm (req, id) || podd_audit_id (req, "task-new", "task", id, ref))
         return -1;
-    json_t *task = s_task_reply (req, id);
-    podd_member_t assignee = { 0 };
-    if (route.assignee_id)
-        podd_store_member_by_id (req->store, route.assignee_id, &assignee);
-    json_object_set_new (task, "route", json_pack ("{s:o s:s}",
-        "assignee", route.assignee_id? json_string (assignee.handle): json_null (),
-        "reason", route.reason));
+    //  One read of the stored task: the push (with its reason) and the reply
+    json_t *task = podd_store_task_json (req->store, id, false);
+    if (!task)
+        return podd_fail (req, PODP_INTERNAL, "task vanished");
+    if (route.assignee_id && s_deliver_json (req, json_copy (task), id, route.assignee_id, route.reason)) {
+        json_decref (task);
+        return -1;
+    }
+    podd_delegation_decorate (req, task);
+    json_object_set_new (task, "route", json_pack ("{s:O s:s}",
+        "assignee", json_object_get (task, "assignee"), "reason", route.reason));
     return podd_ok (req, PODP_CREATED, task);
 }
 
@@ -237,25 +269,18 @@ podd_op_task_list (podd_request_t *req)
     else
     if (strcmp (scope, "mine") && strcmp (scope, "pod") && strcmp (scope, "overdue"))
         return podd_fail (req, PODP_INVALID, "field 'scope': must be mine, pod, overdue or case");
-    json_t *items = podd_store_task_list (req->store, scope, req->actor->id, pod_id, case_id,
-                                          req->now, LIST_LIMIT);
-    //  A task whose follow-up date has come is back at the top of its
-    //  holder's list
-    json_t *sorted = json_array (), *rest = json_array ();
+    //  A page at a time; a task whose follow-up date has come is back at
+    //  the top of its holder's list (the store orders "mine" so)
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    json_t *items = podd_store_task_page (req->store, scope, req->actor->id, pod_id, case_id,
+                                          req->now, &page);
     size_t index;
     json_t *item;
-    json_array_foreach (items, index, item) {
+    json_array_foreach (items, index, item)
         podd_delegation_decorate (req, item);
-        const char *follow_up = json_string_value (json_object_get (item, "follow_up"));
-        char now [PODD_WHEN_LEN];
-        bool top = podd_streq (scope, "mine") && follow_up
-                && strcmp (follow_up, podd_when_format (req->now, now)) <= 0;
-        json_array_append (top? sorted: rest, item);
-    }
-    json_array_extend (sorted, rest);
-    json_decref (rest);
-    json_decref (items);
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", sorted));
+    return podd_page_reply (req, items, &page);
 }
 
 //  Find a task the actor may see; fills task and its case.

@@ -44,6 +44,7 @@ typedef struct {
 #define BOOL    PODP_T_BOOL
 #define STRINGS PODP_T_STRINGS
 #define OBJECT  PODP_T_OBJECT
+#define INTS    PODP_T_INTS
 #define END     NULL, PODP_T_STRING, false, 0, NULL
 
 static const char *const s_case_kinds [] = { "child", "carer-household", NULL };
@@ -88,7 +89,8 @@ static const s_command_t s_commands [] = {
     { "HEARTBEAT",   true, { { END } } },
     { "WATCH",       true, { { END } } },
     { "ACK",         true, {
-        { "delivery",  INT,     REQ, 0,   NULL },
+        { "delivery",  INT,     OPT, 0,   NULL },     /* this or deliveries */
+        { "deliveries", INTS,   OPT, PODP_ACK_ITEMS, NULL },
         { END } } },
     { "BACKUP",      true, {
         { "file",      STRING,  REQ, 1024, NULL },
@@ -99,6 +101,8 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "MEMBER-LIST", true, {
         { "pod",       STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "MEMBER-SHOW", true, {
         { "member",    STRING,  REQ, 32,  NULL },
@@ -125,6 +129,8 @@ static const s_command_t s_commands [] = {
         { "pod",       STRING,  OPT, 32,  NULL },
         { "member",    STRING,  OPT, 32,  NULL },
         { "status",    STRING,  OPT, 16,  s_case_status },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "CASE-SHOW",   true, {
         { "ref",       STRING,  REQ, 64,  NULL },
@@ -161,6 +167,8 @@ static const s_command_t s_commands [] = {
         { "scope",     STRING,  OPT, 16,  s_task_scopes },
         { "case",      STRING,  OPT, 64,  NULL },
         { "pod",       STRING,  OPT, 32,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "TASK-SHOW",   true, {
         { "task",      INT,     REQ, 0,   NULL },
@@ -492,6 +500,7 @@ static const s_field_t s_as_field = { "as", STRING, OPT, 32, NULL };
 #undef INT
 #undef BOOL
 #undef STRINGS
+#undef INTS
 #undef OBJECT
 #undef END
 
@@ -887,6 +896,28 @@ s_check_field (json_t *value, const s_field_t *field, podp_error_t *err)
                 if (json_string_length (item) == 0)
                     return s_fail (err, PODP_INVALID, "%s: must not be empty",
                                    item_what);
+            }
+            return 0;
+        }
+        case PODP_T_INTS: {
+            if (!json_is_array (value))
+                return s_fail (err, PODP_BAD_REQUEST,
+                               "%s: expected an array of integers", what);
+            if (json_array_size (value) == 0)
+                return s_fail (err, PODP_INVALID, "%s: must not be empty", what);
+            if (json_array_size (value) > field->max)
+                return s_fail (err, PODP_TOO_LARGE, "%s: more than %zu items",
+                               what, field->max);
+            size_t index;
+            json_t *item;
+            json_array_foreach (value, index, item) {
+                if (!json_is_integer (item))
+                    return s_fail (err, PODP_BAD_REQUEST, "%s item %zu: expected an integer",
+                                   what, index);
+                json_int_t number = json_integer_value (item);
+                if (number < 0 || number > S_INT_MAX)
+                    return s_fail (err, PODP_INVALID, "%s item %zu: out of range 0..%lld",
+                                   what, index, S_INT_MAX);
             }
             return 0;
         }

@@ -25,6 +25,9 @@
 #define PODP_STRING_MAX     4096        /* default max octets in a string field */
 #define PODP_INGEST_MESSAGE_MAX 1048576 /* INGEST-MAIL "message": base64 of a mail */
 #define PODP_INGEST_BODY_MAX    (PODP_INGEST_MESSAGE_MAX + 1024)
+#define PODP_ACK_ITEMS      1000        /* delivery ids in one ACK "deliveries" */
+#define PODP_LIST_DEFAULT   200         /* items in a list page when "limit" is not given */
+#define PODP_LIST_MAX       1000        /* most items in a list page ("limit") */
                                         /* INGEST-MAIL body limit, whatever max-body says */
 
 /* Status codes (PROTOCOL.md section "Status codes") */
@@ -52,7 +55,8 @@ typedef enum {
     PODP_T_INT,         /* JSON integer, 0 .. 2^53 */
     PODP_T_BOOL,
     PODP_T_STRINGS,     /* JSON array of PODP_T_STRING, at most 64 items */
-    PODP_T_OBJECT       /* any JSON object (only in server->client messages) */
+    PODP_T_OBJECT,      /* any JSON object (only in server->client messages) */
+    PODP_T_INTS         /* JSON array of PODP_T_INT, 1 .. max items */
 } podp_type_t;
 
 /* A decoded, validated message. The body is owned by the message. */

@@ -318,6 +318,17 @@ class Podd:
     def data(self, who, command, body=None):
         return self.call(who, command, body)[2]
 
+    def items(self, who, command, body):
+        """Every item of a paged list (PROTOCOL.md 7.3), following "next" """
+        body = dict(body, limit=1000)
+        items = []
+        while True:
+            page = self.data(who, command, body)
+            items += page["items"]
+            if not page.get("next"):
+                return items
+            body["after"] = page["next"]
+
     def stop(self):
         self.client.close()
         self.proc.terminate()
@@ -529,7 +540,7 @@ class Run:
             "case": ref, "kind": "statutory-visit", "title": "Child in need visit", "due": due.isoformat()})
 
     def open_tasks(self, ref):
-        items = self.podd.data(self.tm[self.cases[ref]["pod"]], "TASK-LIST", {"scope": "case", "case": ref})["items"]
+        items = self.podd.items(self.tm[self.cases[ref]["pod"]], "TASK-LIST", {"scope": "case", "case": ref})
         return [t for t in items if t["state"] in ("open", "offered", "accepted")]
 
     def closures(self, day):
@@ -562,7 +573,7 @@ class Run:
             if p.away(day):
                 continue
             cap = self.cfg["manager_tasks_per_day" if p.role == "team-manager" else "practitioner_tasks_per_day"]
-            items = self.podd.data(p.handle, "TASK-LIST", {"scope": "mine"})["items"]
+            items = self.podd.items(p.handle, "TASK-LIST", {"scope": "mine"})
             items = sorted((t for t in items if t["due"] and t["due"][:10] <= horizon
                             and t["state"] in ("offered", "accepted")), key=lambda t: (t["due"], t["id"]))
             for t in items[:cap]:
@@ -668,7 +679,7 @@ def collect(podd, year, w0, w1):
     # cases and tasks
     cases = {}
     for pod in year.pods:
-        for c in podd.data(admin, "CASE-LIST", {"pod": pod, "status": "all"})["items"]:
+        for c in podd.items(admin, "CASE-LIST", {"pod": pod, "status": "all"}):
             cases[c["ref"]] = c
     contacts = {}            # ref -> [(time, doer, task id)] done in the window
     ever = {}                # ref -> [(time, doer)] every contact, warm-up included
@@ -676,7 +687,7 @@ def collect(podd, year, w0, w1):
     unowned = 0
     due_in_window = 0
     for ref in sorted(cases):
-        for t in podd.data(admin, "TASK-LIST", {"scope": "case", "case": ref})["items"]:
+        for t in podd.items(admin, "TASK-LIST", {"scope": "case", "case": ref}):
             due = utc(t["due"]) if t["due"] else None
             done_day = D.fromisoformat(t["done_on"]) if t["done_on"] else None
             counts_done = done_day is not None and w0 <= done_day < w1

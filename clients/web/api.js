@@ -41,3 +41,17 @@ export async function signout () {
 export function call (command, body) {
   return post('/api/' + command, body);
 }
+
+// A paged list (TASK-LIST, CASE-LIST, MEMBER-LIST): its pages, each one
+// request of at most podd's page size, until at least `want` items or the
+// last page. Returns { items, more } (more: there are pages after these).
+export async function pages (command, body, want) {
+  let items = [];
+  let after = null;
+  do {
+    const page = await call(command, after ? { ...body, after } : body);
+    items = items.concat(page.items);
+    after = page.next;
+  } while (after && items.length < want);
+  return { items, more: Boolean(after) };
+}

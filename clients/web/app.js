@@ -89,8 +89,11 @@ function startEvents () {
   });
 }
 
-export async function acknowledge (delivery) {
-  try { await api.call('ack', { delivery }); } catch (error) { if (error.status !== 409) throw error; }
+// One ACK for every delivery shown (a list, or one id)
+export async function acknowledge (deliveries) {
+  const ids = [].concat(deliveries);
+  if (!ids.length) return;
+  try { await api.call('ack', ids.length === 1 ? { delivery: ids[0] } : { deliveries: ids }); } catch (error) { if (error.status !== 409) throw error; }
 }
 
 function signedOut (message) {

@@ -9,13 +9,18 @@ function caseLink (ref) {
   return h('a', { href: '#/case/' + encodeURIComponent(ref) }, ref);
 }
 
-export async function casesView () {
-  const list = await api.call('case-list', { status: 'open' });
+// A page (PROTOCOL 7.3: 200 by default) at a time; "Show more cases" asks
+// for the next one
+export async function casesView (want = 200) {
+  const list = await api.pages('case-list', { status: 'open' }, want);
   const rows = list.items.map(c => [caseLink(c.ref), c.kind === 'child' ? 'Child' : 'Foster carer household',
     c.lead || 'None', c.coworkers.join(', ') || 'None', day(c.opened)]);
+  const more = h('button', { class: 'button secondary', type: 'button', id: 'more-cases' }, 'Show more cases');
+  more.addEventListener('click', () => casesView(list.items.length + 200).catch(failed));
   show('Cases', rows.length
     ? table('Open cases of your pod', ['Case', 'Kind', 'Lead worker', 'Co-workers', 'Opened'], rows)
-    : h('p', null, 'Your pod has no open cases.'));
+    : h('p', null, 'Your pod has no open cases.'),
+  list.more ? h('p', null, more) : null);
 }
 
 function noteForm (ref, reload) {

@@ -105,8 +105,9 @@ function notifyButton () {
 
 export async function workView () {
   const region = h('div');
+  let want = 200;         // tasks shown: a page (PROTOCOL 7.3) more at each "Show more tasks"
   const reload = async () => {
-    const list = await api.call('task-list', { scope: 'mine' });
+    const list = await api.pages('task-list', { scope: 'mine' }, want);
     const tasks = list.items.filter(t => OPEN.includes(t.state)).sort(byDue);
     clear(region);
     if (!tasks.length) {
@@ -132,16 +133,24 @@ export async function workView () {
       h('thead', null, h('tr', null, ['Task', 'Case', 'Due', 'Status', 'Actions'].map(t => h('th', { scope: 'col' }, t)))),
       body);
     region.append(table);
+    if (list.more) {
+      const more = h('button', { class: 'button secondary', type: 'button', id: 'more-tasks' }, 'Show more tasks');
+      more.addEventListener('click', () => { want = list.items.length + 200; reload().catch(failed); });
+      region.append(h('p', null, more));
+    }
     return tasks;
   };
-  // A pushed task is acknowledged once its row is on the page
+  // A pushed task is acknowledged once its row is on the page: all that
+  // are shown in one ACK
   const ackShown = async (tasks) => {
+    const shown = [];
     for (const [id, delivery] of [...unshown]) {
       const task = tasks.find(t => t.id === id);
       if (task && !document.getElementById('task-' + id)) continue;
       unshown.delete(id);
-      await acknowledge(delivery);
+      shown.push(delivery);
     }
+    await acknowledge(shown);
   };
   show('My work', h('p', { class: 'lede' }, 'Today is ' + day(new Date()) + '. New tasks appear here as they are given to you.'), notifyButton(), region);
   // Live: a pushed task is shown, then acknowledged
