@@ -827,6 +827,19 @@ def continuity_probe(podd, year, w0, w1):
 # ----------------------------------------------------------------------
 # Output
 
+def continuity_line(pod, data):
+    """One pod's distribution from CONTINUITY (PROTOCOL.md 8.12)"""
+    dist = data.get("distribution", {})
+
+    def pair(name, pct=False):
+        d = dist.get(name) or {}
+        return "%s/%s" % (fmt(d.get("median"), pct), fmt(d.get("worst_tenth"), pct))
+    return ("%s: %s cases; workers %s, known-worker rate %s, changes of lead %s, uncovered days %s, "
+            "days to first contact %s" % (pod, dist.get("cases", "-"), pair("workers"),
+                                         pair("known_rate", True), pair("lead_changes"),
+                                         pair("uncovered_days"), pair("days_to_first_contact")))
+
+
 def fmt(v, pct=False):
     if v is None:
         return "-"
@@ -999,7 +1012,9 @@ def main(argv):
     for model in MODELS:
         pr = probes[model]
         if pr["available"]:
-            print("podctl continuity (%s): %s" % (model, json.dumps(pr["pods"], sort_keys=True)[:2000]))
+            print("podctl continuity (%s), podd's own measures per pod, median / worst tenth:" % model)
+            for pod, data in sorted(pr["pods"].items()):
+                print("  " + continuity_line(pod, data))
         else:
             print("podctl continuity (%s): not available in this podd (%s); figures above are podsim's own" % (
                 model, pr["reply"]))
