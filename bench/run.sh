@@ -26,6 +26,9 @@
 #   SCALE_TASKS (1000000) SCALE_CASES (100000) SCALE_SMALL (10000) SCALE_REQUESTS (500)
 #   MAIL_MESSAGES (500) MAIL_BODY (3700: mailer_driver -k, ~4 KiB messages) MAIL_RUNS (3)
 set -u
+# podd refuses a database that group or others can read (it holds case
+# records): bench_scale creates its databases through the store, so as podd does
+umask 077
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
