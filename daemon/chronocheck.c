@@ -131,6 +131,46 @@ podd_chronocheck (podd_request_t *req, const podd_case_t *kase, const char *sinc
 }
 
 int
+podd_chronocheck_record (podd_request_t *req, const podd_case_t *kase, json_t *check,
+                         const char *context)
+{
+    json_t *gaps = json_object_get (check, "gaps");
+    char text [1024];
+    size_t used = (size_t) snprintf (text, sizeof text, "Chronology check by %s%s: %zu gap(s) recorded",
+                                     req->actor->handle, context, json_array_size (gaps));
+    size_t index;
+    json_t *gap;
+    json_array_foreach (gaps, index, gap)
+        if (used < sizeof text - 1)
+            used += (size_t) snprintf (text + used, sizeof text - used, "; %s",
+                                       json_string_value (json_object_get (gap, "detail")));
+    if (podd_store_chronology_add (req->store, kase->id, NULL, "event", text, req->actor->id, req->now) < 0)
+        return podd_fail (req, PODP_INTERNAL, "cannot write chronology");
+    json_object_set_new (check, "recorded", json_true ());
+    return 0;
+}
+
+int
+podd_chronocheck_ask (podd_request_t *req, const podd_case_t *kase, json_t *check, int64_t due,
+                      const char *before, const char *context)
+{
+    if (!kase->lead_id)
+        return podd_fail (req, PODP_CONFLICT, "case '%s' has no lead to ask", kase->ref);
+    char title [160], why [160];
+    snprintf (title, sizeof title, "Complete the chronology before the %s: %zu gap(s) "
+              "(podctl case check %s)", before, json_array_size (json_object_get (check, "gaps")), kase->ref);
+    int64_t id = podd_store_task_new (req->store, kase->id, "general", title, due, "urgent",
+                                      req->actor->id, req->now);
+    if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, "", req->now))
+        return podd_fail (req, PODP_INTERNAL, "cannot store task");
+    snprintf (why, sizeof why, "chronology check by %s%s: the lead completes it", req->actor->handle, context);
+    if (podd_task_move (req, id, "offered", kase->lead_id, "routed", why))
+        return -1;
+    json_object_set_new (check, "task", json_integer (id));
+    return 0;
+}
+
+int
 podd_op_case_check (podd_request_t *req)
 {
     const char *ref = podp_msg_string (req->msg, "ref");
@@ -153,51 +193,21 @@ podd_op_case_check (podd_request_t *req)
     podd_store_case_facts (req->store, kase.id, &facts);
     json_t *check = podd_chronocheck (req, &kase, since? since: facts.opened);
     size_t gaps = json_array_size (json_object_get (check, "gaps"));
-    if (record && gaps) {
-        //  Proceed, with the gaps on the record
-        char text [1024];
-        size_t used = (size_t) snprintf (text, sizeof text, "Chronology check by %s: %zu gap(s) recorded",
-                                         req->actor->handle, gaps);
-        size_t index;
-        json_t *gap;
-        json_array_foreach (json_object_get (check, "gaps"), index, gap)
-            if (used < sizeof text - 1)
-                used += (size_t) snprintf (text + used, sizeof text - used, "; %s",
-                                           json_string_value (json_object_get (gap, "detail")));
-        if (podd_store_chronology_add (req->store, kase.id, NULL, "event", text, req->actor->id, req->now) < 0) {
-            json_decref (check);
-            return podd_fail (req, PODP_INTERNAL, "cannot write chronology");
-        }
-        json_object_set_new (check, "recorded", json_true ());
-    }
-    if (ask && gaps) {
+    int rc = 0;
+    if (record && gaps)
+        rc = podd_chronocheck_record (req, &kase, check, "");
+    if (ask && gaps && rc == 0) {
         //  The lead completes it first: a task due before the handover
-        if (!kase.lead_id) {
-            json_decref (check);
-            return podd_fail (req, PODP_CONFLICT, "case '%s' has no lead to ask", ref);
-        }
         int64_t due = podd_when_local_day_at (req->now, 2, 17);
         const char *due_text = podp_msg_string (req->msg, "due");
-        if (due_text && podd_when_parse (due_text, &due)) {
-            json_decref (check);
-            return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not a valid date", due_text);
-        }
-        char title [160];
-        snprintf (title, sizeof title, "Complete the chronology before the handover: %zu gap(s) "
-                  "(podctl case check %s)", gaps, kase.ref);
-        int64_t id = podd_store_task_new (req->store, kase.id, "general", title, due, "urgent",
-                                          req->actor->id, req->now);
-        if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, "", req->now)) {
-            json_decref (check);
-            return podd_fail (req, PODP_INTERNAL, "cannot store task");
-        }
-        char why [160];
-        snprintf (why, sizeof why, "chronology check by %s: the lead completes it", req->actor->handle);
-        if (podd_task_move (req, id, "offered", kase.lead_id, "routed", why)) {
-            json_decref (check);
-            return -1;
-        }
-        json_object_set_new (check, "task", json_integer (id));
+        if (due_text && podd_when_parse (due_text, &due))
+            rc = podd_fail (req, PODP_INVALID, "field 'due': '%s' is not a valid date", due_text);
+        else
+            rc = podd_chronocheck_ask (req, &kase, check, due, "handover", "");
+    }
+    if (rc) {
+        json_decref (check);
+        return -1;
     }
     if (podd_audit (req, "case-check", kase.ref, ask? "ask": record? "record": "")) {
         json_decref (check);

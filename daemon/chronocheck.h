@@ -24,4 +24,16 @@ int podd_op_case_check (podd_request_t *req);
 //  "frequency_days", "ok", "gaps": [{"check", "detail"}, ...]}.
 json_t *podd_chronocheck (podd_request_t *req, const podd_case_t *kase, const char *since);
 
+//  The manager proceeds with the check's gaps on the record: one chronology
+//  entry "Chronology check by H<context>: N gap(s) recorded; detail; ...",
+//  and "recorded": true in check. context is "" or e.g. " before transfer 3".
+int podd_chronocheck_record (podd_request_t *req, const podd_case_t *kase, json_t *check,
+                             const char *context);
+
+//  The lead completes the chronology first: an urgent task due at due,
+//  offered to the case's lead ("Complete the chronology before the
+//  <before>: ..."), its id as "task" in check. 409 with no lead. 0 or -1.
+int podd_chronocheck_ask (podd_request_t *req, const podd_case_t *kase, json_t *check, int64_t due,
+                          const char *before, const char *context);
+
 #endif

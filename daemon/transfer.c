@@ -163,19 +163,9 @@ static int
 s_record_gaps (podd_request_t *req, const podd_case_t *kase, const podd_transfer_t *transfer,
                json_t *check)
 {
-    json_t *gaps = json_object_get (check, "gaps");
-    char text [1024];
-    size_t used = (size_t) snprintf (text, sizeof text, "Chronology check by %s before transfer %lld: "
-                                     "%zu gap(s) recorded", req->actor->handle, (long long) transfer->id,
-                                     json_array_size (gaps));
-    size_t index;
-    json_t *gap;
-    json_array_foreach (gaps, index, gap)
-        if (used < sizeof text - 1)
-            used += (size_t) snprintf (text + used, sizeof text - used, "; %s",
-                                       json_string_value (json_object_get (gap, "detail")));
-    json_object_set_new (check, "recorded", json_true ());
-    return s_chronology (req, kase, text);
+    char context [64];
+    snprintf (context, sizeof context, " before transfer %lld", (long long) transfer->id);
+    return podd_chronocheck_record (req, kase, check, context);
 }
 
 //  The current lead completes the chronology first: a task due before the
@@ -184,27 +174,15 @@ static int
 s_ask_lead (podd_request_t *req, const podd_case_t *kase, const podd_transfer_t *transfer,
             json_t *check)
 {
-    if (!kase->lead_id)
-        return podd_fail (req, PODP_CONFLICT, "case '%s' has no lead to ask", kase->ref);
     int64_t due = podd_when_local_day_at (req->now, 2, 17);
     if (transfer->visit && podd_when_local_day_at (transfer->visit, -1, 17) > req->now)
         due = podd_when_local_day_at (transfer->visit, -1, 17);
     const char *due_text = podp_msg_string (req->msg, "due");
     if (due_text && (podd_when_parse (due_text, &due) || !podd_when_due_sane (due, req->now)))
         return podd_fail (req, PODP_INVALID, "field 'due': '%s' is not a valid date", due_text);
-    char title [160], why [160];
-    snprintf (title, sizeof title, "Complete the chronology before the transfer: %zu gap(s) "
-              "(podctl case check %s)", json_array_size (json_object_get (check, "gaps")), kase->ref);
-    int64_t id = podd_store_task_new (req->store, kase->id, "general", title, due, "urgent",
-                                      req->actor->id, req->now);
-    if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0, "", req->now))
-        return podd_fail (req, PODP_INTERNAL, "cannot store task");
-    snprintf (why, sizeof why, "chronology check by %s before transfer %lld: the lead completes it",
-              req->actor->handle, (long long) transfer->id);
-    if (podd_task_move (req, id, "offered", kase->lead_id, "routed", why))
-        return -1;
-    json_object_set_new (check, "task", json_integer (id));
-    return 0;
+    char context [64];
+    snprintf (context, sizeof context, " before transfer %lld", (long long) transfer->id);
+    return podd_chronocheck_ask (req, kase, check, due, "transfer", context);
 }
 
 //  --------------------------------------------------------------------
