@@ -58,6 +58,11 @@ drive () {
 
 # verdict DESC: ok or not ok from the status of the command just before
 verdict () { if [ $? -eq 0 ]; then ok "$1"; else not_ok "$1"; fi; }
+# verdict_results DESC: as verdict, and a failure shows the driver's RESULT lines
+verdict_results () {
+    if [ $? -eq 0 ]; then ok "$1"
+    else not_ok "$1 (exit $RC): $(printf '%s\n' "$OUT" | grep '^RESULT' | tr '\n' '|')"; fi
+}
 lines () { printf '%s\n' "$OUT" | grep -c -- "$1"; }
 field () { printf '%s\n' "$OUT" | sed -n "s/^summary .*$1=\([0-9.]*\).*/\1/p"; }
 connections () { cat "$T/$1/connections" 2>/dev/null || echo 0; }
@@ -87,7 +92,7 @@ check "550 recipient is failed with the server's text" \
     [ "$(lines "^RESULT [12] failed 550 $CAROL .*Recipient address rejected")" -eq 2 ]
 check "451 recipient is retry" [ "$(lines "^RESULT [12] retry 451 $DANA ")" -eq 2 ]
 [ "$(lines "^RESULT [12] sent 250 $ALICE ")" -eq 2 ] && [ "$(lines "^RESULT [12] sent 250 $BEN ")" -eq 2 ]
-verdict "the other recipients of the same messages are sent"
+verdict_results "the other recipients of the same messages are sent"
 check "the server delivered to the accepted recipients only" \
     [ "$(cat "$T"/picky/msg-*.rcpt | sort -u | tr '\n' ' ')" = "$ALICE $BEN " ]
 
@@ -169,7 +174,7 @@ drive -s "127.0.0.1:$SPORT" -t 5 -n 1 -r $ALICE -r 'bob@pod-north.example\r\nRCP
     -r 'eve @pod-north.example' -r 'mallory@pod-north.example\x01'
 [ "$(lines '^RESULT 1 failed 0 bob@pod-north.example\\r\\nRCPT TO:<injected@evil.example> invalid recipient')" -eq 1 ] \
     && [ "$(lines "^RESULT 1 sent 250 $ALICE ")" -eq 1 ]
-verdict "recipient with CR/LF is failed, the valid one sent"
+verdict_results "recipient with CR/LF is failed, the valid one sent"
 check "recipients with a space or a control character are failed" [ "$(lines '^RESULT 1 failed 0 ')" -eq 3 ]
 drive -s "127.0.0.1:$SPORT" -t 5 -n 1 -r $ALICE -f 'pod-north@pod-north.example\r\nRCPT TO:<injected@evil.example>'
 check "sender with CR/LF: the message is failed" \
