@@ -10,6 +10,10 @@
 # Everything is removed on exit (KEEP=1 keeps the directory and
 # callgrind.out). Options through the environment:
 #   PROFILE_TASKS (2000) PROFILE_TOP (25)
+#   PROFILE_LOAD (route): "mixed" drives podd with bench/bench_mixed instead
+#   (PROFILE_CLIENTS (10) clients, PROFILE_SECONDS (5) s of the mix of
+#   `make bench`, then as long of reads only), to see what reads cost;
+#   the figures are still divided by the tasks in the database
 # callgrind counts instructions, not time: fsync waits do not show, and
 # CURVE's crypto shows as it is (podd always uses CURVE).
 set -u
@@ -37,6 +41,10 @@ $CC -O2 -g $WARN $(pkg-config --cflags $PKGS) -c bench/bench_route.c -o "$OUT/be
     && $CC -o "$OUT/bench_route" "$OUT/bench_route.o" "$BUILD/clients/podclient.o" \
            "$BUILD/proto/podp.o" $(pkg-config --libs $PKGS) -lm \
     || die "cannot build bench_route"
+$CC -O2 -g $WARN $(pkg-config --cflags $PKGS) -c bench/bench_mixed.c -o "$OUT/bench_mixed.o" \
+    && $CC -o "$OUT/bench_mixed" "$OUT/bench_mixed.o" "$BUILD/clients/podclient.o" \
+           "$BUILD/proto/podp.o" $(pkg-config --libs $PKGS) -lm \
+    || die "cannot build bench_mixed"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/podd-profile.XXXXXX") || die "cannot make a temporary directory"
 PODD_PID=""
@@ -79,10 +87,17 @@ for _ in $(seq 1 600); do
 done
 [ $ready = 1 ] || { cat "$T/podd.log"; die "podd did not start under valgrind"; }
 
+if [ "${PROFILE_LOAD:-route}" = mixed ]; then
+    echo "profile: podd under callgrind, bench_mixed (${PROFILE_CLIENTS:-10} clients, ${PROFILE_SECONDS:-5} s of the mix, as long of reads)"
+    "$OUT/bench_mixed" -e "$EP" -c "$T/keys/$CREATOR.cert" -w "$T/keys/$WATCHER.cert" \
+        -s "$T/keys/podd.cert" -C "${PROFILE_CLIENTS:-10}" -d "${PROFILE_SECONDS:-5}" -o "$T/mixed.summary" \
+        | grep -E "^\(|requests|req/s"
+else
 echo "profile: podd under callgrind, bench_route -n $TASKS (window 100, 100 tasks/s for 2 s)"
 "$OUT/bench_route" -e "$EP" -c "$T/keys/$CREATOR.cert" -w "$T/keys/$WATCHER.cert" \
     -s "$T/keys/podd.cert" -n "$TASKS" -W 100 -r 100 -d 2 -p "$PODD_PID" \
     | sed -n '/^(b)/,/CPU per task/p'
+fi
 kill -TERM "$PODD_PID"
 for _ in $(seq 1 600); do kill -0 "$PODD_PID" 2>/dev/null || break; sleep 0.1; done
 wait "$PODD_PID" 2>/dev/null
