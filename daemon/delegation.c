@@ -33,29 +33,10 @@ podd_follow_up_field (podd_request_t *req, const char *field, int64_t *at)
     return 0;
 }
 
-void
-podd_delegation_decorate (podd_request_t *req, json_t *task)
-{
-    int64_t delegator = 0, follow_up = 0;
-    bool awaiting = false, sent = false;
-    podd_member_t who;
-    if (!task || podd_store_task_delegation (req->store, json_integer_value (json_object_get (task, "id")),
-                                             &delegator, &awaiting, &follow_up, &sent))
-        return;
-    char when [PODD_WHEN_LEN];
-    json_object_set_new (task, "delegator", delegator && podd_store_member_by_id (req->store, delegator, &who) == 0?
-                         json_string (who.handle): json_null ());
-    json_object_set_new (task, "awaiting_confirm", json_boolean (awaiting));
-    json_object_set_new (task, "follow_up", follow_up? json_string (podd_when_format (follow_up, when))
-                                                     : json_null ());
-}
-
 static json_t *
 s_reply (podd_request_t *req, int64_t task_id)
 {
-    json_t *task = podd_store_task_json (req->store, task_id, false);
-    podd_delegation_decorate (req, task);
-    return task;
+    return podd_store_task_json (req->store, task_id, false);
 }
 
 //  The task in "task", visible to the caller

@@ -25,8 +25,6 @@ int podd_follow_up_field (podd_request_t *req, const char *field, int64_t *at);
 //  delegated work of the caller's, -1 on failure.
 int podd_delegation_on_done (podd_request_t *req, int64_t task_id, const char *evidence);
 int podd_delegation_on_decline (podd_request_t *req, int64_t task_id, const char *reason);
-//  Add "delegator", "awaiting_confirm" and "follow_up" to a task object.
-void podd_delegation_decorate (podd_request_t *req, json_t *task);
 //  Send the follow-ups due at req->now (the scheduler). 0 or -1.
 int podd_delegation_run_due (podd_request_t *req);
 int64_t podd_delegation_next_due (podd_store_t *store);       /* 0 = none */

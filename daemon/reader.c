@@ -47,8 +47,7 @@ s_run (podd_store_t *store, podd_read_job_t *job)
     }
     job->status = req.status;
     snprintf (job->reason, sizeof job->reason, "%s", req.reason);
-    podp_msg_t *reply = podp_reply_new (job->rid, req.status, req.reason, req.data);
-    req.data = NULL;
+    podp_msg_t *reply = podd_reply (&req, job->rid);
     job->reply = podp_encode (reply);
     podp_msg_destroy (&reply);
     zlistx_destroy (&req.pushes);       //  read handlers push nothing

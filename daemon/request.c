@@ -12,6 +12,8 @@ podd_fail (podd_request_t *req, int status, const char *format, ...)
     req->status = status;
     json_decref (req->data);
     req->data = NULL;
+    free (req->data_text);
+    req->data_text = NULL;
     return -1;
 }
 
@@ -22,7 +24,30 @@ podd_ok (podd_request_t *req, int status, json_t *data)
     snprintf (req->reason, sizeof req->reason, "%s", podp_status_text (status));
     json_decref (req->data);
     req->data = data? data: json_object ();
+    free (req->data_text);
+    req->data_text = NULL;
     return 0;
+}
+
+int
+podd_ok_text (podd_request_t *req, int status, char *data_text)
+{
+    podd_ok (req, status, NULL);
+    json_decref (req->data);
+    req->data = NULL;
+    req->data_text = data_text;
+    return 0;
+}
+
+podp_msg_t *
+podd_reply (podd_request_t *req, int64_t rid)
+{
+    podp_msg_t *reply = req->data_text
+        ? podp_reply_new_encoded (rid, req->status, req->reason, req->data_text)
+        : podp_reply_new (rid, req->status, req->reason, req->data);
+    req->data = NULL;
+    req->data_text = NULL;
+    return reply;
 }
 
 void
@@ -34,6 +59,14 @@ podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *bod
     push->delivery = delivery;
     push->body = body;
     zlistx_add_end (req->pushes, push);
+}
+
+void
+podd_push_encoded (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body,
+                   char *text)
+{
+    podd_push (req, member_id, delivery, body);
+    ((podd_push_t *) zlistx_last (req->pushes))->text = text;
 }
 
 int
@@ -137,6 +170,26 @@ podd_page_fields (podd_request_t *req, podd_page_t *page)
     page->limit = (size_t) limit;
     page->after = podp_msg_string (req->msg, "after");
     return 0;
+}
+
+int
+podd_page_reply_text (podd_request_t *req, char *items, const podd_page_t *page)
+{
+    if (!items)
+        return podd_fail (req, PODP_INVALID, "field 'after': '%s' is not a cursor of this list",
+                          page->after? page->after: "");
+    //  {"items":ITEMS,"next":CURSOR|null}, as podd_page_reply encodes it
+    json_t *next = *page->next? json_string (page->next): json_null ();
+    char *next_text = json_dumps (next, JSON_ENCODE_ANY);
+    json_decref (next);
+    char *text = NULL;
+    if (!next_text || asprintf (&text, "{\"items\":%s,\"next\":%s}", items, next_text) < 0)
+        text = NULL;
+    free (next_text);
+    free (items);
+    if (!text)
+        return podd_fail (req, PODP_INTERNAL, "out of memory");
+    return podd_ok_text (req, PODP_OK, text);
 }
 
 int

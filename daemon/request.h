@@ -20,6 +20,7 @@ typedef struct {
     int64_t member_id;          /* to whom */
     int64_t delivery;           /* mailbox row id, 0 for a NOTICE */
     json_t *body;               /* push body, owned */
+    char *text;                 /* body encoded already (owned), or NULL */
 } podd_push_t;
 
 typedef struct {
@@ -34,6 +35,7 @@ typedef struct {
     int     status;
     char    reason [256];
     json_t *data;               /* owned */
+    char   *data_text;          /* or the data encoded already (owned) */
     zlistx_t *pushes;           /* podd_push_t items, owned */
 } podd_request_t;
 
@@ -42,8 +44,16 @@ int podd_fail (podd_request_t *req, int status, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 //  Record success with data (stolen; NULL = empty object); returns 0.
 int podd_ok (podd_request_t *req, int status, json_t *data);
+//  The same with the data's JSON text (an object; taken), sent as it is.
+int podd_ok_text (podd_request_t *req, int status, char *data_text);
+//  The REPLY of a request carried out (rid: the request's), taking its
+//  data; status, reason and data as podd_ok or podd_fail left them.
+podp_msg_t *podd_reply (podd_request_t *req, int64_t rid);
 //  Queue a TASK push (body stolen) for after commit.
 void podd_push (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body);
+//  The same with the body encoded already (text taken: body's compact JSON).
+void podd_push_encoded (podd_request_t *req, int64_t member_id, int64_t delivery, json_t *body,
+                        char *text);
 //  Queue a NOTICE push (body stolen) for after commit.
 void podd_notice (podd_request_t *req, int64_t member_id, json_t *body);
 //  A durable NOTICE (body stolen): written to the member's mailbox about
@@ -77,6 +87,8 @@ int podd_page_fields (podd_request_t *req, podd_page_t *page);
 //  Reply 200 with {"items": items (stolen), "next": the page's next or
 //  null}, or, when items is NULL (a cursor not of this list), 422
 int podd_page_reply (podd_request_t *req, json_t *items, const podd_page_t *page);
+//  The same with the items' JSON text (an array; taken), sent as it is.
+int podd_page_reply_text (podd_request_t *req, char *items, const podd_page_t *page);
 
 //  String equality that is false when either side is NULL
 static inline bool

@@ -522,6 +522,7 @@ s_push_destroy (void **item)
     podd_push_t *push = (podd_push_t *) *item;
     if (push) {
         json_decref (push->body);
+        free (push->text);
         free (push);
         *item = NULL;
     }
@@ -536,7 +537,8 @@ s_fan_out (s_server_t *self, zlistx_t *outgoing, podd_push_t *push)
         if (session->watching && session->member_id == push->member_id
         &&  !(push->delivery && (session->replaying || push->delivery <= session->replay_cursor)))
             s_queue (outgoing, session->routing_id,
-                     podp_msg_new (push->command, json_incref (push->body)), false, -1);
+                     podp_msg_new_encoded (push->command, json_incref (push->body),
+                                           push->text? strdup (push->text): NULL), false, -1);
 }
 
 //  Queue every committed push of a list
@@ -929,8 +931,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
             log_info ("podd: %s %s -> %d %s", actor.handle, command, req.status, req.reason);
         if (req.status == PODP_FORBIDDEN && in_txn)
             s_record_refusal (self, session, zmsg_first (msg), actor.id, msg_in, req.status, req.reason);
-        s_queue_reply (outgoing, routing_id, rid, req.status, req.reason, req.data);
-        req.data = NULL;
+        s_queue (outgoing, routing_id, podd_reply (&req, rid), true, rid);
     }
     for (podd_push_t *push = (podd_push_t *) zlistx_first (req.pushes); push;
          push = (podd_push_t *) zlistx_next (req.pushes)) {
@@ -939,6 +940,7 @@ s_handle (s_server_t *self, zframe_t *routing_id, zmsg_t *msg, bool in_txn,
     zlistx_set_destructor (req.pushes, NULL);   //  moved into pushes
     zlistx_destroy (&req.pushes);
     json_decref (req.data);
+    free (req.data_text);
     podp_msg_destroy (&msg_in);
     self->requests++;
 }
@@ -1757,6 +1759,7 @@ s_system_work (s_server_t *self, s_work_fn *work)
     zlistx_destroy (&outgoing);
     zlistx_destroy (&req.pushes);
     json_decref (req.data);
+    free (req.data_text);
 }
 
 static int

@@ -371,11 +371,23 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 //  lists "+c.pod_id" keeps SQLite from walking every case the pod ever had:
 //  the live tasks come from the partial index tasks_open_due instead, so
 //  the cost follows live work, not history.
+//  A task object (PROTOCOL.md 8.4), built by SQLite as JSON text: the one
+//  place its shape is written. A list page is its rows' texts joined, with
+//  no JSON tree built, encoded and freed per task (issue 13). podd_utc and
+//  podd_on_time are podd's SQL functions (s_sql_utc, s_sql_on_time).
+#define TASK_OBJECT \
+    "json_object ('id', t.id, 'case', c.ref, 'kind', t.kind, 'title', t.title, 'due', podd_utc (t.due)," \
+    " 'priority', t.priority, 'state', t.state, 'assignee', a.handle, 'creator', m.handle," \
+    " 'version', t.version, 'evidence', t.evidence, 'reference', t.reference," \
+    " 'created', podd_utc (t.created), 'updated', podd_utc (t.updated), 'standard', t.rule_id," \
+    " 'done_on', t.done_on, 'on_time', json (podd_on_time (t.done_on, t.due))," \
+    " 'delegator', dg.handle, 'awaiting_confirm', json (CASE WHEN t.awaiting_confirm THEN 'true' ELSE 'false' END)," \
+    " 'follow_up', podd_utc (t.follow_up))"
+//  Rows of id, due and the task object (TASK_OBJECT)
 #define TASK_COLUMNS \
-    "SELECT t.id, c.ref, t.kind, t.title, t.due, t.priority, t.state, a.handle, m.handle," \
-    " t.version, t.evidence, t.reference, t.created, t.updated, t.rule_id, t.done_on" \
+    "SELECT t.id, t.due, " TASK_OBJECT \
     " FROM tasks t JOIN cases c ON c.id = t.case_id JOIN members m ON m.id = t.creator_id" \
-    " LEFT JOIN members a ON a.id = t.assignee_id"
+    " LEFT JOIN members a ON a.id = t.assignee_id LEFT JOIN members dg ON dg.id = t.delegator_id"
 //  Paged task lists (issue 13): rows in the order of a key, then id. The key
 //  is the due instant (none: last); in "mine", less 2^52 for a task whose
 //  follow-up date (?3, now) has come, so that it heads its holder's list.
@@ -391,6 +403,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 #define STATEMENTS(X) \
     X (BEGIN,        "BEGIN IMMEDIATE") \
     X (BEGIN_READ,   "BEGIN DEFERRED") \
+    X (DATA_VERSION, "PRAGMA data_version") \
     X (COMMIT,       "COMMIT") \
     X (ROLLBACK,     "ROLLBACK") \
     X (SAVEPOINT,    "SAVEPOINT request") \
@@ -508,7 +521,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
                      " AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) " UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
                      " AND t.state = 'declined' AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) \
-                     " ORDER BY 5, 1 LIMIT ?2") \
+                     " ORDER BY 2, 1 LIMIT ?2") \
     X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1" TASK_AFTER ("0") " ORDER BY t.id LIMIT ?2") \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
@@ -934,10 +947,27 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 typedef enum { STATEMENTS (AS_ENUM) HANDOVER_STATEMENTS (AS_ENUM) SQL_COUNT } sql_id_t;
 static const char *s_sql [SQL_COUNT] = { STATEMENTS (AS_TEXT) HANDOVER_STATEMENTS (AS_TEXT) };
 
+//  Members read by id and by handle are kept (every request looks up its
+//  member) until anything could have changed them: a write to members or
+//  pods through this connection (update hook), a rollback, or a commit by
+//  another connection (PRAGMA data_version, checked as a transaction
+//  begins). Only the writer's store keeps them: a reader cannot see the
+//  writer's changes as they are made.
+#define MEMBER_CACHE_SLOTS 256  /* each way; a power of two */
+
+typedef struct {
+    podd_member_t by_id [MEMBER_CACHE_SLOTS];
+    podd_member_t by_handle [MEMBER_CACHE_SLOTS];
+    bool id_valid [MEMBER_CACHE_SLOTS];
+    bool handle_valid [MEMBER_CACHE_SLOTS];
+    int64_t data_version;       //  PRAGMA data_version when last checked
+} s_member_cache_t;
+
 struct _podd_store_t {
     sqlite3 *db;
     sqlite3_stmt *stmt [SQL_COUNT];
     int commit_error;           //  extended code of the last failed COMMIT, 0 = none
+    s_member_cache_t *members;  //  NULL: not kept (read-only stores)
 };
 
 //  Copy text into dest, cut to fit and terminated (as snprintf "%s" would,
@@ -992,6 +1022,54 @@ s_run (podd_store_t *self, sql_id_t id)
     return stmt? s_done (stmt): -1;
 }
 
+//  --------------------------------------------------------------------
+//  The member cache (see s_member_cache_t)
+
+static void
+s_members_forget (podd_store_t *self)
+{
+    if (self->members) {
+        memset (self->members->id_valid, 0, sizeof self->members->id_valid);
+        memset (self->members->handle_valid, 0, sizeof self->members->handle_valid);
+    }
+}
+
+static void
+s_members_changed (void *arg, int op, const char *database, const char *table, sqlite3_int64 rowid)
+{
+    (void) op; (void) database; (void) rowid;
+    if (strcmp (table, "members") == 0 || strcmp (table, "pods") == 0)
+        s_members_forget ((podd_store_t *) arg);
+}
+
+static size_t
+s_handle_slot (const char *handle)
+{
+    size_t hash = 5381;
+    for (const unsigned char *c = (const unsigned char *) handle; *c; c++)
+        hash = hash * 33 + *c;
+    return hash & (MEMBER_CACHE_SLOTS - 1);
+}
+
+static size_t
+s_id_slot (int64_t id)
+{
+    return (size_t) id & (MEMBER_CACHE_SLOTS - 1);
+}
+
+static void
+s_members_keep (podd_store_t *self, const podd_member_t *member)
+{
+    if (!self->members)
+        return;
+    size_t slot = s_id_slot (member->id);
+    self->members->by_id [slot] = *member;
+    self->members->id_valid [slot] = true;
+    slot = s_handle_slot (member->handle);
+    self->members->by_handle [slot] = *member;
+    self->members->handle_valid [slot] = true;
+}
+
 //  First column of the first row as an integer, or dflt when no row.
 static int64_t
 s_scalar (sqlite3_stmt *stmt, int64_t dflt)
@@ -1034,6 +1112,37 @@ s_sql_now (sqlite3_context *context, int argc, sqlite3_value **argv)
 {
     (void) argc; (void) argv;
     sqlite3_result_int64 (context, podd_when_now ());
+}
+
+//  podd_utc (t): an instant as the wire's TIME text, NULL for NULL
+static void
+s_sql_utc (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void) argc;
+    char buf [PODD_WHEN_LEN];
+    if (sqlite3_value_type (argv [0]) == SQLITE_NULL
+    ||  !*podd_when_format (sqlite3_value_int64 (argv [0]), buf))
+        sqlite3_result_null (context);
+    else
+        sqlite3_result_text (context, buf, -1, SQLITE_TRANSIENT);
+}
+
+//  podd_on_time (done_on, due): 'true' when done on or before the London
+//  date it was due, 'false' when after, 'null' when not done or not due
+//  (JSON text, for json ())
+static void
+s_sql_on_time (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void) argc;
+    const unsigned char *done_on = sqlite3_value_text (argv [0]);
+    if (!done_on || sqlite3_value_type (argv [1]) == SQLITE_NULL) {
+        sqlite3_result_text (context, "null", -1, SQLITE_STATIC);
+        return;
+    }
+    char due_date [PODD_DATE_LEN];
+    podd_when_local_date (sqlite3_value_int64 (argv [1]), due_date);
+    sqlite3_result_text (context, podd_when_date_cmp ((const char *) done_on, due_date) <= 0?
+                         "true": "false", -1, SQLITE_STATIC);
 }
 
 static int
@@ -1082,6 +1191,10 @@ s_store_open (const char *path, bool read_only, char *err, size_t errlen)
     //  The history triggers time their rows by the daemon's clock
     sqlite3_create_function (self->db, "podd_now", 0, SQLITE_UTF8, NULL,
                              s_sql_now, NULL, NULL);
+    sqlite3_create_function (self->db, "podd_utc", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                             s_sql_utc, NULL, NULL);
+    sqlite3_create_function (self->db, "podd_on_time", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                             s_sql_on_time, NULL, NULL);
     char *msg = NULL;
     if (read_only) {
         //  query_only: not even a handler's mistake can write through it
@@ -1111,6 +1224,9 @@ s_store_open (const char *path, bool read_only, char *err, size_t errlen)
         podd_store_destroy (&self);
         return NULL;
     }
+    self->members = (s_member_cache_t *) calloc (1, sizeof (s_member_cache_t));
+    assert (self->members);
+    sqlite3_update_hook (self->db, s_members_changed, self);
     return self;
 }
 
@@ -1135,6 +1251,7 @@ podd_store_destroy (podd_store_t **self_p)
         for (int i = 0; i < SQL_COUNT; i++)
             sqlite3_finalize (self->stmt [i]);
         sqlite3_close (self->db);
+        free (self->members);
         free (self);
         *self_p = NULL;
     }
@@ -1159,18 +1276,39 @@ podd_store_errmsg (podd_store_t *self)
     return sqlite3_errmsg (self->db);
 }
 
+//  Forget the members kept when another connection has committed since
+//  the last check (inside a transaction: its snapshot is what it reads)
+static void
+s_members_check (podd_store_t *self)
+{
+    sqlite3_stmt *stmt = self->members? s_stmt (self, SQL_DATA_VERSION): NULL;
+    if (!stmt)
+        return;
+    int64_t version = s_scalar (stmt, -1);
+    sqlite3_reset (stmt);
+    if (version != self->members->data_version || version == -1)
+        s_members_forget (self);
+    self->members->data_version = version;
+}
+
 int
 podd_store_begin (podd_store_t *self)
 {
     self->commit_error = 0;
-    return s_run (self, SQL_BEGIN);
+    if (s_run (self, SQL_BEGIN))
+        return -1;
+    s_members_check (self);
+    return 0;
 }
 
 int
 podd_store_begin_read (podd_store_t *self)
 {
     self->commit_error = 0;
-    return s_run (self, SQL_BEGIN_READ);
+    if (s_run (self, SQL_BEGIN_READ))
+        return -1;
+    s_members_check (self);
+    return 0;
 }
 
 void
@@ -1236,12 +1374,14 @@ podd_store_commit (podd_store_t *self)
     //  that nothing half-done survives, and tell the caller.
     if (!sqlite3_get_autocommit (self->db))
         s_run (self, SQL_ROLLBACK);
+    s_members_forget (self);
     return -1;
 }
 
 int
 podd_store_rollback (podd_store_t *self)
 {
+    s_members_forget (self);
     return sqlite3_get_autocommit (self->db)? 0: s_run (self, SQL_ROLLBACK);
 }
 
@@ -1249,6 +1389,7 @@ int
 podd_store_rollback_savepoint (podd_store_t *self)
 {
     //  ROLLBACK TO leaves the savepoint on the stack: release it too
+    s_members_forget (self);
     if (s_run (self, SQL_ROLLBACK_TO))
         return -1;
     return s_run (self, SQL_RELEASE);
@@ -1452,21 +1593,44 @@ s_member_row (sqlite3_stmt *stmt, podd_member_t *member)
 int
 podd_store_member_by_handle (podd_store_t *self, const char *handle, podd_member_t *member)
 {
+    if (!handle)
+        return -1;
+    if (self->members) {
+        size_t slot = s_handle_slot (handle);
+        if (self->members->handle_valid [slot]
+        &&  strcmp (self->members->by_handle [slot].handle, handle) == 0) {
+            *member = self->members->by_handle [slot];
+            return 0;
+        }
+    }
     sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_HANDLE);
-    if (!stmt || !handle)
+    if (!stmt)
         return -1;
     s_bind_text (stmt, 1, handle);
-    return s_member_row (stmt, member);
+    if (s_member_row (stmt, member))
+        return -1;
+    s_members_keep (self, member);
+    return 0;
 }
 
 int
 podd_store_member_by_id (podd_store_t *self, int64_t id, podd_member_t *member)
 {
+    if (self->members) {
+        size_t slot = s_id_slot (id);
+        if (self->members->id_valid [slot] && self->members->by_id [slot].id == id) {
+            *member = self->members->by_id [slot];
+            return 0;
+        }
+    }
     sqlite3_stmt *stmt = s_stmt (self, SQL_MEMBER_BY_ID);
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    return s_member_row (stmt, member);
+    if (s_member_row (stmt, member))
+        return -1;
+    s_members_keep (self, member);
+    return 0;
 }
 
 int
@@ -1965,28 +2129,26 @@ podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member
     return s_scalar (stmt, 0) == 1;
 }
 
-//  Task object from a row of TASK_COLUMNS
+//  The task object of a row of TASK_COLUMNS
 static json_t *
 s_task_row_json (sqlite3_stmt *stmt)
 {
-    //  On time: done on or before the local date it was due
-    json_t *on_time = json_null ();
-    const unsigned char *done_on = sqlite3_column_text (stmt, 15);
-    if (done_on && sqlite3_column_type (stmt, 4) != SQLITE_NULL) {
-        char due_date [PODD_DATE_LEN];
-        podd_when_local_date (sqlite3_column_int64 (stmt, 4), due_date);
-        on_time = json_boolean (podd_when_date_cmp ((const char *) done_on, due_date) <= 0);
-    }
-    return json_pack ("{s:I s:o s:o s:o s:o s:o s:o s:o s:o s:I s:o s:o s:o s:o s:o s:o s:o}",
-        "id", (json_int_t) sqlite3_column_int64 (stmt, 0),
-        "case", s_json_text (stmt, 1), "kind", s_json_text (stmt, 2),
-        "title", s_json_text (stmt, 3), "due", s_json_when (stmt, 4),
-        "priority", s_json_text (stmt, 5), "state", s_json_text (stmt, 6),
-        "assignee", s_json_text (stmt, 7), "creator", s_json_text (stmt, 8),
-        "version", (json_int_t) sqlite3_column_int64 (stmt, 9),
-        "evidence", s_json_text (stmt, 10), "reference", s_json_text (stmt, 11),
-        "created", s_json_when (stmt, 12), "updated", s_json_when (stmt, 13),
-        "standard", s_json_text (stmt, 14), "done_on", s_json_text (stmt, 15), "on_time", on_time);
+    const char *text = (const char *) sqlite3_column_text (stmt, 2);
+    return text? json_loadb (text, (size_t) sqlite3_column_bytes (stmt, 2), 0, NULL): NULL;
+}
+
+char *
+podd_store_task_text (podd_store_t *self, int64_t id)
+{
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_JSON);
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, id);
+    char *text = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 2))
+        text = strdup ((const char *) sqlite3_column_text (stmt, 2));
+    sqlite3_reset (stmt);
+    return text;
 }
 
 json_t *
@@ -2044,9 +2206,9 @@ s_task_cursor (const char *cursor, const char *scope, int64_t *key, int64_t *id)
     return 0;
 }
 
-json_t *
-podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
-                      int64_t case_id, int64_t now, podd_page_t *page)
+char *
+podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member_id,
+                           int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page)
 {
     page->next [0] = 0;
     int64_t after_key = 0, after_id = 0;
@@ -2077,25 +2239,44 @@ podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, 
     else
         return NULL;
     if (!stmt)
-        return json_array ();
+        return strdup ("[]");
     //  One more than the page: whether there is a page after it
     sqlite3_bind_int64 (stmt, 2, (int64_t) page->limit + 1);
     if (page->after) {
         sqlite3_bind_int64 (stmt, 4, after_key);
         sqlite3_bind_int64 (stmt, 5, after_id);
     }
-    json_t *items = json_array ();
+    //  The array's text: "[" the objects' texts, comma-separated "]"
+    size_t size = 4096, length = 1, count = 0;
+    char *text = (char *) malloc (size);
+    assert (text);
+    text [0] = '[';
+    int64_t last = 0;
     bool more = false;
     while (sqlite3_step (stmt) == SQLITE_ROW) {
-        if (json_array_size (items) == page->limit) {
+        if (count == page->limit) {
             more = true;
             break;
         }
-        json_array_append_new (items, s_task_row_json (stmt));
+        const char *object = (const char *) sqlite3_column_text (stmt, 2);
+        size_t bytes = object? (size_t) sqlite3_column_bytes (stmt, 2): 0;
+        if (!bytes)
+            continue;
+        while (length + bytes + 3 > size) {
+            size *= 2;
+            text = (char *) realloc (text, size);
+            assert (text);
+        }
+        if (count++)
+            text [length++] = ',';
+        memcpy (text + length, object, bytes);
+        length += bytes;
+        last = sqlite3_column_int64 (stmt, 0);
     }
     sqlite3_reset (stmt);
+    text [length++] = ']';
+    text [length] = 0;
     if (more) {
-        int64_t last = json_integer_value (json_object_get (json_array_get (items, page->limit - 1), "id"));
         stmt = s_stmt (self, SQL_TASK_PAGE_KEY);
         if (stmt) {
             sqlite3_bind_int64 (stmt, 1, last);
@@ -2105,6 +2286,16 @@ podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, 
                       (long long) s_scalar (stmt, 0), (long long) last);
         }
     }
+    return text;
+}
+
+json_t *
+podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
+                      int64_t case_id, int64_t now, podd_page_t *page)
+{
+    char *text = podd_store_task_page_text (self, scope, member_id, pod_id, case_id, now, page);
+    json_t *items = text? json_loads (text, 0, NULL): NULL;
+    free (text);
     return items;
 }
 
@@ -5061,6 +5252,35 @@ podd_store_test (bool verbose)
     assert (podd_store_member_set_key (store, tm, "KEY-1") == 0);
     assert (podd_store_member_by_key (store, "KEY-1", &member) == 0 && member.id == tm);
     assert (podd_store_member_by_handle (store, "nobody", &member) == -1);
+
+    //  Members are kept between lookups, and never seen stale: a write,
+    //  a rolled-back savepoint, another connection's commit
+    assert (podd_store_member_by_handle (store, "sam.sw", &member) == 0 && streq (member.pattern, "mon-fri"));
+    assert (podd_store_member_by_id (store, sw, &member) == 0 && streq (member.handle, "sam.sw"));
+    assert (podd_store_member_upsert (store, "sam.sw", "Sam Worker", "sam.sw@pod-north.example",
+            "social-worker", pod.id, "court", "mon-wed", false) == sw);
+    assert (podd_store_member_by_handle (store, "sam.sw", &member) == 0 && streq (member.pattern, "mon-wed"));
+    assert (podd_store_member_by_id (store, sw, &member) == 0 && streq (member.pattern, "mon-wed"));
+    assert (podd_store_begin (store) == 0);
+    assert (podd_store_savepoint (store) == 0);
+    assert (podd_store_member_upsert (store, "sam.sw", "Sam Worker", "sam.sw@pod-north.example",
+            "social-worker", pod.id, "court", "tue", false) == sw);
+    assert (podd_store_member_by_id (store, sw, &member) == 0 && streq (member.pattern, "tue"));
+    assert (podd_store_rollback_savepoint (store) == 0);
+    assert (podd_store_member_by_id (store, sw, &member) == 0 && streq (member.pattern, "mon-wed"));
+    assert (podd_store_commit (store) == 0);
+    {
+        sqlite3 *other;
+        assert (sqlite3_open (path, &other) == SQLITE_OK);
+        assert (sqlite3_exec (other, "UPDATE members SET pattern = 'mon-fri' WHERE handle = 'sam.sw'",
+                              NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close (other);
+    }
+    assert (podd_store_begin_read (store) == 0);
+    assert (podd_store_member_by_handle (store, "sam.sw", &member) == 0 && streq (member.pattern, "mon-fri"));
+    assert (podd_store_rollback (store) == 0);
+    //  Another member beside it in the cache
+    assert (podd_store_member_by_handle (store, "tess.tm", &member) == 0 && member.id == tm);
 
     //  Cases: unique ref, kind checked, foreign keys enforced
     int64_t now = 1790000000;

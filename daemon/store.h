@@ -181,6 +181,8 @@ int  podd_store_task_history_add (podd_store_t *self, int64_t task_id, int64_t a
                                   int64_t now);
 bool podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member_id);
 json_t *podd_store_task_json (podd_store_t *self, int64_t id, bool with_history);
+//  The task object's JSON text (freed by the caller), NULL when no such task
+char   *podd_store_task_text (podd_store_t *self, int64_t id);
 //  scope: "mine" (member_id), "pod" (pod_id), "overdue" (pod_id, now), "case" (case_id)
 json_t *podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id,
                               int64_t pod_id, int64_t case_id, int64_t now, size_t limit);
@@ -663,6 +665,9 @@ typedef struct {
 //  TASK-LIST's scopes ("mine", "pod", "overdue", "case"), paged
 json_t *podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id,
                               int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page);
+//  The same page as the JSON text of its array (freed by the caller)
+char   *podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member_id,
+                                   int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page);
 json_t *podd_store_case_page (podd_store_t *self, int64_t pod_id, int64_t member_id,
                               const char *status, podd_page_t *page);
 json_t *podd_store_member_page (podd_store_t *self, int64_t pod_id, podd_page_t *page);

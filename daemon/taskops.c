@@ -9,6 +9,7 @@
 #include "handover.h"
 #include "delegation.h"
 #include "transfer.h"
+#include <inttypes.h>
 #include "continuity.h"
 
 static bool
@@ -23,29 +24,58 @@ s_is_live (const podd_task_t *task)
     return s_is (task, "open") || s_is (task, "offered") || s_is (task, "accepted");
 }
 
+//  A task object's text with "reason" added last (a delivery's payload)
+static char *
+s_with_reason (const char *task_text, const char *reason)
+{
+    json_t *string = json_string (reason? reason: "");
+    char *quoted = string? json_dumps (string, JSON_ENCODE_ANY): NULL;
+    json_decref (string);
+    size_t length = strlen (task_text);
+    char *payload = NULL;
+    if (!quoted || length < 2 || task_text [length - 1] != '}'
+    ||  asprintf (&payload, "%.*s%s\"reason\":%s}", (int) (length - 1), task_text,
+                  length > 2? ",": "", quoted) < 0)
+        payload = NULL;
+    free (quoted);
+    return payload;
+}
+
 //  Commit-bound delivery: the mailbox row is written in this transaction,
-//  the push goes out only after commit.
-//  s_deliver_json takes a task object of the store (stolen), so that a
-//  handler that has one need not read it again.
+//  the push goes out only after commit. The push is the stored payload in
+//  its envelope, sent as it is: the task is encoded once.
+static int
+s_deliver_text (podd_request_t *req, const char *task_text, int64_t task_id, int64_t version,
+                int64_t member_id, const char *reason)
+{
+    char *payload = task_text? s_with_reason (task_text, reason): NULL;
+    int64_t delivery = payload? podd_store_mailbox_add (req->store, member_id, task_id, version,
+                                                        payload, req->now): -1;
+    char *text = NULL;
+    if (delivery < 0
+    ||  asprintf (&text, "{\"delivery\":%" PRId64 ",\"task\":%s}", delivery, payload) < 0) {
+        free (payload);
+        return podd_fail (req, PODP_INTERNAL, "cannot write mailbox");
+    }
+    free (payload);
+    podd_push_encoded (req, member_id, delivery, NULL, text);
+    return 0;
+}
+
+//  The same from a task object of the store (stolen), so that a handler
+//  that has one need not read it again.
 static int
 s_deliver_json (podd_request_t *req, json_t *task, int64_t task_id, int64_t member_id,
                 const char *reason)
 {
     if (!task)
         return podd_fail (req, PODP_INTERNAL, "task vanished");
-    json_object_set_new (task, "reason", json_string (reason? reason: ""));
-    char *payload = json_dumps (task, JSON_COMPACT);
+    char *task_text = json_dumps (task, JSON_COMPACT);
     int64_t version = json_integer_value (json_object_get (task, "version"));
-    int64_t delivery = podd_store_mailbox_add (req->store, member_id, task_id, version,
-                                               payload, req->now);
-    free (payload);
-    if (delivery < 0) {
-        json_decref (task);
-        return podd_fail (req, PODP_INTERNAL, "cannot write mailbox");
-    }
-    podd_push (req, member_id, delivery, json_pack ("{s:I s:o}", "delivery",
-                                                    (json_int_t) delivery, "task", task));
-    return 0;
+    json_decref (task);
+    int rc = s_deliver_text (req, task_text, task_id, version, member_id, reason);
+    free (task_text);
+    return rc;
 }
 
 static int
@@ -154,9 +184,7 @@ podd_op_task_kinds (podd_request_t *req)
 static json_t *
 s_task_reply (podd_request_t *req, int64_t task_id)
 {
-    json_t *task = podd_store_task_json (req->store, task_id, false);
-    podd_delegation_decorate (req, task);
-    return task;
+    return podd_store_task_json (req->store, task_id, false);
 }
 
 int
@@ -225,18 +253,32 @@ podd_op_task_new (podd_request_t *req)
         return podd_fail (req, PODP_INTERNAL, "cannot update task: %s", podd_store_errmsg (req->store));
     if (podd_reminders_arm (req, id) || podd_audit_id (req, "task-new", "task", id, ref))
         return -1;
-    //  One read of the stored task: the push (with its reason) and the reply
-    json_t *task = podd_store_task_json (req->store, id, false);
-    if (!task)
+    //  One read of the stored task, as text: the push (with its reason)
+    //  and the reply (with its route) are that text, extended
+    char *task_text = podd_store_task_text (req->store, id);
+    if (!task_text)
         return podd_fail (req, PODP_INTERNAL, "task vanished");
-    if (route.assignee_id && s_deliver_json (req, json_copy (task), id, route.assignee_id, route.reason)) {
-        json_decref (task);
+    if (route.assignee_id
+    &&  s_deliver_text (req, task_text, id, draft.version, route.assignee_id, route.reason)) {
+        free (task_text);
         return -1;
     }
-    podd_delegation_decorate (req, task);
-    json_object_set_new (task, "route", json_pack ("{s:O s:s}",
-        "assignee", json_object_get (task, "assignee"), "reason", route.reason));
-    return podd_ok (req, PODP_CREATED, task);
+    podd_member_t assignee;
+    json_t *route_json = json_pack ("{s:o s:s}", "assignee",
+        route.assignee_id && podd_store_member_by_id (req->store, route.assignee_id, &assignee) == 0?
+        json_string (assignee.handle): json_null (), "reason", route.reason);
+    char *route_text = json_dumps (route_json, JSON_COMPACT);
+    json_decref (route_json);
+    size_t length = strlen (task_text);
+    char *reply = NULL;
+    if (!route_text || length < 2
+    ||  asprintf (&reply, "%.*s,\"route\":%s}", (int) (length - 1), task_text, route_text) < 0)
+        reply = NULL;
+    free (route_text);
+    free (task_text);
+    if (!reply)
+        return podd_fail (req, PODP_INTERNAL, "out of memory");
+    return podd_ok_text (req, PODP_CREATED, reply);
 }
 
 int
@@ -274,13 +316,9 @@ podd_op_task_list (podd_request_t *req)
     podd_page_t page;
     if (podd_page_fields (req, &page))
         return -1;
-    json_t *items = podd_store_task_page (req->store, scope, req->actor->id, pod_id, case_id,
-                                          req->now, &page);
-    size_t index;
-    json_t *item;
-    json_array_foreach (items, index, item)
-        podd_delegation_decorate (req, item);
-    return podd_page_reply (req, items, &page);
+    char *items = podd_store_task_page_text (req->store, scope, req->actor->id, pod_id, case_id,
+                                             req->now, &page);
+    return podd_page_reply_text (req, items, &page);
 }
 
 //  Find a task the actor may see; fills task and its case.
@@ -315,7 +353,6 @@ podd_op_task_show (podd_request_t *req)
     if (s_task_for (req, &task, &kase))
         return -1;
     json_t *reply = podd_store_task_json (req->store, task.id, true);
-    podd_delegation_decorate (req, reply);
     //  A due date counted beyond the bank-holiday file says so
     char anchor [PODD_DATE_LEN];
     bool unknown = false;

@@ -33,6 +33,97 @@ s_local_zone (void)
     return s_local_zone_cache;
 }
 
+//  --------------------------------------------------------------------
+//  London by arithmetic. Since 1996 the UK keeps the EU rule: BST (UTC+1)
+//  from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+//  Sunday of October. For the years FAST_YEAR_MIN..FAST_YEAR_MAX the local
+//  date, weekday and "day at hour" are worked out so, at a small part of
+//  libical's cost (a routed task asks a dozen times); outside them, and on
+//  the two days a year the clocks change, libical answers. The self-test
+//  checks the two agree at every change and across the whole range.
+#define FAST_YEAR_MIN 1997
+#define FAST_YEAR_MAX 2037
+#define DAY_SECONDS 86400
+
+//  Days since 1970-01-01 of a civil date (proleptic Gregorian)
+static int64_t
+s_days_from_civil (int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0? y: y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2? -3: 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+//  The civil date of a day number (days since 1970-01-01)
+static void
+s_civil_from_days (int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0? z: z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
+    *m = (int) (mp < 10? mp + 3: mp - 9);
+    *y = (int) (yoe + era * 400 + (*m <= 2));
+}
+
+//  The day number of the last Sunday of a 31-day month
+static int64_t
+s_last_sunday (int y, int m)
+{
+    int64_t last = s_days_from_civil (y, m, 31);
+    return last - (last + 4) % 7;       //  1970-01-01 was a Thursday
+}
+
+//  The local wall clock of instant t: 0 with the local day number and
+//  second of the day, or -1 outside the fast path's years
+static int
+s_local_fast (int64_t t, int64_t *day, int *second)
+{
+    if (t < 0)
+        return -1;
+    int y, m, d;
+    s_civil_from_days (t / DAY_SECONDS, &y, &m, &d);
+    if (y < FAST_YEAR_MIN || y > FAST_YEAR_MAX)
+        return -1;
+    int64_t bst_from = s_last_sunday (y, 3) * DAY_SECONDS + 3600;
+    int64_t bst_until = s_last_sunday (y, 10) * DAY_SECONDS + 3600;
+    int64_t local = t + (t >= bst_from && t < bst_until? 3600: 0);
+    *day = local / DAY_SECONDS;
+    *second = (int) (local % DAY_SECONDS);
+    return 0;
+}
+
+//  Whether the clocks change on a local day (the last Sunday of March or
+//  of October)
+static bool
+s_change_day (int64_t day)
+{
+    int y, m, d;
+    s_civil_from_days (day, &y, &m, &d);
+    return (m == 3 || m == 10) && day == s_last_sunday (y, m);
+}
+
+//  Write "YYYY-MM-DD" of a day number into buf (PODD_DATE_LEN)
+static void
+s_day_text (int64_t day, char *buf)
+{
+    int y, m, d;
+    s_civil_from_days (day, &y, &m, &d);
+    buf [0] = (char) ('0' + y / 1000 % 10); buf [1] = (char) ('0' + y / 100 % 10);
+    buf [2] = (char) ('0' + y / 10 % 10);   buf [3] = (char) ('0' + y % 10);
+    buf [4] = '-';
+    buf [5] = (char) ('0' + m / 10);        buf [6] = (char) ('0' + m % 10);
+    buf [7] = '-';
+    buf [8] = (char) ('0' + d / 10);        buf [9] = (char) ('0' + d % 10);
+    buf [10] = 0;
+}
+
 static bool
 s_valid_ymd (int y, int m, int d)
 {
@@ -273,22 +364,32 @@ char *
 podd_when_format (int64_t t, char *buf)
 {
     //  Years outside PODD_YEAR_MIN..MAX would not fit "YYYY": an empty
-    //  string, never a cut or unterminated one
-    time_t tt = (time_t) t;
-    struct tm tm;
-    buf [0] = 0;
-    if (!podd_when_in_range (t) || !gmtime_r (&tt, &tm)
-    ||  strftime (buf, PODD_WHEN_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) != PODD_WHEN_LEN - 1)
-        buf [0] = 0;
-    return buf;
-}
-
-char *
-podd_when_local_date (int64_t t, char *buf)
-{
+    //  string, never a cut or unterminated one. Written digit by digit
+    //  (a list page formats thousands of these).
     buf [0] = 0;
     if (!podd_when_in_range (t))
         return buf;
+    int64_t day = t / DAY_SECONDS, second = t % DAY_SECONDS;
+    if (second < 0) {
+        day--;
+        second += DAY_SECONDS;
+    }
+    s_day_text (day, buf);
+    int h = (int) (second / 3600), mi = (int) (second / 60 % 60), se = (int) (second % 60);
+    buf [10] = 'T';
+    buf [11] = (char) ('0' + h / 10);  buf [12] = (char) ('0' + h % 10);  buf [13] = ':';
+    buf [14] = (char) ('0' + mi / 10); buf [15] = (char) ('0' + mi % 10); buf [16] = ':';
+    buf [17] = (char) ('0' + se / 10); buf [18] = (char) ('0' + se % 10);
+    buf [19] = 'Z';
+    buf [20] = 0;
+    return buf;
+}
+
+//  libical's answers, for the years outside the fast path and the days
+//  the clocks change
+static char *
+s_local_date_ical (int64_t t, char *buf)
+{
     icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
     //  In range, the year has four digits and the text fills the buffer
@@ -297,8 +398,8 @@ podd_when_local_date (int64_t t, char *buf)
     return buf;
 }
 
-int64_t
-podd_when_local_day_at (int64_t t, int day_offset, int hour)
+static int64_t
+s_local_day_at_ical (int64_t t, int day_offset, int hour)
 {
     icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
@@ -310,12 +411,55 @@ podd_when_local_day_at (int64_t t, int day_offset, int hour)
     return (int64_t) icaltime_as_timet_with_zone (it, zone);
 }
 
-int
-podd_when_local_weekday (int64_t t)
+static int
+s_local_weekday_ical (int64_t t)
 {
     icaltimezone *zone = s_local_zone ();
     struct icaltimetype it = icaltime_from_timet_with_zone ((time_t) t, 0, zone);
     return (icaltime_day_of_week (it) + 5) % 7;       //  libical: 1 = Sunday
+}
+
+char *
+podd_when_local_date (int64_t t, char *buf)
+{
+    buf [0] = 0;
+    if (!podd_when_in_range (t))
+        return buf;
+    int64_t day;
+    int second;
+    if (s_local_fast (t, &day, &second))
+        return s_local_date_ical (t, buf);
+    s_day_text (day, buf);
+    return buf;
+}
+
+int64_t
+podd_when_local_day_at (int64_t t, int day_offset, int hour)
+{
+    int64_t day;
+    int second;
+    if (s_local_fast (t, &day, &second) == 0 && hour >= 0 && hour < 24
+    &&  day_offset > -3650 && day_offset < 3650) {
+        //  Away from a change, one offset holds all day: the one of the
+        //  wall-clock time read as UTC (same day, same side of the change)
+        int64_t target = day + day_offset;
+        int64_t wall = target * DAY_SECONDS + hour * 3600;
+        int64_t check_day;
+        int check_second;
+        if (!s_change_day (target) && s_local_fast (wall, &check_day, &check_second) == 0)
+            return wall - ((check_day * DAY_SECONDS + check_second) - wall);
+    }
+    return s_local_day_at_ical (t, day_offset, hour);
+}
+
+int
+podd_when_local_weekday (int64_t t)
+{
+    int64_t day;
+    int second;
+    if (s_local_fast (t, &day, &second))
+        return s_local_weekday_ical (t);
+    return (int) ((day + 3) % 7);       //  0 = Monday; 1970-01-01 was a Thursday
 }
 
 void
@@ -325,6 +469,54 @@ podd_when_test (bool verbose)
         printf (" * when: ");
     int64_t t;
     char buf [PODD_WHEN_LEN], date [PODD_DATE_LEN];
+    //  The arithmetic agrees with libical: at every change of the clocks
+    //  (and around it), and every 23 h 17 min across its years
+    assert (PODD_WHEN_LEN == 21 && PODD_DATE_LEN == 11);
+    for (int y = FAST_YEAR_MIN; y <= FAST_YEAR_MAX; y++) {
+        for (int m = 3; m <= 10; m += 7) {
+            int64_t change = s_last_sunday (y, m) * DAY_SECONDS + 3600;
+            static const int around [] = { -7200, -3601, -3600, -1, 0, 1, 1800, 3599, 3600, 7200 };
+            for (size_t i = 0; i < sizeof around / sizeof around [0]; i++) {
+                int64_t at = change + around [i];
+                char ical [PODD_DATE_LEN];
+                assert (streq (podd_when_local_date (at, date), s_local_date_ical (at, ical)));
+                assert (podd_when_local_weekday (at) == s_local_weekday_ical (at));
+            }
+            //  Every hour of the days around a change, a day and a week on
+            for (int offset = -2; offset <= 2; offset++)
+                for (int hour = 0; hour < 24; hour++)
+                    for (int ahead = 0; ahead <= 7; ahead += 1) {
+                        int64_t from = change + offset * DAY_SECONDS;
+                        assert (podd_when_local_day_at (from, ahead, hour)
+                             == s_local_day_at_ical (from, ahead, hour));
+                    }
+        }
+    }
+    int64_t span_from = s_days_from_civil (FAST_YEAR_MIN, 1, 1) * DAY_SECONDS;
+    int64_t span_to = s_days_from_civil (FAST_YEAR_MAX, 12, 31) * DAY_SECONDS;
+    for (int64_t at = span_from; at < span_to; at += 23 * 3600 + 17 * 60) {
+        char ical [PODD_DATE_LEN];
+        assert (streq (podd_when_local_date (at, date), s_local_date_ical (at, ical)));
+        assert (podd_when_local_weekday (at) == s_local_weekday_ical (at));
+        int hour = (int) (at / 3600 % 24);
+        assert (podd_when_local_day_at (at, 1, hour) == s_local_day_at_ical (at, 1, hour));
+        //  And the UTC text as strftime writes it
+        time_t tt = (time_t) at;
+        struct tm tm;
+        char expected [PODD_WHEN_LEN];
+        assert (gmtime_r (&tt, &tm) && strftime (expected, sizeof expected, "%Y-%m-%dT%H:%M:%SZ", &tm) == 20);
+        assert (streq (podd_when_format (at, buf), expected));
+    }
+    //  The UTC text at the ends of the range, and before 1970
+    assert (streq (podd_when_format (-2208988800LL, buf), "1900-01-01T00:00:00Z"));
+    assert (streq (podd_when_format (7289654399LL, buf), "2200-12-31T23:59:59Z"));
+    assert (streq (podd_when_format (-1, buf), "1969-12-31T23:59:59Z"));
+    assert (streq (podd_when_format (7289654400LL, buf), ""));
+    //  Outside the fast years libical answers: 1990 had other dates
+    //  (BST until 28 October 1990, the fourth Sunday)
+    assert (podd_when_parse ("1990-10-27T12:00:00Z", &t) == 0);
+    assert (podd_when_local_weekday (t) == 5);
+    assert (streq (podd_when_local_date (t + 12 * 3600 - 1, date), "1990-10-28"));
     //  10:00 in July, London = 09:00Z (BST)
     assert (podd_when_parse ("2026-07-15T10:00", &t) == 0);
     assert (streq (podd_when_format (t, buf), "2026-07-15T09:00:00Z"));

@@ -510,6 +510,7 @@ static const s_field_t s_as_field = { "as", STRING, OPT, 32, NULL };
 struct _podp_msg_t {
     char    command [PODP_COMMAND_MAX + 1];
     json_t *body;                   /* always an object */
+    char   *text;                   /* body encoded already, or NULL */
 };
 
 podp_msg_t *
@@ -526,12 +527,21 @@ podp_msg_new (const char *command, json_t *body)
     return self;
 }
 
+podp_msg_t *
+podp_msg_new_encoded (const char *command, json_t *body, char *text)
+{
+    podp_msg_t *self = podp_msg_new (command, body);
+    self->text = text;
+    return self;
+}
+
 void
 podp_msg_destroy (podp_msg_t **self_p)
 {
     assert (self_p);
     if (*self_p) {
         podp_msg_t *self = *self_p;
+        free (self->text);
         json_decref (self->body);
         free (self);
         *self_p = NULL;
@@ -1281,7 +1291,7 @@ zmsg_t *
 podp_encode (podp_msg_t *self)
 {
     assert (self);
-    char *text = json_dumps (self->body, JSON_COMPACT);
+    char *text = self->text? self->text: json_dumps (self->body, JSON_COMPACT);
     if (!text)
         return NULL;
     zmsg_t *msg = zmsg_new ();
@@ -1289,7 +1299,8 @@ podp_encode (podp_msg_t *self)
     zmsg_addstr (msg, PODP_SIGNATURE);
     zmsg_addstr (msg, self->command);
     zmsg_addmem (msg, text, strlen (text));
-    free (text);
+    if (text != self->text)
+        free (text);
     return msg;
 }
 
@@ -1332,6 +1343,27 @@ podp_reply_new (int64_t rid, int status, const char *reason, json_t *data)
     if (data)
         json_object_set_new (body, "data", data);
     return podp_msg_new ("REPLY", body);
+}
+
+podp_msg_t *
+podp_reply_new_encoded (int64_t rid, int status, const char *reason, char *data_text)
+{
+    assert (data_text && data_text [0] == '{');
+    podp_msg_t *self = podp_reply_new (rid, status, reason, NULL);
+    char *head = json_dumps (self->body, JSON_COMPACT);
+    assert (head);
+    //  {"rid":..,"status":..,"reason":".."} + ,"data":DATA}
+    size_t head_length = strlen (head), data_length = strlen (data_text);
+    char *text = (char *) malloc (head_length + data_length + 9);
+    assert (text);
+    memcpy (text, head, head_length - 1);
+    memcpy (text + head_length - 1, ",\"data\":", 8);
+    memcpy (text + head_length + 7, data_text, data_length);
+    memcpy (text + head_length + 7 + data_length, "}", 2);
+    free (head);
+    free (data_text);
+    self->text = text;
+    return self;
 }
 
 /*  --------------------------------------------------------------------
@@ -1471,6 +1503,35 @@ podp_test (bool verbose)
     copy = podp_decode (msg, true, 0, &err);
     assert (copy && streq (podp_msg_command (copy), "PING"));
     assert (json_object_size (podp_msg_body (copy)) == 0);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  A REPLY with its data encoded already decodes as the plain one
+    request = podp_reply_new_encoded (5, PODP_OK, NULL, strdup ("{\"items\":[{\"id\":1}],\"next\":null}"));
+    msg = podp_encode (request);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy && podp_msg_int (copy, "rid", -1) == 5 && podp_msg_int (copy, "status", 0) == PODP_OK);
+    json_t *expected = json_pack ("{s:I s:i s:s s:{s:[{s:i}] s:n}}", "rid", (json_int_t) 5, "status", 200,
+                                  "reason", "OK", "data", "items", "id", 1, "next");
+    assert (json_equal (podp_msg_body (copy), expected));
+    json_decref (expected);
+    podp_msg_destroy (&copy);
+    podp_msg_destroy (&request);
+    zmsg_destroy (&msg);
+
+    //  A body encoded already is sent as it is, and decodes as the body
+    json_t *pushed = json_pack ("{s:I s:{s:I s:s}}", "delivery", (json_int_t) 7, "task",
+                                "id", (json_int_t) 12, "title", "Visit");
+    request = podp_msg_new_encoded ("TASK", json_incref (pushed),
+                                    strdup ("{\"delivery\":7,\"task\":{\"id\":12,\"title\":\"Visit\"}}"));
+    msg = podp_encode (request);
+    char *sent = json_dumps (pushed, JSON_COMPACT);
+    assert (zframe_streq (zmsg_last (msg), sent));
+    free (sent);
+    copy = podp_decode (msg, false, 0, &err);
+    assert (copy && json_equal (podp_msg_body (copy), pushed));
+    json_decref (pushed);
     podp_msg_destroy (&copy);
     podp_msg_destroy (&request);
     zmsg_destroy (&msg);

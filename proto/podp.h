@@ -72,6 +72,11 @@ typedef struct {
 /* Create a message with command and body (body reference is stolen;
    NULL body means empty object). */
 podp_msg_t *podp_msg_new (const char *command, json_t *body);
+/* The same with the body encoded already: text (taken) is the body's JSON
+   text, sent by podp_encode as it is instead of encoding body again (a
+   body that was also stored, or goes to many peers). body may be NULL:
+   then the message's body, as read, is empty. */
+podp_msg_t *podp_msg_new_encoded (const char *command, json_t *body, char *text);
 void        podp_msg_destroy (podp_msg_t **self_p);
 const char *podp_msg_command (podp_msg_t *self);
 json_t     *podp_msg_body (podp_msg_t *self);       /* borrowed */
@@ -111,6 +116,10 @@ int podp_send (podp_msg_t *self, zsock_t *sock, zframe_t *routing_id);
    rid < 0 means absent. data stolen, may be NULL. */
 podp_msg_t *podp_reply_new (int64_t rid, int status, const char *reason,
                             json_t *data);
+/* The same with data encoded already: data_text (taken) is the JSON text
+   of an object, sent as it is; the message's body, as read, has no data. */
+podp_msg_t *podp_reply_new_encoded (int64_t rid, int status, const char *reason,
+                                    char *data_text);
 
 /* Standard reason phrase for a status code ("OK", "Bad Request", ...). */
 const char *podp_status_text (int status);
