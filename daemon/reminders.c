@@ -106,6 +106,28 @@ s_next_moment (podd_request_t *req, const podd_kind_t *kind, int64_t due, int64_
     return next;
 }
 
+int64_t
+podd_reminders_next (podd_request_t *req, const podd_task_t *task, int64_t last)
+{
+    podd_kind_t *kind = podd_config_kind (req->config, task->kind);
+    int64_t next = 0;
+    if (s_live (task) && task->due && kind) {
+        int64_t from = last > req->now? last: req->now;
+        int days = s_working_days (req->store, task->assignee_id);
+        next = s_next_moment (req, kind, task->due, from, days);
+        if (next)
+            next = s_on_working_day (req->standards, next, days,
+                                     podd_config_remind_hour (req->config));
+        //  A reminder always moves on: never one at or before the last
+        if (next && next <= from) {
+            zsys_warning ("podd: task %lld: no reminder after %lld, stopping", (long long) task->id,
+                          (long long) from);
+            next = 0;
+        }
+    }
+    return next;
+}
+
 int
 podd_reminders_arm (podd_request_t *req, int64_t task_id)
 {
@@ -114,22 +136,7 @@ podd_reminders_arm (podd_request_t *req, int64_t task_id)
     if (podd_store_task_get (req->store, task_id, &task)
     ||  podd_store_task_reminder_get (req->store, task_id, &next, &last))
         return podd_fail (req, PODP_INTERNAL, "task vanished");
-    podd_kind_t *kind = podd_config_kind (req->config, task.kind);
-    next = 0;
-    if (s_live (&task) && task.due && kind) {
-        int64_t from = last > req->now? last: req->now;
-        int days = s_working_days (req->store, task.assignee_id);
-        next = s_next_moment (req, kind, task.due, from, days);
-        if (next)
-            next = s_on_working_day (req->standards, next, days,
-                                     podd_config_remind_hour (req->config));
-        //  A reminder always moves on: never one at or before the last
-        if (next && next <= from) {
-            zsys_warning ("podd: task %lld: no reminder after %lld, stopping", (long long) task_id,
-                          (long long) from);
-            next = 0;
-        }
-    }
+    next = podd_reminders_next (req, &task, last);
     if (podd_store_task_reminder_set (req->store, task_id, next, last))
         return podd_fail (req, PODP_INTERNAL, "cannot arm reminder");
     return 0;

@@ -18,6 +18,9 @@
 //  (Re)compute the task's next reminder after `after` (0 = after now);
 //  clears it for a finished task. 0 or -1 (req->status says why).
 int podd_reminders_arm (podd_request_t *req, int64_t task_id);
+//  The first reminder moment of a task not yet stored (or of one whose
+//  last reminder was at last), as podd_reminders_arm would set it; 0 = none
+int64_t podd_reminders_next (podd_request_t *req, const podd_task_t *task, int64_t last);
 //  Send every reminder due at req->now. 0 or -1.
 int podd_reminders_run_due (podd_request_t *req);
 //  Next instant a reminder is due, 0 = none

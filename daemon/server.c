@@ -23,6 +23,7 @@
 #include "guard.h"
 #include "reader.h"
 #include "continuity.h"
+#include "checkpoint.h"
 #include <dirent.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -138,6 +139,9 @@ typedef struct {
     zhashx_t *deferred;         /* routing id hex -> zlistx_t of requests behind its read */
     size_t deferred_count;      /* requests in deferred */
     zlistx_t *released;         /* routing id hex of deferred connections whose read is back */
+    //  The WAL checkpointer (checkpoint.c): NULL when it could not start
+    zactor_t *checkpointer;
+    bool checkpoint_asked;      /* a CHECKPOINT is out, its DONE not back */
     zhashx_t *batch_conns;      /* routing id hex of connections with a reply in this batch */
     bool in_batch;              /* a batch's transaction is open */
     int release_timer;          /* -1 = not armed */
@@ -965,6 +969,38 @@ s_store_lost (s_server_t *self)
 //  Commit the open transaction where it still reaches the database file:
 //  0 committed, -1 commit failed, -2 the file was deleted or replaced
 //  (rolled back, or committed to a file nobody will read: not acked).
+//  After a commit: a long WAL is copied into the database by the
+//  checkpointer, one checkpoint at a time; by the writer itself only when
+//  there is no checkpointer or the WAL has outgrown it
+static void
+s_checkpoint_maybe (s_server_t *self)
+{
+    int pages = podd_store_wal_pages (self->store);
+    if (pages >= PODD_CHECKPOINT_INLINE_PAGES || (!self->checkpointer && pages >= PODD_CHECKPOINT_PAGES)) {
+        int left = 0;
+        if (podd_store_checkpoint (self->store, &left) == 0 && self->checkpointer)
+            log_warn ("podd: WAL at %d pages: checkpointed by the writer (%d left)", pages, left);
+    }
+    else
+    if (pages >= PODD_CHECKPOINT_PAGES && !self->checkpoint_asked) {
+        zstr_send (self->checkpointer, "CHECKPOINT");
+        self->checkpoint_asked = true;
+    }
+}
+
+static int
+s_checkpoint_ready (zloop_t *loop, zsock_t *reader, void *arg)
+{
+    (void) loop;
+    s_server_t *self = (s_server_t *) arg;
+    char *command = NULL;
+    int left = 0;
+    if (zsock_recv (reader, "si", &command, &left) == 0)
+        self->checkpoint_asked = false;
+    zstr_free (&command);
+    return 0;
+}
+
 static int
 s_commit (s_server_t *self)
 {
@@ -974,7 +1010,10 @@ s_commit (s_server_t *self)
     }
     if (podd_store_commit (self->store))
         return -1;
-    return s_store_lost (self)? -2: 0;
+    if (s_store_lost (self))
+        return -2;
+    s_checkpoint_maybe (self);
+    return 0;
 }
 
 static void
@@ -1438,6 +1477,22 @@ s_readers_start (s_server_t *self)
     }
     if (self->reader_count)
         log_info ("podd: %zu reader(s) beside the writer", self->reader_count);
+}
+
+//  The checkpointer; without one the writer checkpoints after its commits
+static void
+s_checkpointer_start (s_server_t *self)
+{
+    zactor_t *checkpointer = zactor_new (podd_checkpoint_actor,
+                                         (void *) podd_config_database (self->config));
+    int rc = -1;
+    if (checkpointer && zsock_recv (checkpointer, "i", &rc) == -1)
+        rc = -1;
+    if (rc) {
+        log_warn ("podd: the checkpointer could not start: the writer checkpoints after commits");
+        zactor_destroy (&checkpointer);
+    }
+    self->checkpointer = checkpointer;
 }
 
 //  Stop the readers once their jobs are back (nothing is left half-done)
@@ -1997,6 +2052,7 @@ s_start (s_server_t *self, char *reason, size_t reasonlen)
     //  From now on another program's lock must not stall the loop
     podd_store_set_busy_timeout (self->store, LOCK_WAIT_MS);
     s_readers_start (self);
+    s_checkpointer_start (self);
     self->router = zsock_new (ZMQ_ROUTER);
     zsock_set_router_mandatory (self->router, 1);
     zsock_set_sndtimeo (self->router, 0);
@@ -2132,6 +2188,7 @@ s_server_destroy (s_server_t **self_p)
     if (self) {
         zloop_destroy (&self->loop);
         s_readers_stop (self);
+        zactor_destroy (&self->checkpointer);
         zlistx_destroy (&self->read_queue);
         zhashx_destroy (&self->deferred);
         zlistx_destroy (&self->released);
@@ -2202,6 +2259,8 @@ podd_server_actor (zsock_t *pipe, void *args)
     for (size_t i = 0; i < self->reader_count; i++)
         zloop_reader (self->loop, zactor_sock (self->readers [i]), s_reader_ready, self);
     zloop_reader (self->loop, podd_outbox_pipe (self->outbox), s_mailer_ready, self);
+    if (self->checkpointer)
+        zloop_reader (self->loop, zactor_sock (self->checkpointer), s_checkpoint_ready, self);
     zloop_timer (self->loop, podd_config_heartbeat_ms (self->config), 0, s_expire_sessions, self);
     self->schedule_timer = -1;
     s_holidays_warning (self->standards);

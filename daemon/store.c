@@ -9,7 +9,12 @@
 #include <string.h>
 
 #define streq(a,b) (strcmp ((a), (b)) == 0)
-#define OPEN_STATES "('open','offered','accepted')"
+#define OPEN_STATES "('open','offered','accepted')"     /* schema 2 only */
+//  A task's state is open (offered or accepted): written out, not as IN
+//  (...), which SQLite evaluates by building a temporary table in every
+//  statement that checks it (schema 14). Queries that should use the
+//  partial index tasks_open_due must say it in exactly this form.
+#define OPEN_STATE(col) "(" col " = 'open' OR " col " = 'offered' OR " col " = 'accepted')"
 //  A pending message with nobody left to send to is never due: the
 //  scheduler would wake for it at once, for ever
 #define OUTBOX_HAS_PENDING "EXISTS (SELECT 1 FROM outbox_rcpts r WHERE r.outbox_id = outbox.id" \
@@ -112,6 +117,22 @@
     "              AND x.type = 'child-placed')" \
     "  AND NOT EXISTS (SELECT 1 FROM case_events y WHERE y.case_id = e.case_id" \
     "                  AND y.type = 'placement-ended' AND y.id > e.id);"
+
+//  Issue 13: CHECK (state IN (...)) and the partial index's WHERE state IN
+//  (...) made SQLite build two temporary tables in every INSERT of a task;
+//  the same conditions written with OR build none. The CHECK changes in
+//  place (an equivalent condition: SQLite's documented way to change a
+//  CHECK, then the schema reloaded); the index is made again.
+#define MIGRATION_SPEED \
+    "DROP INDEX tasks_open_due;" \
+    "CREATE INDEX tasks_open_due ON tasks (due) WHERE " OPEN_STATE ("state") ";" \
+    "PRAGMA writable_schema = ON;" \
+    "UPDATE sqlite_master SET sql = replace (sql," \
+    "  'CHECK (state IN (''open'',''offered'',''accepted'',''done'',''declined'',''cancelled''))'," \
+    "  'CHECK (state = ''open'' OR state = ''offered'' OR state = ''accepted'' OR state = ''done''" \
+    " OR state = ''declined'' OR state = ''cancelled'')')" \
+    "  WHERE type = 'table' AND name = 'tasks';" \
+    "PRAGMA writable_schema = RESET;"
 
 //  Continuity of relationships: contacts with a family (each also a
 //  chronology entry), the history of each case's lead and of each cover
@@ -364,7 +385,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     MIGRATION_CHAINS,
 
     //  13: continuity: contacts, lead and cover history
-    MIGRATION_CONTINUITY
+    MIGRATION_CONTINUITY,
+
+    //  14: task states checked without temporary tables
+    MIGRATION_SPEED
 };
 
 //  Every statement, prepared once on first use and kept. In the pod task
@@ -467,7 +491,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " (SELECT COUNT (*) FROM cases c WHERE c.lead_id = m.id AND c.status = 'open')," \
                      " (SELECT COUNT (*) FROM case_workers w JOIN cases c ON c.id = w.case_id" \
                      "   WHERE w.member_id = m.id AND c.status = 'open')," \
-                     " (SELECT COUNT (*) FROM tasks t WHERE t.assignee_id = m.id AND t.state IN " OPEN_STATES ")" \
+                     " (SELECT COUNT (*) FROM tasks t WHERE t.assignee_id = m.id AND " OPEN_STATE ("t.state") ")" \
                      " FROM members m JOIN pods p ON p.id = m.pod_id" \
                      " WHERE (?1 = 0 OR m.pod_id = ?1) AND m.active ORDER BY p.name, m.handle") \
     X (CHRONO_ADD,   "INSERT INTO chronology (case_id, entry_date, kind, text, author_id, at)" \
@@ -514,18 +538,18 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_HISTORY, "SELECT h.at, IFNULL (a.handle, 'podd'), h.event, m.handle, h.reason FROM task_history h" \
                      " LEFT JOIN members a ON a.id = h.actor_id LEFT JOIN members m ON m.id = h.assignee_id" \
                      " WHERE h.task_id = ?1 ORDER BY h.id") \
-    X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND t.state IN " OPEN_STATES \
+    X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND " OPEN_STATE ("t.state") \
                      TASK_AFTER (TASK_MINE_KEY) " ORDER BY " TASK_MINE_KEY ", t.id LIMIT ?2") \
-    X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+    X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
                      TASK_AFTER (TASK_DUE_KEY) " ORDER BY " TASK_DUE_KEY ", t.id LIMIT ?2") \
-    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND t.state IN " OPEN_STATES \
+    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
                      " AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) " UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
                      " AND t.state = 'declined' AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) \
                      " ORDER BY 2, 1 LIMIT ?2") \
     X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1" TASK_AFTER ("0") " ORDER BY t.id LIMIT ?2") \
-    X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES) \
+    X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state")) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
-    X (CASE_OPEN_TASKS, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES) \
+    X (CASE_OPEN_TASKS, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND " OPEN_STATE ("state")) \
     X (ABSENT,       "SELECT 1 FROM absences WHERE member_id = ?1 AND approved AND starts <= ?2" \
                      " AND (ends IS NULL OR ends > ?2) LIMIT 1") \
     X (COVER_FOR,    "SELECT l.cover_id FROM cover_lines l JOIN absences a ON a.id = l.absence_id" \
@@ -587,14 +611,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (COVER_MOVE_ADD, "INSERT OR REPLACE INTO cover_moves (absence_id, task_id, from_id, to_id, at)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (COVER_MOVES_LIVE, "SELECT t.id FROM cover_moves v JOIN tasks t ON t.id = v.task_id" \
-                     " WHERE v.absence_id = ?1 AND t.state IN " OPEN_STATES " AND t.assignee_id <> v.from_id" \
+                     " WHERE v.absence_id = ?1 AND " OPEN_STATE ("t.state") " AND t.assignee_id <> v.from_id" \
                      " ORDER BY t.id") \
     X (CASES_LED,    "SELECT id FROM cases WHERE lead_id = ?1 AND status = 'open' ORDER BY ref") \
-    X (TASKS_HELD,   "SELECT id FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+    X (TASKS_HELD,   "SELECT id FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state") \
                      " AND (due IS NULL OR due < ?2) ORDER BY due, id") \
     X (MEMBER_LOAD_PERIOD, "SELECT" \
-                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES ")," \
-                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state") ")," \
+                     " (SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state") \
                      "   AND due >= ?2 AND due < ?3)," \
                      " (SELECT COUNT (*) FROM cases WHERE lead_id = ?1 AND status = 'open')," \
                      " (SELECT COUNT (*) FROM cover_lines l JOIN absences a ON a.id = l.absence_id" \
@@ -614,7 +638,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " WHERE c.lead_id = ?1 AND h.at >= ?2 AND h.at < ?3 ORDER BY h.at, h.id") \
     X (DIGEST_OPEN,  "SELECT t.id, c.ref, t.title, t.due, a.handle, t.state FROM tasks t" \
                      " JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
-                     " WHERE (c.lead_id = ?1 OR t.assignee_id = ?1) AND t.state IN " OPEN_STATES \
+                     " WHERE (c.lead_id = ?1 OR t.assignee_id = ?1) AND " OPEN_STATE ("t.state") \
                      " ORDER BY t.due IS NULL, t.due, t.id LIMIT 200") \
     X (OUTBOX_ADD,   "INSERT INTO outbox (message_id, kind, pod_id, task_id, sender, subject, body," \
                      " next_attempt, queued) VALUES (?1, ?2, NULLIF (?3, 0), NULLIF (?4, 0), ?5, ?6, ?7, ?8, ?8)") \
@@ -701,7 +725,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_STANDARD, "SELECT IFNULL (rule_id, ''), IFNULL (event_id, 0) FROM tasks WHERE id = ?1") \
     X (TASK_SET_DUE, "UPDATE tasks SET due = ?2, version = version + 1, updated = ?3 WHERE id = ?1") \
     X (TASK_SET_DONE_ON, "UPDATE tasks SET done_on = ?2 WHERE id = ?1") \
-    X (TASKS_OF_EVENT, "SELECT id FROM tasks WHERE event_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
+    X (TASKS_OF_EVENT, "SELECT id FROM tasks WHERE event_id = ?1 AND " OPEN_STATE ("state") " ORDER BY id") \
     X (COMPLIANCE,   "SELECT t.rule_id, c.ref, IFNULL (a.handle, ''), t.state, t.due, IFNULL (t.done_on, '')," \
                      " t.id, t.title" \
                      " FROM tasks t JOIN cases c ON c.id = t.case_id LEFT JOIN members a ON a.id = t.assignee_id" \
@@ -736,7 +760,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_SET_ANCHOR, "UPDATE tasks SET anchor = ?2, holidays_unknown = ?3 WHERE id = ?1") \
     X (TASK_ANCHOR,  "SELECT IFNULL (anchor, ''), holidays_unknown FROM tasks WHERE id = ?1") \
     X (CASE_RULE_OPEN_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND rule_id = ?2" \
-                     " AND state IN " OPEN_STATES " ORDER BY id LIMIT ?3") \
+                     " AND " OPEN_STATE ("state") " ORDER BY id LIMIT ?3") \
     /*  Chains: outcomes, placements, a rule's open tasks, retargeting  */ \
     X (EVENT_SET_OUTCOME, "UPDATE case_events SET outcome = ?2 WHERE id = ?1") \
     X (PLACEMENT_START, "INSERT INTO placements (child_id, carer_id, started, event_id)" \
@@ -752,7 +776,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_SET_PLACEMENT, "UPDATE tasks SET placement_id = NULLIF (?2, 0) WHERE id = ?1") \
     X (TASK_PLACEMENT, "SELECT IFNULL (placement_id, 0) FROM tasks WHERE id = ?1") \
     X (RULE_OPEN_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND rule_id = ?2" \
-                     " AND state IN " OPEN_STATES \
+                     " AND " OPEN_STATE ("state") \
                      " AND (?3 < 0 OR IFNULL (placement_id, 0) = ?3) ORDER BY id") \
     X (RULE_TASK_COUNT, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND rule_id = ?2") \
     X (RULES_LAST_DONE, "SELECT IFNULL (MAX (done_on), '') FROM tasks WHERE case_id = ?1" \
@@ -796,11 +820,11 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " AND assignee_id IS NOT NULL AND event <> 'declined' ORDER BY id DESC LIMIT 1") \
     X (REMINDER_MAILED_SINCE, "SELECT outbox_id FROM reminders WHERE member_id = ?1 AND at >= ?2" \
                      " AND outbox_id IS NOT NULL ORDER BY id LIMIT 1") \
-    X (TASKS_DUE_FOR, "SELECT id FROM tasks WHERE assignee_id = ?1 AND state IN " OPEN_STATES \
+    X (TASKS_DUE_FOR, "SELECT id FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state") \
                      " AND (due IS NOT NULL AND due < ?2 OR follow_up < ?4 AND follow_up >= ?4 - 86400)" \
                      " ORDER BY due, id LIMIT ?3") \
     X (TASKS_OVERDUE_POD, "SELECT t.id FROM tasks t JOIN cases c ON c.id = t.case_id" \
-                     " WHERE c.pod_id = ?1 AND t.state IN " OPEN_STATES " AND t.due < ?2" \
+                     " WHERE c.pod_id = ?1 AND " OPEN_STATE ("t.state") " AND t.due < ?2" \
                      " ORDER BY t.due, t.id LIMIT ?3") \
     X (HANDOVER_NOTE_SET, "INSERT INTO handover_notes (absence_id, case_id, text, author_id, at)" \
                      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (absence_id, case_id)" \
@@ -810,7 +834,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (HANDOVER_PACK_ADD, "INSERT INTO handover_packs (absence_id, reason, built, body)" \
                      " VALUES (?1, ?2, ?3, ?4)") \
     X (HANDOVER_PACK_GET, "SELECT body FROM handover_packs WHERE absence_id = ?1 ORDER BY id DESC LIMIT 1") \
-    X (CASE_OPEN_TASK_IDS, "SELECT id FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES \
+    X (CASE_OPEN_TASK_IDS, "SELECT id FROM tasks WHERE case_id = ?1 AND " OPEN_STATE ("state") \
                      " ORDER BY due IS NULL, due, id LIMIT 100") \
     X (CASE_NEXT_MEETINGS, "SELECT t.id, t.title, m.starts, m.location FROM meetings m" \
                      " JOIN tasks t ON t.id = m.task_id WHERE t.case_id = ?1 AND m.status = 'confirmed'" \
@@ -891,7 +915,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " AND (?2 = 'all' OR status = ?2) ORDER BY id DESC LIMIT 500") \
     X (CASE_MOVE_POD, "UPDATE cases SET pod_id = ?2, lead_id = NULLIF (?3, 0) WHERE id = ?1") \
     X (CASE_REMOVE_CO, "DELETE FROM case_workers WHERE case_id = ?1 AND member_id = ?2") \
-    X (CASE_LIVE_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND state IN " OPEN_STATES " ORDER BY id") \
+    X (CASE_LIVE_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND " OPEN_STATE ("state") " ORDER BY id") \
     X (CASE_COVER_MOVES_CLEAR, "DELETE FROM cover_moves WHERE task_id IN (SELECT id FROM tasks WHERE case_id = ?1)") \
     /* A report that hides nothing: who cancelled, who declined, tasks */ \
     /* of a statutory kind no standard is attached to */ \
@@ -936,8 +960,9 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " VALUES (?1, ?2, NULLIF (?3, 0), ?4)") \
     /* Writes (issue 13): a task stored in its routed state in one INSERT */ \
     X (TASK_NEW_ROUTED, "INSERT INTO tasks (case_id, kind, title, due, priority, state, assignee_id," \
-                     " creator_id, version, created, updated)" \
-                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, ?6, NULLIF (?7, 0), ?8, ?9, ?10, ?10)") \
+                     " creator_id, version, created, updated, next_reminder, last_reminded)" \
+                     " VALUES (?1, ?2, ?3, NULLIF (?4, 0), ?5, ?6, NULLIF (?7, 0), ?8, ?9, ?10, ?10," \
+                     " NULLIF (?11, 0), ?10)") \
     /* Writes (issue 13): the key of a task in a paged task list (the cursor) */ \
     X (TASK_PAGE_KEY, "SELECT CASE ?2 WHEN 'mine' THEN " TASK_MINE_KEY " WHEN 'case' THEN 0" \
                      " ELSE " TASK_DUE_KEY " END FROM tasks t WHERE t.id = ?1")
@@ -968,6 +993,7 @@ struct _podd_store_t {
     sqlite3_stmt *stmt [SQL_COUNT];
     int commit_error;           //  extended code of the last failed COMMIT, 0 = none
     s_member_cache_t *members;  //  NULL: not kept (read-only stores)
+    int wal_pages;              //  frames in the WAL after the last commit
 };
 
 //  Copy text into dest, cut to fit and terminated (as snprintf "%s" would,
@@ -1172,6 +1198,19 @@ s_migrate (podd_store_t *self, char *err, size_t errlen)
     return 0;
 }
 
+//  After each commit of the writer: how long the WAL is. The writer never
+//  checkpoints by itself inside a commit (SQLite's automatic checkpoint
+//  would copy the WAL into the database and fsync it in the commit that
+//  crossed 1000 pages, holding up that batch's replies): the server asks
+//  a checkpointer (checkpoint.c) to, on its own connection.
+static int
+s_wal_committed (void *arg, sqlite3 *db, const char *database, int pages)
+{
+    (void) db; (void) database;
+    ((podd_store_t *) arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
 //  Open the database at path: read_only opens an existing one, at the
 //  current schema, for reading only (no migrations; WAL as the writer set)
 static podd_store_t *
@@ -1227,7 +1266,46 @@ s_store_open (const char *path, bool read_only, char *err, size_t errlen)
     self->members = (s_member_cache_t *) calloc (1, sizeof (s_member_cache_t));
     assert (self->members);
     sqlite3_update_hook (self->db, s_members_changed, self);
+    sqlite3_wal_hook (self->db, s_wal_committed, self);     //  no automatic checkpoint
     return self;
+}
+
+podd_store_t *
+podd_store_new_checkpointer (const char *path, char *err, size_t errlen)
+{
+    assert (path);
+    podd_store_t *self = (podd_store_t *) calloc (1, sizeof (podd_store_t));
+    assert (self);
+    char *msg = NULL;
+    //  synchronous=FULL: the checkpoint syncs the WAL before it copies it
+    //  and the database after
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK
+    ||  sqlite3_exec (self->db, "PRAGMA synchronous = FULL;", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf (err, errlen, "cannot open %s: %s", path,
+                  msg? msg: self->db? sqlite3_errmsg (self->db): "out of memory");
+        sqlite3_free (msg);
+        podd_store_destroy (&self);
+        return NULL;
+    }
+    sqlite3_wal_autocheckpoint (self->db, 0);
+    sqlite3_busy_timeout (self->db, 1000);
+    return self;
+}
+
+int
+podd_store_checkpoint (podd_store_t *self, int *pages_left)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (pages_left)
+        *pages_left = log > done? log - done: 0;
+    return rc == SQLITE_OK? 0: -1;
+}
+
+int
+podd_store_wal_pages (podd_store_t *self)
+{
+    return self->wal_pages;
 }
 
 podd_store_t *
@@ -5129,7 +5207,7 @@ podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, const char *
 
 int64_t
 podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task, const char *title,
-                            const char *priority, int64_t now)
+                            const char *priority, int64_t next_reminder, int64_t now)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_TASK_NEW_ROUTED);
     if (!stmt)
@@ -5144,6 +5222,7 @@ podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task, const c
     sqlite3_bind_int64 (stmt, 8, task->creator_id);
     sqlite3_bind_int64 (stmt, 9, task->version);
     sqlite3_bind_int64 (stmt, 10, now);
+    sqlite3_bind_int64 (stmt, 11, next_reminder);
     if (s_done (stmt))
         return -1;
     return sqlite3_last_insert_rowid (self->db);
@@ -5225,6 +5304,18 @@ podd_store_test (bool verbose)
     podd_store_t *store = podd_store_new (path, err, sizeof err);
     assert (store);
     assert (podd_store_schema_version (store) == PODD_STORE_SCHEMA);
+    //  Schema 14: task states checked without IN (...), the schema sound
+    {
+        sqlite3_stmt *stmt;
+        assert (sqlite3_prepare_v2 (store->db, "SELECT (SELECT sql FROM sqlite_master WHERE name = 'tasks')"
+                " LIKE '%state IN (%', (SELECT sql FROM sqlite_master WHERE name = 'tasks_open_due')"
+                " LIKE '%state IN (%', (SELECT integrity_check FROM pragma_integrity_check)",
+                -1, &stmt, NULL) == SQLITE_OK);
+        assert (sqlite3_step (stmt) == SQLITE_ROW);
+        assert (sqlite3_column_int (stmt, 0) == 0 && sqlite3_column_int (stmt, 1) == 0);
+        assert (streq ((const char *) sqlite3_column_text (stmt, 2), "ok"));
+        sqlite3_finalize (stmt);
+    }
 
     //  Bootstrap a pod and two members
     assert (podd_store_pod_upsert (store, "north", "Pod North", "pod-north@pod-north.example") == 0);

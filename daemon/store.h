@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PODD_STORE_SCHEMA 13    /* current schema version */
+#define PODD_STORE_SCHEMA 14    /* current schema version */
 #define PODD_STORE_LIST_MAX 10000   /* most items one list returns */
 
 typedef struct _podd_store_t podd_store_t;
@@ -66,6 +66,13 @@ podd_store_t *podd_store_new (const char *path, char *err, size_t errlen);
 //  Open an existing database at the current schema for reading only (a
 //  reader beside the writer: no migrations, no writes); NULL with err
 podd_store_t *podd_store_new_read_only (const char *path, char *err, size_t errlen);
+//  A connection that only checkpoints the WAL (checkpoint.c), or NULL
+podd_store_t *podd_store_new_checkpointer (const char *path, char *err, size_t errlen);
+//  Copy what it can of the WAL into the database (PASSIVE: waits for no
+//  one, holds no one up); *pages_left (may be NULL): frames not copied.
+int     podd_store_checkpoint (podd_store_t *self, int *pages_left);
+//  Frames in the WAL after the writer's last commit
+int     podd_store_wal_pages (podd_store_t *self);
 void podd_store_destroy (podd_store_t **self_p);
 int  podd_store_schema_version (podd_store_t *self);
 const char *podd_store_errmsg (podd_store_t *self);
@@ -649,9 +656,11 @@ int     podd_store_continuity_mail_add (podd_store_t *self, int64_t pod_id, cons
                                         int64_t outbox_id, int64_t now);
 //  Writes (issue 13)
 //  A new task stored as routed: case_id, kind, due (0 = none), state,
-//  assignee_id (0 = none), creator_id and version from task. Its id, or -1.
+//  assignee_id (0 = none), creator_id and version from task, its first
+//  reminder (0 = none; reminded last: now). Its id, or -1.
 int64_t podd_store_task_new_routed (podd_store_t *self, const podd_task_t *task,
-                                    const char *title, const char *priority, int64_t now);
+                                    const char *title, const char *priority,
+                                    int64_t next_reminder, int64_t now);
 //  A page of a list: at most limit items after the cursor after (NULL:
 //  from the start); next gets the cursor of the page after it, "" when
 //  there is none. The page functions return NULL (nothing done) when after

@@ -231,9 +231,10 @@ podd_op_task_new (podd_request_t *req)
     podd_route (req->store, req->config, &draft, &kase, 0, req->now, &route);
     draft.assignee_id = route.assignee_id;
     snprintf (draft.state, sizeof draft.state, "%s", route.assignee_id? "offered": "open");
+    //  Its first reminder goes into the same INSERT (last reminded: now)
     int64_t id = podd_store_task_new_routed (req->store, &draft, podp_msg_string (req->msg, "title"),
                                              priority? priority: kind->urgent? "urgent": "routine",
-                                             req->now);
+                                             podd_reminders_next (req, &draft, req->now), req->now);
     if (id < 0 || podd_store_task_history_add (req->store, id, req->actor->id, "created", 0,
                                                "", req->now)
     ||  (follow_up && podd_store_task_set_follow_up (req->store, id, follow_up)))
@@ -251,7 +252,7 @@ podd_op_task_new (podd_request_t *req)
                                      route.assignee_id? "routed": "unrouted", route.assignee_id,
                                      route.reason, req->now))
         return podd_fail (req, PODP_INTERNAL, "cannot update task: %s", podd_store_errmsg (req->store));
-    if (podd_reminders_arm (req, id) || podd_audit_id (req, "task-new", "task", id, ref))
+    if (podd_audit_id (req, "task-new", "task", id, ref))
         return -1;
     //  One read of the stored task, as text: the push (with its reason)
     //  and the reply (with its route) are that text, extended
