@@ -419,6 +419,10 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 #define TASK_DUE_KEY  "IFNULL (t.due, 1125899906842624)"
 #define TASK_MINE_KEY "(" TASK_DUE_KEY " - CASE WHEN t.follow_up <= ?3 THEN 4503599627370496 ELSE 0 END)"
 #define TASK_AFTER(key) " AND (?4 IS NULL OR (" key ", t.id) > (?4, ?5))"
+//  A page of tasks: the ids first (ids: a query with its ORDER BY and
+//  LIMIT), then the objects of those rows only, in order, so a page's
+//  cost follows its length, not the length of the whole list
+#define TASK_PAGE(ids, order) TASK_COLUMNS " WHERE t.id IN (" ids ") ORDER BY " order
 #define MEMBER_COLUMNS \
     "SELECT m.id, m.handle, m.name, m.email, m.role, IFNULL (m.pod_id, 0), IFNULL (p.name, '')," \
     " m.pattern, m.admin, m.active, IFNULL (m.curve_key, ''), m.skills" \
@@ -538,15 +542,21 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (TASK_HISTORY, "SELECT h.at, IFNULL (a.handle, 'podd'), h.event, m.handle, h.reason FROM task_history h" \
                      " LEFT JOIN members a ON a.id = h.actor_id LEFT JOIN members m ON m.id = h.assignee_id" \
                      " WHERE h.task_id = ?1 ORDER BY h.id") \
-    X (TASK_LIST_MINE, TASK_COLUMNS " WHERE t.assignee_id = ?1 AND " OPEN_STATE ("t.state") \
-                     TASK_AFTER (TASK_MINE_KEY) " ORDER BY " TASK_MINE_KEY ", t.id LIMIT ?2") \
-    X (TASK_LIST_POD, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
-                     TASK_AFTER (TASK_DUE_KEY) " ORDER BY " TASK_DUE_KEY ", t.id LIMIT ?2") \
-    X (TASK_LIST_OVERDUE, TASK_COLUMNS " WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
-                     " AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) " UNION ALL " TASK_COLUMNS " WHERE c.pod_id = ?1" \
-                     " AND t.state = 'declined' AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) \
-                     " ORDER BY 2, 1 LIMIT ?2") \
-    X (TASK_LIST_CASE, TASK_COLUMNS " WHERE t.case_id = ?1" TASK_AFTER ("0") " ORDER BY t.id LIMIT ?2") \
+    X (TASK_LIST_MINE, TASK_PAGE ("SELECT t.id FROM tasks t WHERE t.assignee_id = ?1 AND " OPEN_STATE ("t.state") \
+                     TASK_AFTER (TASK_MINE_KEY) " ORDER BY " TASK_MINE_KEY ", t.id LIMIT ?2", \
+                     TASK_MINE_KEY ", t.id")) \
+    X (TASK_LIST_POD, TASK_PAGE ("SELECT t.id FROM tasks t JOIN cases c ON c.id = t.case_id" \
+                     " WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
+                     TASK_AFTER (TASK_DUE_KEY) " ORDER BY " TASK_DUE_KEY ", t.id LIMIT ?2", \
+                     TASK_DUE_KEY ", t.id")) \
+    X (TASK_LIST_OVERDUE, TASK_PAGE ("SELECT id FROM (SELECT t.id AS id, t.due AS due FROM tasks t" \
+                     " JOIN cases c ON c.id = t.case_id WHERE +c.pod_id = ?1 AND " OPEN_STATE ("t.state") \
+                     " AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) " UNION ALL SELECT t.id, t.due FROM tasks t" \
+                     " JOIN cases c ON c.id = t.case_id WHERE c.pod_id = ?1" \
+                     " AND t.state = 'declined' AND t.due < ?3" TASK_AFTER (TASK_DUE_KEY) ")" \
+                     " ORDER BY due, id LIMIT ?2", "t.due, t.id")) \
+    X (TASK_LIST_CASE, TASK_PAGE ("SELECT t.id FROM tasks t WHERE t.case_id = ?1" TASK_AFTER ("0") \
+                     " ORDER BY t.id LIMIT ?2", "t.id")) \
     X (MEMBER_LOAD,  "SELECT COUNT (*) FROM tasks WHERE assignee_id = ?1 AND " OPEN_STATE ("state")) \
     X (TASK_COUNT,   "SELECT COUNT (*) FROM tasks") \
     X (CASE_OPEN_TASKS, "SELECT COUNT (*) FROM tasks WHERE case_id = ?1 AND " OPEN_STATE ("state")) \
