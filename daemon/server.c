@@ -1492,6 +1492,8 @@ s_checkpointer_start (s_server_t *self)
         log_warn ("podd: the checkpointer could not start: the writer checkpoints after commits");
         zactor_destroy (&checkpointer);
     }
+    else
+        log_info ("podd: WAL checkpoints beside the writer");
     self->checkpointer = checkpointer;
 }
 
