@@ -395,21 +395,14 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
 //  lists "+c.pod_id" keeps SQLite from walking every case the pod ever had:
 //  the live tasks come from the partial index tasks_open_due instead, so
 //  the cost follows live work, not history.
-//  A task object (PROTOCOL.md 8.4), built by SQLite as JSON text: the one
-//  place its shape is written. A list page is its rows' texts joined, with
-//  no JSON tree built, encoded and freed per task (issue 13). podd_utc and
-//  podd_on_time are podd's SQL functions (s_sql_utc, s_sql_on_time).
-#define TASK_OBJECT \
-    "json_object ('id', t.id, 'case', c.ref, 'kind', t.kind, 'title', t.title, 'due', podd_utc (t.due)," \
-    " 'priority', t.priority, 'state', t.state, 'assignee', a.handle, 'creator', m.handle," \
-    " 'version', t.version, 'evidence', t.evidence, 'reference', t.reference," \
-    " 'created', podd_utc (t.created), 'updated', podd_utc (t.updated), 'standard', t.rule_id," \
-    " 'done_on', t.done_on, 'on_time', json (podd_on_time (t.done_on, t.due))," \
-    " 'delegator', dg.handle, 'awaiting_confirm', json (CASE WHEN t.awaiting_confirm THEN 'true' ELSE 'false' END)," \
-    " 'follow_up', podd_utc (t.follow_up))"
-//  Rows of id, due and the task object (TASK_OBJECT)
+//  Rows of a task object (PROTOCOL.md 8.4): written as JSON text by
+//  s_task_row_text, the one place its shape is written. A list page is its
+//  rows' texts joined, with no JSON tree built, encoded and freed per task
+//  (issue 13). Column 0 is the id, 1 the due instant.
 #define TASK_COLUMNS \
-    "SELECT t.id, t.due, " TASK_OBJECT \
+    "SELECT t.id, t.due, c.ref, t.kind, t.title, t.priority, t.state, a.handle, m.handle," \
+    " t.version, t.evidence, t.reference, t.created, t.updated, t.rule_id, t.done_on," \
+    " dg.handle, t.awaiting_confirm, t.follow_up" \
     " FROM tasks t JOIN cases c ON c.id = t.case_id JOIN members m ON m.id = t.creator_id" \
     " LEFT JOIN members a ON a.id = t.assignee_id LEFT JOIN members dg ON dg.id = t.delegator_id"
 //  Paged task lists (issue 13): rows in the order of a key, then id. The key
@@ -1150,37 +1143,6 @@ s_sql_now (sqlite3_context *context, int argc, sqlite3_value **argv)
     sqlite3_result_int64 (context, podd_when_now ());
 }
 
-//  podd_utc (t): an instant as the wire's TIME text, NULL for NULL
-static void
-s_sql_utc (sqlite3_context *context, int argc, sqlite3_value **argv)
-{
-    (void) argc;
-    char buf [PODD_WHEN_LEN];
-    if (sqlite3_value_type (argv [0]) == SQLITE_NULL
-    ||  !*podd_when_format (sqlite3_value_int64 (argv [0]), buf))
-        sqlite3_result_null (context);
-    else
-        sqlite3_result_text (context, buf, -1, SQLITE_TRANSIENT);
-}
-
-//  podd_on_time (done_on, due): 'true' when done on or before the London
-//  date it was due, 'false' when after, 'null' when not done or not due
-//  (JSON text, for json ())
-static void
-s_sql_on_time (sqlite3_context *context, int argc, sqlite3_value **argv)
-{
-    (void) argc;
-    const unsigned char *done_on = sqlite3_value_text (argv [0]);
-    if (!done_on || sqlite3_value_type (argv [1]) == SQLITE_NULL) {
-        sqlite3_result_text (context, "null", -1, SQLITE_STATIC);
-        return;
-    }
-    char due_date [PODD_DATE_LEN];
-    podd_when_local_date (sqlite3_value_int64 (argv [1]), due_date);
-    sqlite3_result_text (context, podd_when_date_cmp ((const char *) done_on, due_date) <= 0?
-                         "true": "false", -1, SQLITE_STATIC);
-}
-
 static int
 s_migrate (podd_store_t *self, char *err, size_t errlen)
 {
@@ -1240,10 +1202,6 @@ s_store_open (const char *path, bool read_only, char *err, size_t errlen)
     //  The history triggers time their rows by the daemon's clock
     sqlite3_create_function (self->db, "podd_now", 0, SQLITE_UTF8, NULL,
                              s_sql_now, NULL, NULL);
-    sqlite3_create_function (self->db, "podd_utc", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                             s_sql_utc, NULL, NULL);
-    sqlite3_create_function (self->db, "podd_on_time", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                             s_sql_on_time, NULL, NULL);
     char *msg = NULL;
     if (read_only) {
         //  query_only: not even a handler's mistake can write through it
@@ -2217,12 +2175,190 @@ podd_store_task_declined_by (podd_store_t *self, int64_t task_id, int64_t member
     return s_scalar (stmt, 0) == 1;
 }
 
+//  --------------------------------------------------------------------
+//  JSON text written directly (task objects, issue 13)
+
+typedef struct {
+    char *data;
+    size_t length, size;
+} s_text_t;
+
+static void
+s_text_room (s_text_t *text, size_t more)
+{
+    if (text->length + more + 1 > text->size) {
+        while (text->length + more + 1 > text->size)
+            text->size = text->size? text->size * 2: 1024;
+        text->data = (char *) realloc (text->data, text->size);
+        assert (text->data);
+    }
+}
+
+static void
+s_text_add (s_text_t *text, const char *bytes, size_t length)
+{
+    s_text_room (text, length);
+    memcpy (text->data + text->length, bytes, length);
+    text->length += length;
+    text->data [text->length] = 0;
+}
+
+#define s_text_lit(text, literal) s_text_add ((text), (literal), sizeof (literal) - 1)
+
+//  A JSON string: quote, backslash and control characters escaped; other
+//  octets (UTF-8, checked when it came in) as they are
+static void
+s_text_string (s_text_t *text, const unsigned char *value, size_t length)
+{
+    s_text_room (text, length * 6 + 2);
+    char *out = text->data + text->length;
+    *out++ = '"';
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = value [i];
+        if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char) c;
+        }
+        else
+        if (c < 0x20) {
+            static const char hex [] = "0123456789abcdef";
+            *out++ = '\\';
+            if (c == '\n')      *out++ = 'n';
+            else if (c == '\t') *out++ = 't';
+            else if (c == '\r') *out++ = 'r';
+            else {
+                memcpy (out, "u00", 3);
+                out += 3;
+                *out++ = hex [c >> 4];
+                *out++ = hex [c & 15];
+            }
+        }
+        else
+            *out++ = (char) c;
+    }
+    *out++ = '"';
+    text->length = (size_t) (out - text->data);
+    text->data [text->length] = 0;
+}
+
+//  ,"key": then a column as a JSON string, number or null (no printf:
+//  its machinery costs more than the rest of a row together)
+static void
+s_text_key (s_text_t *text, const char *key)
+{
+    size_t length = strlen (key);
+    s_text_room (text, length + 4);
+    char *out = text->data + text->length;
+    out [0] = ',';
+    out [1] = '"';
+    memcpy (out + 2, key, length);
+    out [length + 2] = '"';
+    out [length + 3] = ':';
+    text->length += length + 4;
+    text->data [text->length] = 0;
+}
+
+static void
+s_text_int (s_text_t *text, int64_t value)
+{
+    char digits [24];
+    size_t count = 0;
+    uint64_t magnitude = value < 0? (uint64_t) 0 - (uint64_t) value: (uint64_t) value;
+    do {
+        digits [count++] = (char) ('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    s_text_room (text, count + 1);
+    if (value < 0)
+        text->data [text->length++] = '-';
+    while (count)
+        text->data [text->length++] = digits [--count];
+    text->data [text->length] = 0;
+}
+
+static void
+s_text_column_string (s_text_t *text, const char *key, sqlite3_stmt *stmt, int column)
+{
+    s_text_key (text, key);
+    const unsigned char *value = sqlite3_column_text (stmt, column);
+    if (value)
+        s_text_string (text, value, (size_t) sqlite3_column_bytes (stmt, column));
+    else
+        s_text_lit (text, "null");
+}
+
+static void
+s_text_column_int (s_text_t *text, const char *key, sqlite3_stmt *stmt, int column)
+{
+    s_text_key (text, key);
+    s_text_int (text, sqlite3_column_int64 (stmt, column));
+}
+
+static void
+s_text_column_when (s_text_t *text, const char *key, sqlite3_stmt *stmt, int column)
+{
+    char buf [PODD_WHEN_LEN];
+    s_text_key (text, key);
+    if (sqlite3_column_type (stmt, column) == SQLITE_NULL
+    ||  !*podd_when_format (sqlite3_column_int64 (stmt, column), buf))
+        s_text_lit (text, "null");
+    else
+        s_text_string (text, (const unsigned char *) buf, strlen (buf));
+}
+
+//  The task object of a row of TASK_COLUMNS, as JSON text added to text
+static void
+s_task_row_text (s_text_t *text, sqlite3_stmt *stmt)
+{
+    s_text_lit (text, "{\"id\":");
+    s_text_int (text, sqlite3_column_int64 (stmt, 0));
+    s_text_column_string (text, "case", stmt, 2);
+    s_text_column_string (text, "kind", stmt, 3);
+    s_text_column_string (text, "title", stmt, 4);
+    s_text_column_when (text, "due", stmt, 1);
+    s_text_column_string (text, "priority", stmt, 5);
+    s_text_column_string (text, "state", stmt, 6);
+    s_text_column_string (text, "assignee", stmt, 7);
+    s_text_column_string (text, "creator", stmt, 8);
+    s_text_column_int (text, "version", stmt, 9);
+    s_text_column_string (text, "evidence", stmt, 10);
+    s_text_column_string (text, "reference", stmt, 11);
+    s_text_column_when (text, "created", stmt, 12);
+    s_text_column_when (text, "updated", stmt, 13);
+    s_text_column_string (text, "standard", stmt, 14);
+    s_text_column_string (text, "done_on", stmt, 15);
+    //  On time: done on or before the London date it was due
+    s_text_key (text, "on_time");
+    const unsigned char *done_on = sqlite3_column_text (stmt, 15);
+    if (done_on && sqlite3_column_type (stmt, 1) != SQLITE_NULL) {
+        char due_date [PODD_DATE_LEN];
+        podd_when_local_date (sqlite3_column_int64 (stmt, 1), due_date);
+        if (podd_when_date_cmp ((const char *) done_on, due_date) <= 0)
+            s_text_lit (text, "true");
+        else
+            s_text_lit (text, "false");
+    }
+    else
+        s_text_lit (text, "null");
+    s_text_column_string (text, "delegator", stmt, 16);
+    s_text_key (text, "awaiting_confirm");
+    if (sqlite3_column_int (stmt, 17))
+        s_text_lit (text, "true");
+    else
+        s_text_lit (text, "false");
+    s_text_column_when (text, "follow_up", stmt, 18);
+    s_text_lit (text, "}");
+}
+
 //  The task object of a row of TASK_COLUMNS
 static json_t *
 s_task_row_json (sqlite3_stmt *stmt)
 {
-    const char *text = (const char *) sqlite3_column_text (stmt, 2);
-    return text? json_loadb (text, (size_t) sqlite3_column_bytes (stmt, 2), 0, NULL): NULL;
+    s_text_t text = { NULL, 0, 0 };
+    s_task_row_text (&text, stmt);
+    json_t *task = json_loadb (text.data, text.length, 0, NULL);
+    free (text.data);
+    return task;
 }
 
 char *
@@ -2232,11 +2368,11 @@ podd_store_task_text (podd_store_t *self, int64_t id)
     if (!stmt)
         return NULL;
     sqlite3_bind_int64 (stmt, 1, id);
-    char *text = NULL;
-    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 2))
-        text = strdup ((const char *) sqlite3_column_text (stmt, 2));
+    s_text_t text = { NULL, 0, 0 };
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+        s_task_row_text (&text, stmt);
     sqlite3_reset (stmt);
-    return text;
+    return text.data;
 }
 
 json_t *
@@ -2335,10 +2471,9 @@ podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member
         sqlite3_bind_int64 (stmt, 5, after_id);
     }
     //  The array's text: "[" the objects' texts, comma-separated "]"
-    size_t size = 4096, length = 1, count = 0;
-    char *text = (char *) malloc (size);
-    assert (text);
-    text [0] = '[';
+    s_text_t text = { NULL, 0, 0 };
+    s_text_lit (&text, "[");
+    size_t count = 0;
     int64_t last = 0;
     bool more = false;
     while (sqlite3_step (stmt) == SQLITE_ROW) {
@@ -2346,24 +2481,13 @@ podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member
             more = true;
             break;
         }
-        const char *object = (const char *) sqlite3_column_text (stmt, 2);
-        size_t bytes = object? (size_t) sqlite3_column_bytes (stmt, 2): 0;
-        if (!bytes)
-            continue;
-        while (length + bytes + 3 > size) {
-            size *= 2;
-            text = (char *) realloc (text, size);
-            assert (text);
-        }
         if (count++)
-            text [length++] = ',';
-        memcpy (text + length, object, bytes);
-        length += bytes;
+            s_text_lit (&text, ",");
+        s_task_row_text (&text, stmt);
         last = sqlite3_column_int64 (stmt, 0);
     }
     sqlite3_reset (stmt);
-    text [length++] = ']';
-    text [length] = 0;
+    s_text_lit (&text, "]");
     if (more) {
         stmt = s_stmt (self, SQL_TASK_PAGE_KEY);
         if (stmt) {
@@ -2374,7 +2498,7 @@ podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member
                       (long long) s_scalar (stmt, 0), (long long) last);
         }
     }
-    return text;
+    return text.data;
 }
 
 json_t *
@@ -5429,6 +5553,34 @@ podd_store_test (bool verbose)
     json_t *tj = podd_store_task_json (store, task, true);
     assert (json_array_size (json_object_get (tj, "history")) == 2);
     json_decref (tj);
+    //  The task object's text: every key, and a title with quotes,
+    //  backslashes, control characters and UTF-8 read back as it was
+    {
+        const char *odd = "Say \"hi\" \\ then\nnext\ttab\x01 caf\xc3\xa9 \xe2\x82\xac";
+        assert (podd_store_begin (store) == 0);
+        int64_t odd_task = podd_store_task_new (store, c1, "general", odd, 0, "urgent", tm, now);
+        assert (odd_task > 0);
+        char *text = podd_store_task_text (store, odd_task);
+        json_error_t jerr;
+        json_t *parsed = text? json_loads (text, JSON_REJECT_DUPLICATES, &jerr): NULL;
+        assert (parsed);
+        assert (streq (json_string_value (json_object_get (parsed, "title")), odd));
+        assert (json_integer_value (json_object_get (parsed, "id")) == odd_task);
+        assert (streq (json_string_value (json_object_get (parsed, "case")), "C-1"));
+        assert (json_is_null (json_object_get (parsed, "due")));
+        assert (json_is_null (json_object_get (parsed, "on_time")));
+        assert (json_is_false (json_object_get (parsed, "awaiting_confirm")));
+        assert (json_is_null (json_object_get (parsed, "follow_up")));
+        static const char *keys [] = { "id", "case", "kind", "title", "due", "priority", "state",
+            "assignee", "creator", "version", "evidence", "reference", "created", "updated",
+            "standard", "done_on", "on_time", "delegator", "awaiting_confirm", "follow_up" };
+        assert (json_object_size (parsed) == sizeof keys / sizeof keys [0]);
+        for (size_t i = 0; i < sizeof keys / sizeof keys [0]; i++)
+            assert (json_object_get (parsed, keys [i]));
+        json_decref (parsed);
+        free (text);
+        assert (podd_store_rollback (store) == 0);
+    }
     json_t *list = podd_store_task_list (store, "overdue", 0, pod.id, 0, now + 7200, 100);
     assert (json_array_size (list) == 1);
     json_decref (list);
