@@ -24,17 +24,6 @@
 //  --------------------------------------------------------------------
 //  Dates as day numbers (days since 1970-01-01, proleptic Gregorian)
 
-static int64_t
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0? y: y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2? -3: 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 //  "YYYY-MM-DD" as a day number; INT64_MIN for anything else
 static int64_t
 s_day (const char *date)
@@ -42,7 +31,7 @@ s_day (const char *date)
     int y, m, d;
     if (!date || podd_when_parse_date (date, &y, &m, &d))
         return INT64_MIN;
-    return s_days_from_civil (y, m, d);
+    return podd_when_day_number (y, m, d);
 }
 
 static int64_t
