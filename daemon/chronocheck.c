@@ -9,7 +9,6 @@
 #include <stdarg.h>
 
 #define DEFAULT_FREQUENCY 42        /* days between contacts when no standard says */
-#define DAY 86400
 
 static int
 s_rule_days (const podd_rule_t *rule)
@@ -48,10 +47,10 @@ s_frequency (podd_request_t *req, const podd_case_t *kase)
 static int
 s_days_between (const char *a, const char *b)
 {
-    int64_t ta, tb;
-    if (podd_when_parse_from (a, &ta) || podd_when_parse_from (b, &tb))
+    int ay, am, ad, by, bm, bd;
+    if (podd_when_parse_date (a, &ay, &am, &ad) || podd_when_parse_date (b, &by, &bm, &bd))
         return 0;
-    return (int) ((tb - ta + DAY / 2) / DAY);
+    return (int) (podd_when_day_number (by, bm, bd) - podd_when_day_number (ay, am, ad));
 }
 
 static void

@@ -24,17 +24,6 @@
 //  --------------------------------------------------------------------
 //  Dates as day numbers (days since 1970-01-01, proleptic Gregorian)
 
-static int64_t
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0? y: y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2? -3: 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 //  "YYYY-MM-DD" as a day number; INT64_MIN for anything else
 static int64_t
 s_day (const char *date)
@@ -42,7 +31,7 @@ s_day (const char *date)
     int y, m, d;
     if (!date || podd_when_parse_date (date, &y, &m, &d))
         return INT64_MIN;
-    return s_days_from_civil (y, m, d);
+    return podd_when_day_number (y, m, d);
 }
 
 static int64_t
@@ -1000,24 +989,8 @@ s_weekly_mail (podd_request_t *req, const podd_pod_t *pod, const char *week)
     json_decref (report);
     char subject [128];
     snprintf (subject, sizeof subject, "Your pod's continuity figures, week of %s", week);
-    podd_mailbox_t sender_box = { pod->title, pod->mailbox }, to = { manager.name, manager.email };
-    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
-    size_t size = 0;
-    const char *problem = NULL;
-    podd_message_id (podd_message_domain (pod->mailbox, podd_config_mail_domain (req->config)),
-                     message_id, sizeof message_id);
-    int64_t outbox_id = 0;
-    if (podd_message_text (&sender_box, &to, 1, NULL, 0, subject, body, message_id, req->now,
-                           &raw, &size, &problem) == 0) {
-        const char *rcpt = manager.email;
-        const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                                  : pod->mailbox;
-        outbox_id = podd_outbox_queue (req, "continuity", pod->id, 0, sender, &rcpt, 1, subject,
-                                       message_id, raw, size);
-        free (raw);
-    }
-    else
-        zsys_warning ("podd: continuity figures for %s not mailed: %s", pod->name, problem);
+    int64_t outbox_id = podd_outbox_mail_member (req, "continuity", pod, &manager, subject, body,
+                                                 "continuity figures", pod->name);
     free (body);
     if (outbox_id < 0 || podd_store_continuity_mail_add (req->store, pod->id, week, outbox_id, req->now))
         return req->status? -1: podd_fail (req, PODP_INTERNAL, "cannot record the weekly mail");

@@ -49,23 +49,8 @@ s_mail_notice (podd_request_t *req, const podd_member_t *member, const char *sub
     char body [1024];
     snprintf (body, sizeof body, "%s\n\nThe details are in your podd client only.\n\n-- \n%s, %s\n",
               text, pod.title, pod.mailbox);
-    podd_mailbox_t from = { pod.title, pod.mailbox }, to = { member->name, member->email };
-    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
-    size_t size = 0;
-    const char *reason = NULL;
-    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
-                     message_id, sizeof message_id);
-    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
-                           &raw, &size, &reason)) {
-        zsys_warning ("podd: notice for %s not mailed: %s", member->handle, reason);
-        return 0;
-    }
-    const char *rcpt = member->email;
-    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                              : pod.mailbox;
-    int64_t id = podd_outbox_queue (req, "notice", pod.id, 0, sender, &rcpt, 1, subject,
-                                    message_id, raw, size);
-    free (raw);
+    int64_t id = podd_outbox_mail_member (req, "notice", &pod, member, subject, body,
+                                          "notice", member->handle);
     return id < 0? -1: 0;
 }
 

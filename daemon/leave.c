@@ -887,26 +887,10 @@ s_mail_digest (podd_request_t *req, const podd_member_t *member, const char *tex
                             "podctl digest, or the Leave page of podweb.\n\n-- \n%s, %s\n",
                             text, pod.title, pod.mailbox);
     char *body = g_string_free (text_body, FALSE);
-    podd_mailbox_t from = { pod.title, pod.mailbox }, to = { member->name, member->email };
-    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
-    size_t size = 0;
-    const char *reason = NULL;
-    const char *subject = "Welcome back: what happened while you were away";
-    podd_message_id (podd_message_domain (pod.mailbox, podd_config_mail_domain (req->config)),
-                     message_id, sizeof message_id);
-    int rc = podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
-                                &raw, &size, &reason);
+    int64_t id = podd_outbox_mail_member (req, "digest", &pod, member,
+                                          "Welcome back: what happened while you were away", body,
+                                          "return digest", member->handle);
     g_free (body);
-    if (rc) {
-        zsys_warning ("podd: return digest for %s not mailed: %s", member->handle, reason);
-        return 0;
-    }
-    const char *rcpt = member->email;
-    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                              : pod.mailbox;
-    int64_t id = podd_outbox_queue (req, "digest", pod.id, 0, sender, &rcpt, 1, subject,
-                                    message_id, raw, size);
-    free (raw);
     return id < 0? -1: 0;
 }
 

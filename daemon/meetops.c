@@ -213,8 +213,7 @@ s_send_invite (podd_request_t *req, const podd_task_t *task, const podd_case_t *
     const char *reason = NULL;
     if (podd_calendar_invite (&meeting, method, NULL, message_id, req->now, &raw, &size, &reason))
         return podd_fail (req, PODP_INVALID, "cannot build the invitation: %s", reason);
-    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                              : pod.mailbox;
+    const char *sender = podd_outbox_sender (req, pod.mailbox);
     int64_t id = podd_outbox_queue (req, method == PODD_METHOD_CANCEL? "cancel": "invite",
                                     kase->pod_id, task->id, sender, rcpts, row->attendee_count,
                                     summary, message_id, raw, size);
@@ -512,8 +511,7 @@ podd_op_meeting_outcome (podd_request_t *req)
     if (podd_message_text (&from, to, count, NULL, 0, subject, body, message_id, req->now,
                            &raw, &size, &reason))
         return podd_fail (req, PODP_INVALID, "cannot build the note: %s", reason);
-    const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                              : pod.mailbox;
+    const char *sender = podd_outbox_sender (req, pod.mailbox);
     int64_t id = podd_outbox_queue (req, "outcome", kase.pod_id, task.id, sender, rcpts, count,
                                     subject, message_id, raw, size);
     free (raw);

@@ -71,6 +71,36 @@ podd_outbox_queue (podd_request_t *req, const char *kind, int64_t pod_id, int64_
     return id;
 }
 
+const char *
+podd_outbox_sender (podd_request_t *req, const char *pod_mailbox)
+{
+    const char *mail_from = podd_config_mail_from (req->config);
+    return *mail_from? mail_from: pod_mailbox;
+}
+
+int64_t
+podd_outbox_mail_member (podd_request_t *req, const char *kind, const podd_pod_t *pod,
+                         const podd_member_t *member, const char *subject,
+                         const char *body, const char *what, const char *whom)
+{
+    podd_mailbox_t from = { pod->title, pod->mailbox }, to = { member->name, member->email };
+    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
+    size_t size = 0;
+    const char *reason = NULL;
+    podd_message_id (podd_message_domain (pod->mailbox, podd_config_mail_domain (req->config)),
+                     message_id, sizeof message_id);
+    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
+                           &raw, &size, &reason)) {
+        zsys_warning ("podd: %s for %s not mailed: %s", what, whom, reason);
+        return 0;
+    }
+    const char *rcpt = member->email;
+    int64_t id = podd_outbox_queue (req, kind, pod->id, 0, podd_outbox_sender (req, pod->mailbox),
+                                    &rcpt, 1, subject, message_id, raw, size);
+    free (raw);
+    return id;
+}
+
 int
 podd_outbox_pump (podd_outbox_t *self, podd_store_t *store, int64_t now)
 {

@@ -39,4 +39,18 @@ int64_t podd_outbox_queue (podd_request_t *req, const char *kind, int64_t pod_id
                            const char *sender, const char **rcpts, size_t rcpt_count,
                            const char *subject, const char *message_id, const char *raw, size_t size);
 
+//  The envelope sender of a pod's mail: the configured mail_from, or else
+//  the pod's mailbox.
+const char *podd_outbox_sender (podd_request_t *req, const char *pod_mailbox);
+
+//  Queue a plain-text mail to one member from their pod (in the caller's
+//  transaction): From the pod's title and mailbox, To the member's name and
+//  address, which is the one envelope recipient. When the message cannot
+//  be built (e.g. a bad address) nothing is queued and a warning "podd:
+//  <what> for <whom> not mailed: <reason>" is logged. Returns the row id,
+//  0 when nothing was queued, or -1 (req failed) when the queue failed.
+int64_t podd_outbox_mail_member (podd_request_t *req, const char *kind, const podd_pod_t *pod,
+                                 const podd_member_t *member, const char *subject,
+                                 const char *body, const char *what, const char *whom);
+
 #endif

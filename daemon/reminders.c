@@ -254,24 +254,8 @@ s_daily_mail (podd_request_t *req, const podd_member_t *member, const podd_pod_t
     snprintf (subject, sizeof subject, "Your podd reminders for %s: %zu overdue, %zu coming up%s",
               podd_when_local_date (req->now, date), overdue, count - overdue,
               escalated_count? ", escalations": "");
-    podd_mailbox_t from = { pod->title, pod->mailbox }, to = { member->name, member->email };
-    char message_id [PODD_MESSAGE_ID_MAX + 1], *raw = NULL;
-    size_t size = 0;
-    const char *reason = NULL;
-    podd_message_id (podd_message_domain (pod->mailbox, podd_config_mail_domain (req->config)),
-                     message_id, sizeof message_id);
-    int64_t outbox_id = 0;
-    if (podd_message_text (&from, &to, 1, NULL, 0, subject, body, message_id, req->now,
-                           &raw, &size, &reason) == 0) {
-        const char *rcpt = member->email;
-        const char *sender = *podd_config_mail_from (req->config)? podd_config_mail_from (req->config)
-                                                                  : pod->mailbox;
-        outbox_id = podd_outbox_queue (req, "reminder", pod->id, 0, sender, &rcpt, 1, subject,
-                                       message_id, raw, size);
-        free (raw);
-    }
-    else
-        zsys_warning ("podd: reminders for %s not mailed: %s", member->handle, reason);
+    int64_t outbox_id = podd_outbox_mail_member (req, "reminder", pod, member, subject, body,
+                                                 "reminders", member->handle);
     free (body);
     return outbox_id;
 }

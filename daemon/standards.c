@@ -110,33 +110,8 @@ s_whole (const char *s, size_t len)
 
 
 //  --------------------------------------------------------------------------
-//  Calendar arithmetic on day numbers (days since 1970-01-01)
-
-static int64_t
-s_day_number (int y, int m, int d)
-{
-    //  Howard Hinnant's days_from_civil
-    y -= m <= 2;
-    int64_t era = (y >= 0? y: y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2? -3: 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void
-s_civil (int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0? z: z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10? mp + 3: mp - 9);
-    *y = (int) (yoe + era * 400 + (*m <= 2));
-}
+//  Calendar arithmetic on day numbers (podd_when_day_number: days since
+//  1970-01-01)
 
 //  0 = Monday .. 6 = Sunday (1970-01-01 was a Thursday)
 static int
@@ -190,12 +165,12 @@ s_move (podd_standards_t *self, int64_t day, int amount, podd_unit_t unit, bool 
             return day + sign * 7 * amount;
         case PODD_UNIT_MONTHS: {
             int y, m, d;
-            s_civil (day, &y, &m, &d);
+            podd_when_day_date (day, &y, &m, &d);
             int months = y * 12 + (m - 1) + sign * amount;
             y = months / 12;
             m = months % 12 + 1;
             int last = s_days_in_month (y, m);
-            return s_day_number (y, m, d > last? last: d);
+            return podd_when_day_number (y, m, d > last? last: d);
         }
         case PODD_UNIT_WORKING_DAYS:
             for (int left = amount; left > 0; ) {
@@ -277,7 +252,7 @@ s_load_holidays (podd_standards_t *self, const char *text, const char *name,
                     s_show (value, show));
             break;
         }
-        int64_t day = s_day_number (y, m, d);
+        int64_t day = podd_when_day_number (y, m, d);
         if (s_weekday (day) >= 5) {
             s_fail (L, node, NULL, "%s is a %s: list the weekday the holiday is taken "
                     "(the substitute day)", value, days [s_weekday (day)]);
@@ -979,7 +954,7 @@ podd_standards_holiday (podd_standards_t *self, int year, int month, int day)
 {
     if (month < 1 || month > 12 || day < 1 || day > s_days_in_month (year, month))
         return false;
-    return s_holiday (self, s_day_number (year, month, day));
+    return s_holiday (self, podd_when_day_number (year, month, day));
 }
 
 bool
@@ -987,7 +962,7 @@ podd_standards_working_day (podd_standards_t *self, int year, int month, int day
 {
     if (month < 1 || month > 12 || day < 1 || day > s_days_in_month (year, month))
         return false;
-    return s_working (self, s_day_number (year, month, day));
+    return s_working (self, podd_when_day_number (year, month, day));
 }
 
 size_t
@@ -1004,7 +979,7 @@ podd_standards_holiday_last_year (podd_standards_t *self)
     if (self->holiday_count == 0)
         return 0;
     int y, m, d;
-    s_civil (self->holidays [self->holiday_count - 1], &y, &m, &d);
+    podd_when_day_date (self->holidays [self->holiday_count - 1], &y, &m, &d);
     return y;
 }
 
@@ -1018,7 +993,7 @@ podd_standards_due (podd_standards_t *self, const podd_rule_t *rule, int64_t at)
     int rc = podd_when_parse_date (date, &y, &m, &d);
     assert (rc == 0);
     (void) rc;
-    int64_t from = s_day_number (y, m, d);
+    int64_t from = podd_when_day_number (y, m, d);
     int64_t to = s_move (self, from, rule->amount, rule->unit, rule->before);
     return podd_when_local_day_at (at, (int) (to - from), DUE_HOUR);
 }
@@ -1031,7 +1006,7 @@ podd_standards_working_on (podd_standards_t *self, int64_t t)
     int y, m, d;
     if (podd_when_parse_date (podd_when_local_date (t, date), &y, &m, &d))
         return false;
-    return s_working (self, s_day_number (y, m, d));
+    return s_working (self, podd_when_day_number (y, m, d));
 }
 
 bool
@@ -1053,9 +1028,9 @@ podd_standards_age_date (const podd_rule_t *rule, const char *dob, char *date)
     int y, m, d;
     if (!rule || rule->at_age_months < 0 || !dob || podd_when_parse_date (dob, &y, &m, &d))
         return -1;
-    int64_t day = s_move (NULL, s_day_number (y, m, d), rule->at_age_months, PODD_UNIT_MONTHS,
+    int64_t day = s_move (NULL, podd_when_day_number (y, m, d), rule->at_age_months, PODD_UNIT_MONTHS,
                           false);
-    s_civil (day, &y, &m, &d);
+    podd_when_day_date (day, &y, &m, &d);
     snprintf (date, PODD_DATE_LEN, "%04d-%02d-%02d", y, m, d);
     return 0;
 }
@@ -1068,12 +1043,12 @@ podd_standards_holidays_warning (podd_standards_t *self, int64_t now, char *buf,
     int y, m, d;
     if (podd_when_parse_date (podd_when_local_date (now, today), &y, &m, &d))
         return false;
-    int64_t horizon = s_move (NULL, s_day_number (y, m, d), 12, PODD_UNIT_MONTHS, false);
+    int64_t horizon = s_move (NULL, podd_when_day_number (y, m, d), 12, PODD_UNIT_MONTHS, false);
     if (self->holiday_count) {
         int64_t end = self->holidays [self->holiday_count - 1];
         if (end >= horizon)
             return false;
-        s_civil (end, &y, &m, &d);
+        podd_when_day_date (end, &y, &m, &d);
         snprintf (last, sizeof last, "%04d-%02d-%02d", y, m, d);
     }
     const char *tail = "add the coming years' bank holidays; due dates counted in working days "

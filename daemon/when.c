@@ -182,6 +182,59 @@ podd_when_date_cmp (const char *a, const char *b)
     return ad < bd? -1: ad > bd? 1: 0;
 }
 
+//  Howard Hinnant's days_from_civil and civil_from_days: eras of 400
+//  years (146097 days), years starting on 1 March so the leap day is last
+int64_t
+podd_when_day_number (int year, int month, int day)
+{
+    int y = year - (month <= 2);
+    int64_t era = (y >= 0? y: y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (month + (month > 2? -3: 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void
+podd_when_day_date (int64_t day_number, int *year, int *month, int *day)
+{
+    int64_t z = day_number + 719468;
+    int64_t era = (z >= 0? z: z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    *month = (int) (mp < 10? mp + 3: mp - 9);
+    *year = (int) (yoe + era * 400 + (*month <= 2));
+}
+
+//  Known day numbers, and every day of PODD_YEAR_MIN..MAX there and back
+static void
+s_day_number_test (void)
+{
+    assert (podd_when_day_number (1970, 1, 1) == 0);
+    assert (podd_when_day_number (1969, 12, 31) == -1);
+    assert (podd_when_day_number (2000, 2, 29) == 11016);       //  a leap day (a 400th year)
+    assert (podd_when_day_number (2000, 3, 1) == 11017);
+    assert (podd_when_day_number (2026, 11, 30) == 20787);
+    assert (podd_when_day_number (2028, 2, 29) == 21243);       //  a leap day
+    assert (podd_when_day_number (2028, 3, 1) == 21244);
+    assert (podd_when_day_number (2100, 3, 1) - podd_when_day_number (2100, 2, 28) == 1);
+    assert (podd_when_day_number (1900, 1, 1) == -25567);
+    assert (podd_when_day_number (2200, 12, 31) == 84370);
+    int64_t first = podd_when_day_number (PODD_YEAR_MIN, 1, 1);
+    int64_t last = podd_when_day_number (PODD_YEAR_MAX, 12, 31);
+    int y, m, d;
+    for (int64_t day = first; day <= last; day++) {
+        podd_when_day_date (day, &y, &m, &d);
+        assert (s_valid_ymd (y, m, d));
+        assert (podd_when_day_number (y, m, d) == day);
+    }
+    podd_when_day_date (first - 1, &y, &m, &d);
+    assert (y == PODD_YEAR_MIN - 1 && m == 12 && d == 31);
+}
+
 static int64_t
 s_local_to_utc (int y, int mo, int d, int h, int mi, int s)
 {
@@ -467,6 +520,7 @@ podd_when_test (bool verbose)
 {
     if (verbose)
         printf (" * when: ");
+    s_day_number_test ();
     int64_t t;
     char buf [PODD_WHEN_LEN], date [PODD_DATE_LEN];
     //  The arithmetic agrees with libical: at every change of the clocks

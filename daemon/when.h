@@ -51,6 +51,14 @@ int podd_when_parse_date (const char *text, int *year, int *month, int *day);
     "2026- 9-05"; text that is no date at all compares as text. */
 int podd_when_date_cmp (const char *a, const char *b);
 
+/*  Day number of a calendar date: days since 1970-01-01 in the proleptic
+    Gregorian calendar (1970-01-01 is 0, 1969-12-31 is -1). The date is
+    not checked: a day past the month's end counts on into the next. */
+int64_t podd_when_day_number (int year, int month, int day);
+
+/*  The calendar date of a day number (the inverse of podd_when_day_number). */
+void podd_when_day_date (int64_t day_number, int *year, int *month, int *day);
+
 /*  True when an instant lies in the years PODD_YEAR_MIN..PODD_YEAR_MAX (UTC). */
 bool podd_when_in_range (int64_t t);
 

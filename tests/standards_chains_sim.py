@@ -4,11 +4,11 @@
 Placement moves, long-term status, the child protection chain, ending
 events and linked child and carer cases, on podd's test clock, driven over
 PODP/1 with tests/podp_client.py (one connection per member: fast). Every
-due date is checked against the test's own arithmetic: calendar days,
-weeks, months (a month end clamps), working days skipping weekends and
-the bank holidays read from the bank-holidays.conf podd was given (the
-test reads the file itself), at 17:00 Europe/London with the BST rule
-written out here. Nothing is computed by podd's code.
+due date is checked against the tests' own arithmetic (tests/datesim.py):
+calendar days, weeks, months (a month end clamps), working days skipping
+weekends and the bank holidays read from the bank-holidays.conf podd was
+given (the test reads the file itself), at 17:00 Europe/London with the
+BST rule written out by hand. Nothing is computed by podd's code.
 
     standards_chains_sim.py
         Environment: EP, T (the test directory, with keys/ and
@@ -23,69 +23,25 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from podp_client import PodpClient  # noqa: E402
 
-D = dt.date
-DAY = dt.timedelta(days=1)
+from datesim import D, Calendar, add_months, parse_date  # noqa: E402
 
 
 # --------------------------------------------------------------------------
-# The test's own calendar
+# The test's own calendar (tests/datesim.py), with the bank holidays of the
+# file podd was given
 
 def load_holidays(path):
     with open(path) as f:
         return {D.fromisoformat(x) for x in re.findall(r'^holiday = "(\d{4}-\d\d-\d\d)"', f.read(), re.M)}
 
 
-HOLIDAYS = set()
-
-
-def working(day):
-    return day.weekday() < 5 and day not in HOLIDAYS
-
-
-def add_months(day, n):
-    y, m = divmod(day.year * 12 + day.month - 1 + n, 12)
-    m += 1
-    first_next = D(y + (m == 12), m % 12 + 1, 1)
-    return D(y, m, min(day.day, (first_next - DAY).day))
-
-
-def working_days(day, n):
-    while n:
-        day += DAY
-        if working(day):
-            n -= 1
-    return day
-
-
-def last_sunday(year, month):
-    day = add_months(D(year, month, 1), 1) - DAY
-    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
-
-
-def at_1700(day):
-    """17:00 Europe/London on a date, in UTC as podd writes it."""
-    bst = last_sunday(day.year, 3) <= day < last_sunday(day.year, 10)
-    return "%sT%02d:00:00Z" % (day.isoformat(), 16 if bst else 17)
-
-
-def due(day_text, amount, unit):
-    day = D.fromisoformat(day_text)
-    if unit == "days":
-        day += dt.timedelta(days=amount)
-    elif unit == "weeks":
-        day += dt.timedelta(weeks=amount)
-    elif unit == "months":
-        day = add_months(day, amount)
-    elif unit == "working-days":
-        day = working_days(day, amount)
-    else:
-        raise ValueError(unit)
-    return at_1700(day)
+CAL = Calendar()
+due = CAL.due
 
 
 def year_on(day_text):
-    d = D.fromisoformat(day_text)
-    return D(d.year + 1, d.month, 28 if (d.month, d.day) == (2, 29) else d.day)
+    """A year after a date (29 February: 28 February)."""
+    return add_months(parse_date(day_text), 12)
 
 
 # --------------------------------------------------------------------------
@@ -461,8 +417,8 @@ def cp_chain(s):
 
 def main():
     s = Sim()
-    HOLIDAYS.update(load_holidays(os.path.join(s.t, "bank-holidays.conf")))
-    if not HOLIDAYS:
+    CAL.holidays.update(load_holidays(os.path.join(s.t, "bank-holidays.conf")))
+    if not CAL.holidays:
         print("not ok - the test read no bank holidays")
         return 1
     try:

@@ -20,105 +20,21 @@ cancelled it and why, who declined it) and checks:
     nobody, and names who cancelled and why, and who declined;
   * `task list --overdue` shows every overdue task nobody holds.
 
-Its date arithmetic is its own (copied from tests/standards_sim.py, not
-taken from podd). Prints "ok - ..." / "not ok - ..." lines.
+Its date arithmetic is the tests' own (tests/datesim.py, not taken from
+podd). Prints "ok - ..." / "not ok - ..." lines.
 Environment: PODCTL, EP, T (the test directory), PODD_CLOCK_FILE.
 """
 import datetime as dt
 import json
 import os
-import re
 import subprocess
 import sys
 
-D = dt.date
+from datesim import Calendar, at_1700, bank_holidays, london_date, london_midnight, parse_date, utc_of
+from standards_sim import load_rules
 
-# England and Wales bank holidays (gov.uk), written out for the test
-BANK_HOLIDAYS = {
-    D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29), D(2027, 5, 3), D(2027, 5, 31),
-    D(2027, 8, 30), D(2027, 12, 27), D(2027, 12, 28),
-    D(2028, 1, 3), D(2028, 4, 14), D(2028, 4, 17), D(2028, 5, 1), D(2028, 5, 29),
-    D(2028, 8, 28), D(2028, 12, 25), D(2028, 12, 26),
-}
-
-
-def parse_date(text):
-    return D.fromisoformat(text[:10])
-
-
-def working(day):
-    return day.weekday() < 5 and day not in BANK_HOLIDAYS
-
-
-def add_months(day, n):
-    y, m = divmod(day.year * 12 + day.month - 1 + n, 12)
-    m += 1
-    last = (D(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return D(y, m, min(day.day, last))
-
-
-def shift(day, amount, unit, before=False):
-    sign = -1 if before else 1
-    if unit in ("day", "days"):
-        return day + dt.timedelta(days=sign * amount)
-    if unit in ("week", "weeks"):
-        return day + dt.timedelta(days=7 * sign * amount)
-    if unit in ("month", "months"):
-        return add_months(day, sign * amount)
-    if unit in ("working-day", "working-days"):
-        left = amount
-        while left:
-            day += dt.timedelta(days=sign)
-            if working(day):
-                left -= 1
-        return day
-    raise ValueError("unit %r" % unit)
-
-
-def last_sunday(year, month):
-    day = add_months(D(year, month, 1), 1) - dt.timedelta(days=1)
-    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
-
-
-def bst(day):
-    return last_sunday(day.year, 3) <= day < last_sunday(day.year, 10)
-
-
-def at_1700(day):
-    return "%sT%02d:00:00Z" % (day.isoformat(), 16 if bst(day) else 17)
-
-
-def utc_of(text):
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-
-
-def london_date(utc_text):
-    t = utc_of(utc_text)
-    start = dt.datetime.combine(last_sunday(t.year, 3), dt.time(1))
-    end = dt.datetime.combine(last_sunday(t.year, 10), dt.time(1))
-    return (t + dt.timedelta(hours=1) if start <= t < end else t).date()
-
-
-def london_midnight(day):
-    """The UTC instant a London day starts."""
-    return dt.datetime.combine(day, dt.time(0)) - dt.timedelta(hours=1 if bst(day) else 0)
-
-
-def load_rules(path):
-    rules, cur = {}, None
-    with open(path) as f:
-        for text in f:
-            text = text.split("#", 1)[0].rstrip()
-            m = re.match(r'^( *)([a-z][a-z-]*) *= *(?:"([^"]*)"|(\S+))$', text)
-            if not m:
-                continue
-            indent, key, quoted, bare = m.groups()
-            value = quoted if quoted is not None else bare
-            if not indent and key == "rule":
-                cur = rules.setdefault(value, {"id": value})
-            elif indent and cur is not None:
-                cur[key] = value
-    return rules
+# Working days skip the bank holidays of England and Wales, 2027-2028
+CAL = Calendar(bank_holidays(2027, 2028))
 
 
 def chain_goes_on(rules, standard):
@@ -278,7 +194,7 @@ def main():
             r = rules.get(t["standard"], {})
             if policy == "reschedule" and r.get("recurring") == "1":
                 amount, unit = r["timescale"].split(None, 1)
-                want = at_1700(shift(target, int(amount), unit.strip(), r.get("counts") == "before"))
+                want = CAL.due(target, amount, unit.strip(), r.get("counts") == "before")
                 got = [x["due"] for x in fresh if x["standard"] == t["standard"]]
                 if got != [want]:
                     bad.append("task %d rescheduled and done %s: next %s, test %s" % (tid, target, got, want))

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """standards_rules_sim.py - helper for tests/integration/92-stdrules.sh.
 
-Its own arithmetic of due dates, written apart from podd's (and from
-tests/standards_sim.py): calendar days, weeks, months (a month end
+Its own arithmetic of due dates, written apart from podd's (the tests'
+own, tests/datesim.py): calendar days, weeks, months (a month end
 clamps), working days (weekends and the bank holidays of England and
 Wales that the test's bank-holiday file lists: 2026 and 2027 only, so
 that 2028 is "bank holidays unknown"), birthdays (29 February falls on
@@ -19,86 +19,19 @@ rule written out by hand.
         triggers); prints "ok - ..." / "not ok - ..." lines.
         Environment: PODCTL, EP, T, PODD_CLOCK_FILE.
 """
-import calendar
-import datetime as dt
 import json
 import os
 import subprocess
 import sys
 import time
 
-D = dt.date
+from datesim import Calendar, add_months, at_1700, bank_holidays, midnight_epoch, parse_date
 
 # The bank holidays of the test's file (config/bank-holidays.conf cut
-# after 2027), as gov.uk lists them
-HOLIDAYS = {
-    D(2026, 1, 1), D(2026, 4, 3), D(2026, 4, 6), D(2026, 5, 4), D(2026, 5, 25),
-    D(2026, 8, 31), D(2026, 12, 25), D(2026, 12, 28),
-    D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29), D(2027, 5, 3), D(2027, 5, 31),
-    D(2027, 8, 30), D(2027, 12, 27), D(2027, 12, 28),
-}
+# after 2027), so that 2028 is "bank holidays unknown"
 LAST_HOLIDAY_YEAR = 2027
-
-
-def iso(text):
-    return D(*map(int, text[:10].split("-")))
-
-
-def is_working(day):
-    return day.weekday() < 5 and day not in HOLIDAYS
-
-
-def plus_months(day, n):
-    total = day.year * 12 + (day.month - 1) + n
-    y, m = total // 12, total % 12 + 1
-    return D(y, m, min(day.day, calendar.monthrange(y, m)[1]))
-
-
-def move(day, amount, unit):
-    if unit.startswith("day"):
-        return day + dt.timedelta(days=amount)
-    if unit.startswith("week"):
-        return day + dt.timedelta(weeks=amount)
-    if unit.startswith("month"):
-        return plus_months(day, amount)
-    if unit.startswith("working-day"):
-        while amount > 0:
-            day += dt.timedelta(days=1)
-            amount -= is_working(day)
-        return day
-    raise ValueError(unit)
-
-
-def birthday(dob, years):
-    return plus_months(iso(dob), 12 * years)
-
-
-def bst_bounds(year):
-    """UTC datetimes BST starts and ends: 01:00 UTC, last Sundays of March and October."""
-    def last_sunday(month):
-        last = D(year, month, calendar.monthrange(year, month)[1])
-        return last - dt.timedelta(days=(last.weekday() - 6) % 7)
-    return (dt.datetime.combine(last_sunday(3), dt.time(1)),
-            dt.datetime.combine(last_sunday(10), dt.time(1)))
-
-
-def london_to_utc(day, hour):
-    """The UTC datetime of HOUR:00 London on day."""
-    start, end = bst_bounds(day.year)
-    guess = dt.datetime.combine(day, dt.time(hour)) - dt.timedelta(hours=1)
-    return guess if start <= guess < end else guess + dt.timedelta(hours=1)
-
-
-def at17(day):
-    return london_to_utc(day, 17).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def midnight_epoch(day):
-    return calendar.timegm(london_to_utc(day, 0).timetuple())
-
-
-def due(date, amount, unit):
-    return at17(move(iso(date) if isinstance(date, str) else date, int(amount), unit))
+CAL = Calendar(bank_holidays(2026, LAST_HOLIDAY_YEAR))
+due = CAL.due
 
 
 # --------------------------------------------------------------------------
@@ -209,7 +142,7 @@ def phase_birthdays(pod):
     pod.clock("2027-01-20T00:00:30Z")
     got = [t["due"] for t in pod.wait_tasks("AG-K1", "pathway-needs-assessment")]
     one_due(pod, "16th birthday (20 January 2027): needs assessment by 16 years 3 months",
-            got, at17(plus_months(birthday("2011-01-20", 16), 3)))
+            got, at_1700(add_months(add_months(parse_date("2011-01-20"), 16 * 12), 3)))
     pod.clock("2027-02-10T00:00:30Z")
     time.sleep(0.8)
     pod.check("a child who is not looked after turns 16: no needs assessment",
@@ -333,7 +266,7 @@ def main(argv):
         print(due(argv[2], argv[3], argv[4]))
         return 0
     if argv[1:2] == ["midnight"]:
-        print(midnight_epoch(iso(argv[2])))
+        print(midnight_epoch(parse_date(argv[2])))
         return 0
     if argv[1:2] == ["phase"]:
         pod = Pod()

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """standards_sim.py - helper for tests/integration/90-standards.sh.
 
-Its own arithmetic of due dates (independent of podd's): calendar days,
-weeks, months (a month end clamps) and working days (weekends and the
-bank holidays of England and Wales listed below), at 17:00 Europe/London
-with the BST rule written out by hand.
+Its own arithmetic of due dates (tests/datesim.py, independent of
+podd's): calendar days, weeks, months (a month end clamps) and working
+days (weekends and the bank holidays of England and Wales 2026-2029), at
+17:00 Europe/London with the BST rule written out by hand.
 
     standards_sim.py due DATE AMOUNT UNIT [before]
         prints the due instant (UTC, as podd writes it)
@@ -23,86 +23,10 @@ import os
 import subprocess
 import sys
 
-D = dt.date
+from datesim import D, BANK_HOLIDAYS, Calendar, at_1700, london_date, parse_date, utc_of
 
-# England and Wales bank holidays (gov.uk), written out for the test
-BANK_HOLIDAYS = {
-    D(2026, 1, 1), D(2026, 4, 3), D(2026, 4, 6), D(2026, 5, 4), D(2026, 5, 25),
-    D(2026, 8, 31), D(2026, 12, 25), D(2026, 12, 28),
-    D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29), D(2027, 5, 3), D(2027, 5, 31),
-    D(2027, 8, 30), D(2027, 12, 27), D(2027, 12, 28),
-    D(2028, 1, 3), D(2028, 4, 14), D(2028, 4, 17), D(2028, 5, 1), D(2028, 5, 29),
-    D(2028, 8, 28), D(2028, 12, 25), D(2028, 12, 26),
-    D(2029, 1, 1), D(2029, 3, 30), D(2029, 4, 2), D(2029, 5, 7), D(2029, 5, 28),
-    D(2029, 8, 27), D(2029, 12, 25), D(2029, 12, 26),
-}
-
-
-def parse_date(text):
-    return D.fromisoformat(text[:10])
-
-
-def working(day):
-    return day.weekday() < 5 and day not in BANK_HOLIDAYS
-
-
-def add_months(day, n):
-    y, m = divmod(day.year * 12 + day.month - 1 + n, 12)
-    m += 1
-    last = (D(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return D(y, m, min(day.day, last))
-
-
-def shift(day, amount, unit, before=False):
-    """The local date `amount` `unit` after (or before) `day`."""
-    sign = -1 if before else 1
-    if unit in ("day", "days"):
-        return day + dt.timedelta(days=sign * amount)
-    if unit in ("week", "weeks"):
-        return day + dt.timedelta(days=7 * sign * amount)
-    if unit in ("month", "months"):
-        return add_months(day, sign * amount)
-    if unit in ("working-day", "working-days", "working day", "working days"):
-        left = amount
-        for _ in range(10000):
-            if left == 0:
-                break
-            day += dt.timedelta(days=sign)
-            if working(day):
-                left -= 1
-        return day
-    raise ValueError("unit %r" % unit)
-
-
-def last_sunday(year, month):
-    day = add_months(D(year, month, 1), 1) - dt.timedelta(days=1)
-    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
-
-
-def bst(day):
-    """Whether 17:00 London on this date is in British Summer Time."""
-    return last_sunday(day.year, 3) <= day < last_sunday(day.year, 10)
-
-
-def at_1700(day):
-    """The UTC instant of 17:00 Europe/London on a date, as podd prints it."""
-    hour = 16 if bst(day) else 17
-    return "%sT%02d:00:00Z" % (day.isoformat(), hour)
-
-
-def utc_of(text):
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-
-
-def london_date(utc_text):
-    t = utc_of(utc_text)
-    # BST runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on
-    # the last Sunday of October
-    y = t.year
-    start = dt.datetime.combine(last_sunday(y, 3), dt.time(1))
-    end = dt.datetime.combine(last_sunday(y, 10), dt.time(1))
-    local = t + dt.timedelta(hours=1) if start <= t < end else t
-    return local.date()
+# Working days skip the bank holidays of England and Wales, 2026-2029
+CAL = Calendar(BANK_HOLIDAYS)
 
 
 def parse_timescale(text):
@@ -169,7 +93,7 @@ def applies(rule, kind, facts, day):
 
 def rule_due(rule, day):
     amount, unit = parse_timescale(rule["timescale"])
-    return at_1700(shift(day, amount, unit, rule.get("counts") == "before"))
+    return CAL.due(day, amount, unit, rule.get("counts") == "before")
 
 
 def expect_event(rules, kind, facts, etype, day):
@@ -562,8 +486,7 @@ def mutate(args):
 if __name__ == "__main__":
     cmd, rest = sys.argv[1], sys.argv[2:]
     if cmd == "due":
-        day = shift(parse_date(rest[0]), int(rest[1]), rest[2], len(rest) > 3 and rest[3] == "before")
-        print(at_1700(day))
+        print(CAL.due(rest[0], rest[1], rest[2], len(rest) > 3 and rest[3] == "before"))
         sys.exit(0)
     if cmd == "created":
         sys.exit(created_check(rest))
