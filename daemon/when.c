@@ -45,38 +45,11 @@ s_local_zone (void)
 #define FAST_YEAR_MAX 2037
 #define DAY_SECONDS 86400
 
-//  Days since 1970-01-01 of a civil date (proleptic Gregorian)
-static int64_t
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0? y: y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2? -3: 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-//  The civil date of a day number (days since 1970-01-01)
-static void
-s_civil_from_days (int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0? z: z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10? mp + 3: mp - 9);
-    *y = (int) (yoe + era * 400 + (*m <= 2));
-}
-
 //  The day number of the last Sunday of a 31-day month
 static int64_t
 s_last_sunday (int y, int m)
 {
-    int64_t last = s_days_from_civil (y, m, 31);
+    int64_t last = podd_when_day_number (y, m, 31);
     return last - (last + 4) % 7;       //  1970-01-01 was a Thursday
 }
 
@@ -88,7 +61,7 @@ s_local_fast (int64_t t, int64_t *day, int *second)
     if (t < 0)
         return -1;
     int y, m, d;
-    s_civil_from_days (t / DAY_SECONDS, &y, &m, &d);
+    podd_when_day_date (t / DAY_SECONDS, &y, &m, &d);
     if (y < FAST_YEAR_MIN || y > FAST_YEAR_MAX)
         return -1;
     int64_t bst_from = s_last_sunday (y, 3) * DAY_SECONDS + 3600;
@@ -105,7 +78,7 @@ static bool
 s_change_day (int64_t day)
 {
     int y, m, d;
-    s_civil_from_days (day, &y, &m, &d);
+    podd_when_day_date (day, &y, &m, &d);
     return (m == 3 || m == 10) && day == s_last_sunday (y, m);
 }
 
@@ -114,7 +87,7 @@ static void
 s_day_text (int64_t day, char *buf)
 {
     int y, m, d;
-    s_civil_from_days (day, &y, &m, &d);
+    podd_when_day_date (day, &y, &m, &d);
     buf [0] = (char) ('0' + y / 1000 % 10); buf [1] = (char) ('0' + y / 100 % 10);
     buf [2] = (char) ('0' + y / 10 % 10);   buf [3] = (char) ('0' + y % 10);
     buf [4] = '-';
@@ -546,8 +519,8 @@ podd_when_test (bool verbose)
                     }
         }
     }
-    int64_t span_from = s_days_from_civil (FAST_YEAR_MIN, 1, 1) * DAY_SECONDS;
-    int64_t span_to = s_days_from_civil (FAST_YEAR_MAX, 12, 31) * DAY_SECONDS;
+    int64_t span_from = podd_when_day_number (FAST_YEAR_MIN, 1, 1) * DAY_SECONDS;
+    int64_t span_to = podd_when_day_number (FAST_YEAR_MAX, 12, 31) * DAY_SECONDS;
     for (int64_t at = span_from; at < span_to; at += 23 * 3600 + 17 * 60) {
         char ical [PODD_DATE_LEN];
         assert (streq (podd_when_local_date (at, date), s_local_date_ical (at, ical)));
