@@ -1457,20 +1457,29 @@ s_release_deferred (s_server_t *self, s_mode_t mode, zlistx_t *outgoing, zlistx_
     }
 }
 
+//  A helper actor on the database (a reader, the checkpointer), once it
+//  has said that its connection is open (0); NULL when it could not start
+static zactor_t *
+s_helper_start (s_server_t *self, zactor_fn *actor)
+{
+    zactor_t *helper = zactor_new (actor, (void *) podd_config_database (self->config));
+    int rc = -1;
+    if (helper && zsock_recv (helper, "i", &rc) == -1)
+        rc = -1;
+    if (rc)
+        zactor_destroy (&helper);
+    return helper;
+}
+
 //  The readers, started once the store is open; podd serves every request
 //  in the batch when none could start
 static void
 s_readers_start (s_server_t *self)
 {
     for (size_t i = 0; i < READERS; i++) {
-        zactor_t *reader = zactor_new (podd_reader_actor,
-                                       (void *) podd_config_database (self->config));
-        int rc = -1;
-        if (reader && zsock_recv (reader, "i", &rc) == -1)
-            rc = -1;
-        if (rc) {
+        zactor_t *reader = s_helper_start (self, podd_reader_actor);
+        if (!reader) {
             log_warn ("podd: reader %zu could not start: reads wait for the writes' commit", i + 1);
-            zactor_destroy (&reader);
             break;
         }
         self->readers [self->reader_count++] = reader;
@@ -1483,18 +1492,11 @@ s_readers_start (s_server_t *self)
 static void
 s_checkpointer_start (s_server_t *self)
 {
-    zactor_t *checkpointer = zactor_new (podd_checkpoint_actor,
-                                         (void *) podd_config_database (self->config));
-    int rc = -1;
-    if (checkpointer && zsock_recv (checkpointer, "i", &rc) == -1)
-        rc = -1;
-    if (rc) {
-        log_warn ("podd: the checkpointer could not start: the writer checkpoints after commits");
-        zactor_destroy (&checkpointer);
-    }
-    else
+    self->checkpointer = s_helper_start (self, podd_checkpoint_actor);
+    if (self->checkpointer)
         log_info ("podd: WAL checkpoints beside the writer");
-    self->checkpointer = checkpointer;
+    else
+        log_warn ("podd: the checkpointer could not start: the writer checkpoints after commits");
 }
 
 //  Stop the readers once their jobs are back (nothing is left half-done)
