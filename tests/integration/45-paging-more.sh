@@ -6,7 +6,9 @@
 # rows are added; a request without "limit" gets the first page of 200 and
 # a "next"; "limit" out of 1 .. 1000 and a cursor that is not one of the
 # list are 422; podctl pages with --limit and --after and prints a "more:"
-# line.
+# line. At the end: LEAVE-LIST, LEAVE-SHOW, COVER-SHOW, NOTICES, HANDOVER,
+# TASK-KINDS and CASE-TRANSFERS are served beside the writer (issue 13,
+# item 2), while another program holds the write lock and writes wait.
 . "$(dirname "$0")/../lib.sh"
 CLIENT="$ROOT/tests/podp_client.py"
 
@@ -274,4 +276,53 @@ check "podctl mail queue --limit 5000 fails with podd's reason (exit $rc)" [ $rc
 OUT=$(pc alice.tm leave list --after bogus 2>&1); rc=$?
 check "podctl leave list --after bogus fails (exit $rc): $OUT" [ $rc -ne 0 ] && grep -q "cursor" <<< "$OUT"
 
+# ---- reads beside the writer (issue 13, item 2) ------------------------
+# While another program holds the database's write lock, podd holds writes
+# (section 16) but its readers go on: each of these reads is answered 200
+# while the lock is still held, before a write sent first on another
+# connection, which is answered once the lock is gone.
+cat > "$T/locker.py" <<'PY'
+import sqlite3, sys, time
+db, flag, hold = sys.argv[1], sys.argv[2], float(sys.argv[3])
+c = sqlite3.connect(db, isolation_level=None, timeout=10)
+c.execute("BEGIN EXCLUSIVE")
+c.execute("CREATE TABLE IF NOT EXISTS locker_probe (x)")
+open(flag, "w").write("locked\n")
+time.sleep(hold)
+c.execute("ROLLBACK")
+c.close()
+PY
+cat > "$T/beside.py" <<'PY'
+import json, os, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from podp_client import PodpClient
+ep, keys, locker, db, flag = sys.argv[2:7]
+a = PodpClient(ep, keys + "/alice.tm.cert", keys + "/podd.cert", timeout=10)
+d = PodpClient(ep, keys + "/dev.sw.cert", keys + "/podd.cert", timeout=10)
+a.request("PING"); d.request("PING")
+lock = subprocess.Popen([sys.executable, locker, db, flag, "3"])
+for _ in range(100):
+    if os.path.exists(flag): break
+    time.sleep(0.05)
+w = d.send("TASK-NEW", {"case": "NC-1", "kind": "general", "title": "while-locked"})
+out = {}
+for command, body in [("LEAVE-LIST", {"limit": 5}), ("LEAVE-SHOW", {"absence": 1}), ("COVER-SHOW", {"absence": 1}),
+                      ("NOTICES", {"limit": 5}), ("HANDOVER", {"absence": 1}), ("TASK-KINDS", {}),
+                      ("CASE-TRANSFERS", {"status": "all"})]:
+    status, reason, _ = a.request(command, body)
+    out[command] = [status, lock.poll() is None]
+reply = d.recv_reply(w)
+out["write"] = [reply.get("status"), lock.poll() is None]
+lock.wait()
+print(json.dumps(out))
+PY
+rm -f "$T/locked.flag"
+RES=$("$PY" "$T/beside.py" "$ROOT/tests" "$EP" "$T/keys" "$T/locker.py" "$T/podd.db" "$T/locked.flag" 2>&1)
+echo "# [status, lock still held] while another program held the write lock for 3 s: $RES"
+for c in LEAVE-LIST LEAVE-SHOW COVER-SHOW NOTICES HANDOVER TASK-KINDS CASE-TRANSFERS; do
+    check "$c answered 200 while the write lock was held" \
+        [ "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$RES" $c 2>&1)" = "[200, True]" ]
+done
+check "the write sent before them was answered 201 once the lock was gone" \
+    [ "$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get("write"))' "$RES" 2>&1)" = "[201, False]" ]
 finish
