@@ -103,8 +103,7 @@ struct _cmddef_t {
 static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
-static int s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args);
-static int s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_report (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static void s_print_leave_service (json_t *data);
 static void s_print_ping (json_t *data);
 static void s_print_backup (json_t *data);
@@ -432,7 +431,7 @@ static const cmddef_t s_commands [] = {
       "continuity [--pod P] [--member H] [--case REF] [--from D] [--to D] [--csv | --json]",
       "continuity of relationships per case, member and pod: workers with contact, "
       "changes of lead, known-worker rate, uncovered days (default the last 12 months)",
-      "CONTINUITY", s_continuity, NULL, {},
+      "CONTINUITY", s_report, NULL, {},
       { OPT_POD,
         { "member", "member", O_VALUE, false, NULL },
         { "case", "case", O_VALUE, false, NULL },
@@ -449,7 +448,7 @@ static const cmddef_t s_commands [] = {
       "[--csv | --json]",
       "tasks of practice standards done on time, late, overdue (whatever the period) or due "
       "in 14 days, cancelled or held by nobody, per standard and per member",
-      "REPORT-COMPLIANCE", s_report_compliance, NULL, {},
+      "REPORT-COMPLIANCE", s_report, NULL, {},
       { OPT_POD,
         { "member", "member", O_VALUE, false, NULL },
         OPT_FROM, OPT_TO,
@@ -3001,41 +3000,6 @@ s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args)
 }
 
 //  --------------------------------------------------------------------------
-//  report compliance [...] [--csv | --json]
-
-static int
-s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args)
-{
-    bool csv = json_is_true (json_object_get (args, "csv"));
-    if (csv && cfg->json)
-        return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
-    json_t *body = json_deep_copy (args);
-    json_object_del (body, "csv");          //  ours, not a protocol field
-    podclient_t *client = s_connect (cfg);
-    if (!client) {
-        json_decref (body);
-        return EXIT_USAGE;
-    }
-    int status = 0;
-    char reason [600];
-    json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
-                                      &status, reason, sizeof (reason));
-    podclient_destroy (&client);
-    if (!data)
-        return s_failure (cfg, status, reason);
-    if (cfg->json)
-        s_print_json (data);
-    else
-    if (csv)
-        s_print_compliance_csv (data);
-    else
-        s_print_compliance (data);
-    json_decref (data);
-    return EXIT_OK;
-}
-
-
-//  --------------------------------------------------------------------------
 //  Continuity
 
 static void
@@ -3171,9 +3135,26 @@ s_print_continuity (json_t *data)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  The reports: report compliance and continuity [...] [--csv | --json]
+
+typedef void (s_printer_fn) (json_t *data);
+static const struct {
+    const char *command;
+    s_printer_fn *text, *csv;
+} s_reports [] = {
+    { "REPORT-COMPLIANCE", s_print_compliance, s_print_compliance_csv },
+    { "CONTINUITY", s_print_continuity, s_print_continuity_csv },
+};
+
 static int
-s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args)
+s_report (const cmddef_t *cmd, config_t *cfg, json_t *args)
 {
+    size_t report = 0;
+    while (report < sizeof s_reports / sizeof s_reports [0] - 1
+       &&  !streq (s_reports [report].command, cmd->command))
+        report++;
+    assert (streq (s_reports [report].command, cmd->command));
     bool csv = json_is_true (json_object_get (args, "csv"));
     if (csv && cfg->json)
         return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
@@ -3194,10 +3175,7 @@ s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args)
     if (cfg->json)
         s_print_json (data);
     else
-    if (csv)
-        s_print_continuity_csv (data);
-    else
-        s_print_continuity (data);
+        (csv? s_reports [report].csv: s_reports [report].text) (data);
     json_decref (data);
     return EXIT_OK;
 }
