@@ -103,8 +103,7 @@ struct _cmddef_t {
 static int s_keygen (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_watch (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static int s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args);
-static int s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args);
-static int s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args);
+static int s_report (const cmddef_t *cmd, config_t *cfg, json_t *args);
 static void s_print_leave_service (json_t *data);
 static void s_print_ping (json_t *data);
 static void s_print_backup (json_t *data);
@@ -120,6 +119,7 @@ static void s_print_task (json_t *data);
 static void s_print_task_list (json_t *data);
 static void s_print_absence (json_t *data);
 static void s_print_calendar (json_t *data);
+static void s_print_leave_list (json_t *data);
 static void s_print_cover_plan (json_t *data);
 static void s_print_cover_line (json_t *data);
 static void s_print_cover_move (json_t *data);
@@ -203,8 +203,9 @@ static const cmddef_t s_commands [] = {
       { { "pod", "pod", O_VALUE, false, NULL },
         { "member", "member", O_VALUE, false, NULL },
         { "status", "status", O_VALUE, false, NULL }, OPT_PAGE } },
-    { "case", "show", "case show REF", "show a case and its chronology",
-      "CASE-SHOW", NULL, s_print_case, { POS_REF }, {} },
+    { "case", "show", "case show REF [--limit N] [--after CURSOR]",
+      "show a case and its chronology: the newest entries, a page at a time going back",
+      "CASE-SHOW", NULL, s_print_case, { POS_REF }, { OPT_PAGE } },
     { "case", "allocate", "case allocate REF --lead H [--coworker H]...",
       "allocate a case to a lead practitioner and co-workers",
       "CASE-ALLOCATE", NULL, s_print_case, { POS_REF },
@@ -260,10 +261,12 @@ static const cmddef_t s_commands [] = {
       "refuse (or withdraw) a case transfer still pending",
       "CASE-TRANSFER-REFUSE", NULL, s_print_transfer, { { "transfer", "ID", true } },
       { { "reason", "reason", O_VALUE, true, NULL }, { "side", "side", O_VALUE, false, NULL } } },
-    { "case", "transfers", "case transfers [--pod P] [--status pending|done|refused|all]",
-      "case transfers from or to a pod (default: pending), with the chronology check of each pending one",
+    { "case", "transfers",
+      "case transfers [--pod P] [--status pending|done|refused|all] [--limit N] [--after CURSOR]",
+      "case transfers from or to a pod (default: pending), newest first, with the chronology "
+      "check of each pending one",
       "CASE-TRANSFERS", NULL, s_print_transfers, {},
-      { OPT_POD, { "status", "status", O_VALUE, false, NULL } } },
+      { OPT_POD, { "status", "status", O_VALUE, false, NULL }, OPT_PAGE } },
     { "case", "contact", "case contact REF [--date D]",
       "who to contact about a case today (or on day D): lead, cover, duty or manager",
       "CASE-CONTACT", NULL, s_print_contact, { POS_REF },
@@ -354,11 +357,12 @@ static const cmddef_t s_commands [] = {
     { "leave", "calendar", "leave calendar [--pod P] [--from D] [--to D]",
       "a pod's absences in a period (default the next 14 days) and their cover",
       "LEAVE-CALENDAR", NULL, s_print_calendar, {}, { OPT_POD, OPT_FROM, OPT_TO } },
-    { "leave", "list", "leave list [--pod P] [--member H] [--status S]",
-      "absences of a pod or a member, latest first; S all, requested, approved, refused or cancelled",
-      "LEAVE-LIST", NULL, s_print_calendar, {},
+    { "leave", "list", "leave list [--pod P] [--member H] [--status S] [--limit N] [--after CURSOR]",
+      "absences of a pod or a member, latest first, a page at a time; S all, requested, approved, "
+      "refused or cancelled",
+      "LEAVE-LIST", NULL, s_print_leave_list, {},
       { OPT_POD, { "member", "member", O_VALUE, false, NULL },
-        { "status", "status", O_VALUE, false, NULL } } },
+        { "status", "status", O_VALUE, false, NULL }, OPT_PAGE } },
     { "leave", "show", "leave show ID", "show an absence and its cover lines",
       "LEAVE-SHOW", NULL, s_print_absence, { POS_ABSENCE }, {} },
     { "cover", "plan", "cover plan H (--absence ID | --from D --to D) [--accept]",
@@ -394,10 +398,10 @@ static const cmddef_t s_commands [] = {
       "the note for whoever covers case REF while its lead is away",
       "HANDOVER-NOTE", NULL, s_print_handover_note, { { "case", "REF", false }, { "text", "TEXT", false } },
       { OPT_ABSENCE } },
-    { NULL, "notices", "notices [--kind K] [--limit N]",
-      "notices kept for you, latest first (leave, cover, handover, declined tasks)",
+    { NULL, "notices", "notices [--kind K] [--limit N] [--after CURSOR]",
+      "notices kept for you, latest first (leave, cover, handover, declined tasks), a page at a time",
       "NOTICES", NULL, s_print_notices, {},
-      { { "kind", "kind", O_VALUE, false, NULL }, { "limit", "limit", O_NUMBER, false, NULL } } },
+      { { "kind", "kind", O_VALUE, false, NULL }, OPT_PAGE } },
     { "cover", "move", "cover move --from H --to H",
       "move every cover line of one member to another (team manager)",
       "COVER-MOVE", NULL, s_print_cover_move, {},
@@ -409,12 +413,12 @@ static const cmddef_t s_commands [] = {
     { NULL, "digest", "digest [--absence ID]",
       "what happened while you were away (your latest return, or that absence's)",
       "DIGEST", NULL, s_print_digest, {}, { OPT_ABSENCE } },
-    { "mail", "queue", "mail queue [--state S] [--pod P] [--limit N]",
-      "the mail outbox and each recipient's outcome (S pending, sent, failed, all; team manager)",
+    { "mail", "queue", "mail queue [--state S] [--pod P] [--limit N] [--after CURSOR]",
+      "the mail outbox and each recipient's outcome, newest first, a page at a time "
+      "(S pending, sent, failed, all; team manager)",
       "MAIL-QUEUE", NULL, s_print_mail_queue, {},
       { { "state", "state", O_VALUE, false, NULL },
-        OPT_POD,
-        { "limit", "limit", O_NUMBER, false, NULL } } },
+        OPT_POD, OPT_PAGE } },
     { "mail", "retry", "mail retry ID", "send a failed message again (team manager)",
       "MAIL-RETRY", NULL, s_print_mail_item, { { "id", "ID", true } }, {} },
     { NULL, "reminders", "reminders TASK",
@@ -427,7 +431,7 @@ static const cmddef_t s_commands [] = {
       "continuity [--pod P] [--member H] [--case REF] [--from D] [--to D] [--csv | --json]",
       "continuity of relationships per case, member and pod: workers with contact, "
       "changes of lead, known-worker rate, uncovered days (default the last 12 months)",
-      "CONTINUITY", s_continuity, NULL, {},
+      "CONTINUITY", s_report, NULL, {},
       { OPT_POD,
         { "member", "member", O_VALUE, false, NULL },
         { "case", "case", O_VALUE, false, NULL },
@@ -444,7 +448,7 @@ static const cmddef_t s_commands [] = {
       "[--csv | --json]",
       "tasks of practice standards done on time, late, overdue (whatever the period) or due "
       "in 14 days, cancelled or held by nobody, per standard and per member",
-      "REPORT-COMPLIANCE", s_report_compliance, NULL, {},
+      "REPORT-COMPLIANCE", s_report, NULL, {},
       { OPT_POD,
         { "member", "member", O_VALUE, false, NULL },
         OPT_FROM, OPT_TO,
@@ -478,10 +482,10 @@ static const cmddef_t s_commands [] = {
       { { "name", "name", O_VALUE, false, NULL },
         { "alias", "aliases", O_MULTI, false, NULL },
         { "remove-alias", "remove_aliases", O_MULTI, false, NULL } } },
-    { "partner", "list", "partner list [--case REF]",
-      "list partners, all or those linked to a case",
+    { "partner", "list", "partner list [--case REF] [--limit N] [--after CURSOR]",
+      "list partners, all or those linked to a case, by agency and name, a page at a time",
       "PARTNER-LIST", NULL, s_print_partner_list, {},
-      { { "case", "case", O_VALUE, false, NULL } } },
+      { { "case", "case", O_VALUE, false, NULL }, OPT_PAGE } },
     { "partner", "link", "partner link CASE EMAIL", "link a partner to a case",
       "PARTNER-LINK", NULL, s_print_partner_list,
       { { "case", "CASE", false }, { "partner", "EMAIL", false } }, {} },
@@ -1303,7 +1307,7 @@ static const char *const s_pod_fields [] = {
 static const char *const s_case_fields [] = {
     "ref", "kind", "status", "pod", "lead", "coworkers", "opened", "closed", "summary", NULL
 };
-static const char *const s_case_skip [] = { "chronology", "placements", "ended", NULL };
+static const char *const s_case_skip [] = { "chronology", "chronology_next", "placements", "ended", NULL };
 static const char *const s_task_fields [] = {
     "id", "case", "kind", "title", "state", "priority", "assignee", "due", "follow_up",
     "delegator", "awaiting_confirm", "standard",
@@ -1430,6 +1434,10 @@ s_print_case (json_t *data)
             s_print_items (chronology, s_chronology_columns, 2);
         else
             printf ("  (no entries)\n");
+        //  CASE-SHOW gives the newest entries; older ones a page at a time
+        const char *next = json_string_value (json_object_get (data, "chronology_next"));
+        if (next)
+            printf ("\nmore: podctl case show ... --after %s\n", next);
     }
     //  Placements: the child's, or the children placed with the household
     json_t *placements = json_object_get (data, "placements");
@@ -1668,6 +1676,13 @@ s_print_calendar (json_t *data)
             s_table_under (&table, cover);
     }
     s_table_print (&table, stdout, 0);
+}
+
+static void
+s_print_leave_list (json_t *data)
+{
+    s_print_calendar (data);
+    s_print_more (data, "leave list");
 }
 
 //  The plan's period, then "CASE TASK COVER REASON" per line with the
@@ -1922,6 +1937,7 @@ s_print_transfers (json_t *data)
     }
     if (!json_array_size (s_items (data)))
         printf ("(no case transfers)\n");
+    s_print_more (data, "case transfers");
 }
 
 static void
@@ -1943,6 +1959,7 @@ static void
 s_print_notices (json_t *data)
 {
     s_print_items (s_items (data), s_notice_columns, 0);
+    s_print_more (data, "notices");
 }
 
 static const column_t s_kind_columns [] = {
@@ -2036,6 +2053,7 @@ s_print_mail_queue (json_t *data)
             s_table_under (&table, recipients);
     }
     s_table_print (&table, stdout, 0);
+    s_print_more (data, "mail queue");
 }
 
 //  One outbox message: its fields, then its recipients
@@ -2100,6 +2118,7 @@ s_print_partner_list (json_t *data)
         free (text);
     }
     s_print_items (s_items (data), s_partner_columns, 0);
+    s_print_more (data, "partner list");
 }
 
 //  The meeting: time, place, sequence, status..., then one row per
@@ -2981,41 +3000,6 @@ s_ingest_mail (const cmddef_t *cmd, config_t *cfg, json_t *args)
 }
 
 //  --------------------------------------------------------------------------
-//  report compliance [...] [--csv | --json]
-
-static int
-s_report_compliance (const cmddef_t *cmd, config_t *cfg, json_t *args)
-{
-    bool csv = json_is_true (json_object_get (args, "csv"));
-    if (csv && cfg->json)
-        return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
-    json_t *body = json_deep_copy (args);
-    json_object_del (body, "csv");          //  ours, not a protocol field
-    podclient_t *client = s_connect (cfg);
-    if (!client) {
-        json_decref (body);
-        return EXIT_USAGE;
-    }
-    int status = 0;
-    char reason [600];
-    json_t *data = podclient_request (client, cmd->command, body, cfg->timeout_ms,
-                                      &status, reason, sizeof (reason));
-    podclient_destroy (&client);
-    if (!data)
-        return s_failure (cfg, status, reason);
-    if (cfg->json)
-        s_print_json (data);
-    else
-    if (csv)
-        s_print_compliance_csv (data);
-    else
-        s_print_compliance (data);
-    json_decref (data);
-    return EXIT_OK;
-}
-
-
-//  --------------------------------------------------------------------------
 //  Continuity
 
 static void
@@ -3151,9 +3135,26 @@ s_print_continuity (json_t *data)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  The reports: report compliance and continuity [...] [--csv | --json]
+
+typedef void (s_printer_fn) (json_t *data);
+static const struct {
+    const char *command;
+    s_printer_fn *text, *csv;
+} s_reports [] = {
+    { "REPORT-COMPLIANCE", s_print_compliance, s_print_compliance_csv },
+    { "CONTINUITY", s_print_continuity, s_print_continuity_csv },
+};
+
 static int
-s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args)
+s_report (const cmddef_t *cmd, config_t *cfg, json_t *args)
 {
+    size_t report = 0;
+    while (report < sizeof s_reports / sizeof s_reports [0] - 1
+       &&  !streq (s_reports [report].command, cmd->command))
+        report++;
+    assert (streq (s_reports [report].command, cmd->command));
     bool csv = json_is_true (json_object_get (args, "csv"));
     if (csv && cfg->json)
         return s_usage_error (cmd, NULL, "--csv and --json cannot be combined");
@@ -3174,10 +3175,7 @@ s_continuity (const cmddef_t *cmd, config_t *cfg, json_t *args)
     if (cfg->json)
         s_print_json (data);
     else
-    if (csv)
-        s_print_continuity_csv (data);
-    else
-        s_print_continuity (data);
+        (csv? s_reports [report].csv: s_reports [report].text) (data);
     json_decref (data);
     return EXIT_OK;
 }

@@ -329,7 +329,17 @@ podd_op_case_show (podd_request_t *req)
     podd_case_t kase;
     if (s_case_for_read (req, podp_msg_string (req->msg, "ref"), &kase))
         return -1;
-    json_t *reply = podd_store_case_json (req->store, kase.id, true);
+    //  The chronology a page at a time, the newest first (PROTOCOL.md 8.3)
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    json_t *chronology = podd_store_chronology_page (req->store, kase.id, &page);
+    if (!chronology)
+        return podd_fail (req, PODP_INVALID, "field 'after': '%s' is not a cursor of this list",
+                          page.after);
+    json_t *reply = podd_store_case_json (req->store, kase.id, false);
+    json_object_set_new (reply, "chronology", chronology);
+    json_object_set_new (reply, "chronology_next", *page.next? json_string (page.next): json_null ());
     //  Placements: a child's, or the children placed with a household
     json_object_set_new (reply, "placements", podd_store_placements_json (req->store, kase.id));
     return podd_ok (req, PODP_OK, reply);

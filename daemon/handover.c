@@ -13,7 +13,6 @@
 #define PACK_DAYS_AHEAD 2       /* ... two working days before the leave starts */
 #define CASES_MAX       1000
 #define TASKS_MAX       1000
-#define NOTICES_MAX     200
 #define NOTE_MAX        4096
 
 //  --------------------------------------------------------------------
@@ -448,12 +447,11 @@ podd_op_handover_note (podd_request_t *req)
 int
 podd_op_notices (podd_request_t *req)
 {
-    int64_t limit = podp_msg_int (req->msg, "limit", 50);
-    if (limit < 1 || limit > NOTICES_MAX)
-        return podd_fail (req, PODP_INVALID, "field 'limit': 1 to %d", NOTICES_MAX);
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-        podd_store_notice_list (req->store, req->actor->id, podp_msg_string (req->msg, "kind"),
-                                (size_t) limit)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    return podd_page_reply (req, podd_store_notice_page (req->store, req->actor->id,
+                            podp_msg_string (req->msg, "kind"), &page), &page);
 }
 
 int

@@ -444,8 +444,11 @@ podd_op_leave_list (podd_request_t *req)
         member_id = member.id;
         pod_id = member.pod_id;
     }
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-                    podd_store_absence_list (req->store, pod_id, member_id, status)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    return podd_page_reply (req, podd_store_absence_page (req->store, pod_id, member_id, status, &page),
+                            &page);
 }
 
 int

@@ -3,8 +3,6 @@
 #include "access.h"
 #include "when.h"
 
-#define QUEUE_LIMIT 200
-
 int
 podd_op_mail_queue (podd_request_t *req)
 {
@@ -25,12 +23,13 @@ podd_op_mail_queue (podd_request_t *req)
         pod_id = 0;
     if (!(pod_id == 0? podd_access_admin (req->actor): podd_access_pod_manage (req->actor, pod_id)))
         return podd_fail (req, PODP_FORBIDDEN, "only the pod's team manager sees its mail queue");
-    int64_t limit = podp_msg_int (req->msg, "limit", QUEUE_LIMIT);
-    if (limit < 1 || limit > 10000)
-        return podd_fail (req, PODP_INVALID, "field 'limit': 1..10000");
-    return podd_ok (req, PODP_OK, json_pack ("{s:o s:o}",
-        "counts", podd_store_outbox_counts (req->store, pod_id),
-        "items", podd_store_outbox_list (req->store, pod_id, state? state: "all", (size_t) limit)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page)
+    ||  podd_page_reply (req, podd_store_outbox_page (req->store, pod_id, state? state: "all", &page),
+                         &page))
+        return -1;
+    json_object_set_new (req->data, "counts", podd_store_outbox_counts (req->store, pod_id));
+    return 0;
 }
 
 int

@@ -107,8 +107,10 @@ podd_op_partner_list (podd_request_t *req)
     podd_case_t kase = { 0 };
     if (ref && podd_case_for_work (req, ref, &kase))
         return -1;
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items",
-                    podd_store_partner_list (req->store, kase.id)));
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    return podd_page_reply (req, podd_store_partner_page (req->store, kase.id, &page), &page);
 }
 
 static int

@@ -1073,7 +1073,8 @@ s_is_write (zmsg_t *msg)
         "MEMBER-SHOW", "CASE-LIST", "CASE-SHOW", "CASELOAD", "TASK-LIST", "TASK-SHOW",
         "LEAVE-CALENDAR", "CASE-CONTACT", "LOAD", "DIGEST", "MAIL-QUEUE", "REMINDERS",
         "PARTNER-LIST", "MEETING-ATTENDEES", "STANDARDS-LIST", "REPORT-COMPLIANCE", "AUDIT-LIST",
-        "CONTINUITY", NULL
+        "CONTINUITY", "LEAVE-LIST", "LEAVE-SHOW", "COVER-SHOW", "NOTICES", "HANDOVER", "TASK-KINDS",
+        "CASE-TRANSFERS", NULL
     };
     if (zmsg_size (msg) != 3)
         return false;

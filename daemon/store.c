@@ -663,7 +663,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
     X (OUTBOX_RETRY_RCPTS, "UPDATE outbox_rcpts SET state = 'pending', code = 0, text = ''" \
                      " WHERE outbox_id = ?1 AND state = 'failed'") \
     X (OUTBOX_LIST,  "SELECT id FROM outbox WHERE (?1 = 0 OR pod_id = ?1) AND (?2 = 'all' OR state = ?2)" \
-                     " ORDER BY id DESC LIMIT ?3") \
+                     " AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?3") \
     X (OUTBOX_JSON,  "SELECT id, message_id, kind, state, attempts, next_attempt, queued, last_error, done_at," \
                      " task_id, subject FROM outbox WHERE id = ?1") \
     X (OUTBOX_RCPTS_JSON, "SELECT address, state, code, text FROM outbox_rcpts WHERE outbox_id = ?1 ORDER BY address") \
@@ -813,7 +813,8 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " WHERE pack_at IS NOT NULL)") \
     X (ABSENCE_LIST, "SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
                      " WHERE (?1 = 0 OR m.pod_id = ?1) AND (?2 = 0 OR a.member_id = ?2)" \
-                     " AND (?3 = 'all' OR a.status = ?3) ORDER BY a.starts DESC, a.id DESC LIMIT 500") \
+                     " AND (?3 = 'all' OR a.status = ?3) AND (?4 IS NULL OR (a.starts, a.id) < (?4, ?5))" \
+                     " ORDER BY a.starts DESC, a.id DESC LIMIT ?6") \
     X (ABSENCE_NOW,  "SELECT a.id FROM absences a JOIN members m ON m.id = a.member_id" \
                      " WHERE (?1 = 0 OR m.pod_id = ?1) AND (?2 = 0 OR a.member_id = ?2) AND a.approved" \
                      " AND a.starts <= ?3 AND (a.ends IS NULL OR a.ends > ?3) ORDER BY m.handle, a.id") \
@@ -851,7 +852,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " ORDER BY h.entry_date DESC, h.id DESC LIMIT 1") \
     X (NOTICE_ADD,   "INSERT INTO notices (member_id, kind, text, data, created) VALUES (?1, ?2, ?3, ?4, ?5)") \
     X (NOTICE_LIST,  "SELECT id, kind, text, data, created FROM notices WHERE member_id = ?1" \
-                     " AND (?2 = '' OR kind = ?2) ORDER BY id DESC LIMIT ?3") \
+                     " AND (?2 = '' OR kind = ?2) AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?3") \
     X (TASK_DELEGATION, "SELECT IFNULL (delegator_id, 0), awaiting_confirm, IFNULL (follow_up, 0)," \
                      " follow_up_sent FROM tasks WHERE id = ?1") \
     X (TASK_SET_DELEGATOR, "UPDATE tasks SET delegator_id = NULLIF (?2, 0) WHERE id = ?1") \
@@ -915,7 +916,7 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " LEFT JOIN members tb ON tb.id = t.to_by LEFT JOIN members xb ON xb.id = t.refused_by" \
                      " WHERE t.id = ?1") \
     X (TRANSFER_LIST, "SELECT id FROM case_transfers WHERE (?1 = 0 OR from_pod = ?1 OR to_pod = ?1)" \
-                     " AND (?2 = 'all' OR status = ?2) ORDER BY id DESC LIMIT 500") \
+                     " AND (?2 = 'all' OR status = ?2) AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4") \
     X (CASE_MOVE_POD, "UPDATE cases SET pod_id = ?2, lead_id = NULLIF (?3, 0) WHERE id = ?1") \
     X (CASE_REMOVE_CO, "DELETE FROM case_workers WHERE case_id = ?1 AND member_id = ?2") \
     X (CASE_LIVE_TASKS, "SELECT id FROM tasks WHERE case_id = ?1 AND " OPEN_STATE ("state") " ORDER BY id") \
@@ -968,7 +969,18 @@ static const char *s_migrations [PODD_STORE_SCHEMA] = {
                      " NULLIF (?11, 0), ?10)") \
     /* Writes (issue 13): the key of a task in a paged task list (the cursor) */ \
     X (TASK_PAGE_KEY, "SELECT CASE ?2 WHEN 'mine' THEN " TASK_MINE_KEY " WHEN 'case' THEN 0" \
-                     " ELSE " TASK_DUE_KEY " END FROM tasks t WHERE t.id = ?1")
+                     " ELSE " TASK_DUE_KEY " END FROM tasks t WHERE t.id = ?1") \
+    /* More paged lists (issue 13): partners by agency, name and id after the \
+       partner of the cursor (?2); a case's chronology newest first before \
+       the cursor's (date ?2, id ?3); an absence's start (LEAVE-LIST's key) */ \
+    X (PARTNER_PAGE, "SELECT p.id FROM partners p WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM case_partners c" \
+                     "  WHERE c.case_id = ?1 AND c.partner_id = p.id))" \
+                     " AND (?2 IS NULL OR (p.agency, p.name, p.id) > (SELECT agency, name, id FROM partners" \
+                     "  WHERE id = ?2)) ORDER BY p.agency, p.name, p.id LIMIT ?3") \
+    X (CHRONO_PAGE,  "SELECT id FROM chronology WHERE case_id = ?1" \
+                     " AND (?2 IS NULL OR (entry_date, id) < (?2, ?3))" \
+                     " ORDER BY entry_date DESC, id DESC LIMIT ?4") \
+    X (ABSENCE_STARTS, "SELECT starts FROM absences WHERE id = ?1")
 
 #define AS_ENUM(name, sql) SQL_##name,
 #define AS_TEXT(name, sql) sql,
@@ -3172,18 +3184,6 @@ podd_store_outbox_json (podd_store_t *self, int64_t id)
 }
 
 json_t *
-podd_store_outbox_list (podd_store_t *self, int64_t pod_id, const char *state, size_t limit)
-{
-    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_LIST);
-    if (!stmt)
-        return NULL;
-    sqlite3_bind_int64 (stmt, 1, pod_id);
-    s_bind_text (stmt, 2, state? state: "all");
-    sqlite3_bind_int64 (stmt, 3, (int64_t) limit);
-    return s_list (self, stmt, podd_store_outbox_json);
-}
-
-json_t *
 podd_store_outbox_counts (podd_store_t *self, int64_t pod_id)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_COUNT);
@@ -4148,18 +4148,6 @@ podd_store_absence_handover_next (podd_store_t *self)
 }
 
 json_t *
-podd_store_absence_list (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *status)
-{
-    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_LIST);
-    if (!stmt)
-        return NULL;
-    sqlite3_bind_int64 (stmt, 1, pod_id);
-    sqlite3_bind_int64 (stmt, 2, member_id);
-    s_bind_text (stmt, 3, status? status: "all");
-    return s_list (self, stmt, s_absence_json_builder);
-}
-
-json_t *
 podd_store_absence_now (podd_store_t *self, int64_t pod_id, int64_t member_id, int64_t now)
 {
     sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_NOW);
@@ -4353,27 +4341,6 @@ podd_store_notice_add (podd_store_t *self, int64_t member_id, const char *kind, 
     if (s_done (stmt))
         return -1;
     return sqlite3_last_insert_rowid (self->db);
-}
-
-json_t *
-podd_store_notice_list (podd_store_t *self, int64_t member_id, const char *kind, size_t limit)
-{
-    sqlite3_stmt *stmt = s_stmt (self, SQL_NOTICE_LIST);
-    json_t *items = json_array ();
-    if (!stmt)
-        return items;
-    sqlite3_bind_int64 (stmt, 1, member_id);
-    s_bind_text (stmt, 2, kind? kind: "");
-    sqlite3_bind_int64 (stmt, 3, (int64_t) limit);
-    while (sqlite3_step (stmt) == SQLITE_ROW) {
-        json_t *data = json_loads ((const char *) sqlite3_column_text (stmt, 3), 0, NULL);
-        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o}",
-            "id", (json_int_t) sqlite3_column_int64 (stmt, 0), "kind", s_json_text (stmt, 1),
-            "text", s_json_text (stmt, 2), "data", data? data: json_object (),
-            "created", s_json_when (stmt, 4)));
-    }
-    sqlite3_reset (stmt);
-    return items;
 }
 
 //  --------------------------------------------------------------------
@@ -4896,17 +4863,6 @@ podd_store_transfer_json (podd_store_t *self, int64_t id)
     return transfer;
 }
 
-json_t *
-podd_store_transfer_list (podd_store_t *self, int64_t pod_id, const char *status)
-{
-    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_LIST);
-    if (!stmt)
-        return json_array ();
-    sqlite3_bind_int64 (stmt, 1, pod_id);
-    s_bind_text (stmt, 2, status? status: "pending");
-    return s_list (self, stmt, podd_store_transfer_json);
-}
-
 int
 podd_store_case_move_pod (podd_store_t *self, int64_t case_id, int64_t pod_id, int64_t lead_id)
 {
@@ -5423,6 +5379,226 @@ podd_store_member_page (podd_store_t *self, int64_t pod_id, podd_page_t *page)
         s_bind_text (stmt, 2, after);
     sqlite3_bind_int64 (stmt, 3, (int64_t) page->limit + 1);
     return s_page (self, stmt, podd_store_member_json, page, "members", "handle");
+}
+
+//  More paged lists (issue 13). A page of the ids stmt yields (bound,
+//  asked for one more than the page), built into items; *last is the id
+//  of the page's last item when there is a page after it, else 0
+static json_t *
+s_page_ids (podd_store_t *self, sqlite3_stmt *stmt, s_builder_fn *builder, size_t limit,
+            int64_t *last)
+{
+    int64_t *ids = (int64_t *) malloc ((limit + 1) * sizeof (int64_t));
+    assert (ids);
+    size_t count = s_ids (stmt, ids, limit + 1);
+    *last = count > limit? ids [limit - 1]: 0;
+    json_t *items = json_array ();
+    for (size_t i = 0; i < count && i < limit; i++) {
+        json_t *item = builder (self, ids [i]);
+        if (item)
+            json_array_append_new (items, item);
+    }
+    free (ids);
+    return items;
+}
+
+//  The id in a cursor "TAG:ID": 0, or -1 when it is not one of tag
+static int
+s_cursor_id (const char *cursor, const char *tag, int64_t *id)
+{
+    const char *key = s_cursor_key (cursor, tag);
+    char *end;
+    long long value = key? strtoll (key, &end, 10): 0;
+    if (!key || *end || value <= 0)
+        return -1;
+    *id = value;
+    return 0;
+}
+
+//  Bind a "TAG:ID" cursor (NULL: from the start) to index: 0, or -1 when
+//  it is not one of tag
+static int
+s_bind_cursor_id (sqlite3_stmt *stmt, int index, const char *cursor, const char *tag)
+{
+    int64_t id = 0;
+    if (cursor && s_cursor_id (cursor, tag, &id))
+        return -1;
+    if (cursor)
+        sqlite3_bind_int64 (stmt, index, id);
+    return 0;
+}
+
+static void
+s_next_id (podd_page_t *page, const char *tag, int64_t last)
+{
+    page->next [0] = 0;
+    if (last)
+        snprintf (page->next, sizeof page->next, "%s:%lld", tag, (long long) last);
+}
+
+json_t *
+podd_store_notice_page (podd_store_t *self, int64_t member_id, const char *kind, podd_page_t *page)
+{
+    page->next [0] = 0;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_NOTICE_LIST);
+    if (!stmt)
+        return json_array ();
+    if (s_bind_cursor_id (stmt, 4, page->after, "notices"))
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, member_id);
+    s_bind_text (stmt, 2, kind? kind: "");
+    sqlite3_bind_int64 (stmt, 3, (int64_t) page->limit + 1);
+    json_t *items = json_array ();
+    int64_t last = 0;
+    while (sqlite3_step (stmt) == SQLITE_ROW) {
+        if (json_array_size (items) == page->limit) {
+            s_next_id (page, "notices", last);
+            break;
+        }
+        last = sqlite3_column_int64 (stmt, 0);
+        json_t *data = json_loads ((const char *) sqlite3_column_text (stmt, 3), 0, NULL);
+        json_array_append_new (items, json_pack ("{s:I s:o s:o s:o s:o}",
+            "id", (json_int_t) last, "kind", s_json_text (stmt, 1),
+            "text", s_json_text (stmt, 2), "data", data? data: json_object (),
+            "created", s_json_when (stmt, 4)));
+    }
+    sqlite3_reset (stmt);
+    return items;
+}
+
+json_t *
+podd_store_outbox_page (podd_store_t *self, int64_t pod_id, const char *state, podd_page_t *page)
+{
+    page->next [0] = 0;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_OUTBOX_LIST);
+    if (!stmt)
+        return json_array ();
+    if (s_bind_cursor_id (stmt, 4, page->after, "mail"))
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, state? state: "all");
+    sqlite3_bind_int64 (stmt, 3, (int64_t) page->limit + 1);
+    int64_t last;
+    json_t *items = s_page_ids (self, stmt, podd_store_outbox_json, page->limit, &last);
+    s_next_id (page, "mail", last);
+    return items;
+}
+
+json_t *
+podd_store_transfer_page (podd_store_t *self, int64_t pod_id, const char *status, podd_page_t *page)
+{
+    page->next [0] = 0;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_TRANSFER_LIST);
+    if (!stmt)
+        return json_array ();
+    if (s_bind_cursor_id (stmt, 3, page->after, "transfers"))
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    s_bind_text (stmt, 2, status? status: "pending");
+    sqlite3_bind_int64 (stmt, 4, (int64_t) page->limit + 1);
+    int64_t last;
+    json_t *items = s_page_ids (self, stmt, podd_store_transfer_json, page->limit, &last);
+    s_next_id (page, "transfers", last);
+    return items;
+}
+
+json_t *
+podd_store_partner_page (podd_store_t *self, int64_t case_id, podd_page_t *page)
+{
+    page->next [0] = 0;
+    //  The cursor names a partner, whose place (agency, name) the page
+    //  follows: one that does not exist is no cursor
+    int64_t after = 0;
+    if (page->after) {
+        json_t *partner = s_cursor_id (page->after, "partners", &after)? NULL
+                        : podd_store_partner_json (self, after);
+        if (!partner)
+            return NULL;
+        json_decref (partner);
+    }
+    sqlite3_stmt *stmt = s_stmt (self, SQL_PARTNER_PAGE);
+    if (!stmt)
+        return json_array ();
+    if (after)
+        sqlite3_bind_int64 (stmt, 2, after);
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    sqlite3_bind_int64 (stmt, 3, (int64_t) page->limit + 1);
+    int64_t last;
+    json_t *items = s_page_ids (self, stmt, podd_store_partner_json, page->limit, &last);
+    s_next_id (page, "partners", last);
+    return items;
+}
+
+json_t *
+podd_store_absence_page (podd_store_t *self, int64_t pod_id, int64_t member_id, const char *status,
+                         podd_page_t *page)
+{
+    page->next [0] = 0;
+    int64_t after_starts = 0, after_id = 0;
+    if (page->after && s_task_cursor (page->after, "leave", &after_starts, &after_id))
+        return NULL;
+    sqlite3_stmt *stmt = s_stmt (self, SQL_ABSENCE_LIST);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, pod_id);
+    sqlite3_bind_int64 (stmt, 2, member_id);
+    s_bind_text (stmt, 3, status? status: "all");
+    if (page->after) {
+        sqlite3_bind_int64 (stmt, 4, after_starts);
+        sqlite3_bind_int64 (stmt, 5, after_id);
+    }
+    sqlite3_bind_int64 (stmt, 6, (int64_t) page->limit + 1);
+    int64_t last;
+    json_t *items = s_page_ids (self, stmt, s_absence_json_builder, page->limit, &last);
+    stmt = last? s_stmt (self, SQL_ABSENCE_STARTS): NULL;
+    if (stmt) {
+        sqlite3_bind_int64 (stmt, 1, last);
+        snprintf (page->next, sizeof page->next, "leave:%lld:%lld",
+                  (long long) s_scalar (stmt, 0), (long long) last);
+    }
+    return items;
+}
+
+json_t *
+podd_store_chronology_page (podd_store_t *self, int64_t case_id, podd_page_t *page)
+{
+    page->next [0] = 0;
+    //  "chronology:DATE:ID": the entry date and id of the oldest entry of
+    //  the page before
+    char date [32] = "";
+    int64_t after_id = 0;
+    if (page->after) {
+        const char *key = s_cursor_key (page->after, "chronology");
+        const char *colon = key? strrchr (key, ':'): NULL;
+        char *end;
+        long long id = colon? strtoll (colon + 1, &end, 10): 0;
+        if (!colon || colon == key || (size_t) (colon - key) >= sizeof date || *end || id <= 0
+        ||  memchr (key, ':', (size_t) (colon - key)))
+            return NULL;
+        memcpy (date, key, (size_t) (colon - key));
+        date [colon - key] = 0;
+        after_id = id;
+    }
+    sqlite3_stmt *stmt = s_stmt (self, SQL_CHRONO_PAGE);
+    if (!stmt)
+        return json_array ();
+    sqlite3_bind_int64 (stmt, 1, case_id);
+    if (page->after) {
+        s_bind_text (stmt, 2, date);
+        sqlite3_bind_int64 (stmt, 3, after_id);
+    }
+    sqlite3_bind_int64 (stmt, 4, (int64_t) page->limit + 1);
+    int64_t last;
+    json_t *newest = s_page_ids (self, stmt, podd_store_chronology_json, page->limit, &last);
+    //  The page reads oldest first, as a chronology does
+    json_t *items = json_array ();
+    for (size_t i = json_array_size (newest); i > 0; i--)
+        json_array_append (items, json_array_get (newest, i - 1));
+    json_decref (newest);
+    const char *oldest = json_string_value (json_object_get (json_array_get (items, 0), "date"));
+    if (last && oldest)
+        snprintf (page->next, sizeof page->next, "chronology:%s:%lld", oldest, (long long) last);
+    return items;
 }
 
 void

@@ -297,7 +297,6 @@ int64_t podd_store_outbox_failed_rcpts (podd_store_t *self, int64_t id);
 //  PODD_OUTBOX_RCPTS one read gives); -1 on error
 int64_t podd_store_outbox_pending_rcpts (podd_store_t *self, int64_t id);
 json_t *podd_store_outbox_json (podd_store_t *self, int64_t id);
-json_t *podd_store_outbox_list (podd_store_t *self, int64_t pod_id, const char *state, size_t limit);
 json_t *podd_store_outbox_counts (podd_store_t *self, int64_t pod_id);
 
 //  Reminders: tasks carry the next moment one is due (indexed)
@@ -464,8 +463,6 @@ int     podd_store_absence_set_pack (podd_store_t *self, int64_t id, int64_t at)
 size_t  podd_store_absence_handover_due (podd_store_t *self, bool pack, int64_t now, int64_t *ids,
                                          size_t max);
 int64_t podd_store_absence_handover_next (podd_store_t *self);      /* 0 = none */
-json_t *podd_store_absence_list (podd_store_t *self, int64_t pod_id, int64_t member_id,
-                                 const char *status);
 //  Approved absences under way at now (of a pod, or of a member)
 json_t *podd_store_absence_now (podd_store_t *self, int64_t pod_id, int64_t member_id, int64_t now);
 //  The member's next requested/approved absence not yet over; 0 = none
@@ -489,7 +486,6 @@ json_t *podd_store_handover_pack (podd_store_t *self, int64_t absence_id);      
 json_t *podd_store_case_handover (podd_store_t *self, int64_t case_id, int64_t since, int64_t now);
 int64_t podd_store_notice_add (podd_store_t *self, int64_t member_id, const char *kind,
                                const char *text, const char *data, int64_t now);
-json_t *podd_store_notice_list (podd_store_t *self, int64_t member_id, const char *kind, size_t limit);
 
 //  Delegation, follow-up, cover offers and swaps
 int     podd_store_task_delegation (podd_store_t *self, int64_t task_id, int64_t *delegator,
@@ -579,8 +575,6 @@ int     podd_store_transfer_done (podd_store_t *self, int64_t id, int64_t old_le
 int64_t podd_store_transfer_by_visit (podd_store_t *self, int64_t task_id);
 int     podd_store_transfer_release (podd_store_t *self, int64_t id, int64_t now);
 json_t *podd_store_transfer_json (podd_store_t *self, int64_t id);
-//  Transfers from or to a pod (0 = every pod) with a status ("all" = any), newest first
-json_t *podd_store_transfer_list (podd_store_t *self, int64_t pod_id, const char *status);
 int     podd_store_case_move_pod (podd_store_t *self, int64_t case_id, int64_t pod_id, int64_t lead_id);
 int     podd_store_case_remove_coworker (podd_store_t *self, int64_t case_id, int64_t member_id);
 //  Ids of a case's open, offered and accepted tasks
@@ -680,5 +674,24 @@ char   *podd_store_task_page_text (podd_store_t *self, const char *scope, int64_
 json_t *podd_store_case_page (podd_store_t *self, int64_t pod_id, int64_t member_id,
                               const char *status, podd_page_t *page);
 json_t *podd_store_member_page (podd_store_t *self, int64_t pod_id, podd_page_t *page);
+//  More paged lists (issue 13, PROTOCOL.md 7.3). A member's notices (of a
+//  kind, NULL: any), newest first
+json_t *podd_store_notice_page (podd_store_t *self, int64_t member_id, const char *kind,
+                                podd_page_t *page);
+//  The outbox of a pod (0 = every pod) in a state ("all" = any), newest first
+json_t *podd_store_outbox_page (podd_store_t *self, int64_t pod_id, const char *state,
+                                podd_page_t *page);
+//  Absences of a pod (0 = every pod) or a member (0 = any) with a status
+//  ("all" = any), latest start first
+json_t *podd_store_absence_page (podd_store_t *self, int64_t pod_id, int64_t member_id,
+                                 const char *status, podd_page_t *page);
+//  Transfers from or to a pod (0 = every pod) with a status ("all" = any), newest first
+json_t *podd_store_transfer_page (podd_store_t *self, int64_t pod_id, const char *status,
+                                  podd_page_t *page);
+//  Partners, of a case (0 = every partner), by agency and name
+json_t *podd_store_partner_page (podd_store_t *self, int64_t case_id, podd_page_t *page);
+//  A page of a case's chronology: the newest entries before the cursor,
+//  oldest first in the page; next names the entries before them
+json_t *podd_store_chronology_page (podd_store_t *self, int64_t case_id, podd_page_t *page);
 
 #endif

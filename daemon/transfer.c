@@ -507,7 +507,10 @@ podd_op_case_transfers (podd_request_t *req)
     else
     if (!pod_id && !podd_access_admin (req->actor))
         return podd_fail (req, PODP_FORBIDDEN, "you belong to no pod");
-    json_t *items = podd_store_transfer_list (req->store, pod_id, status? status: "pending");
+    podd_page_t page;
+    if (podd_page_fields (req, &page))
+        return -1;
+    json_t *items = podd_store_transfer_page (req->store, pod_id, status? status: "pending", &page);
     //  What the chronology check finds now, for the transfers still to decide
     size_t index;
     json_t *item;
@@ -520,7 +523,7 @@ podd_op_case_transfers (podd_request_t *req)
         podd_store_case_facts (req->store, kase.id, &facts);
         json_object_set_new (item, "check", podd_chronocheck (req, &kase, facts.opened));
     }
-    return podd_ok (req, PODP_OK, json_pack ("{s:o}", "items", items));
+    return podd_page_reply (req, items, &page);
 }
 
 int

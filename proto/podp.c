@@ -134,6 +134,8 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "CASE-SHOW",   true, {
         { "ref",       STRING,  REQ, 64,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* chronology entries, 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* "chronology_next" of the page before */
         { END } } },
     { "CASE-ALLOCATE", true, {
         { "ref",       STRING,  REQ, 64,  NULL },
@@ -257,6 +259,8 @@ static const s_command_t s_commands [] = {
         { "pod",       STRING,  OPT, 32,  NULL },
         { "member",    STRING,  OPT, 32,  NULL },
         { "status",    STRING,  OPT, 16,  s_leave_statuses },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "LEAVE-SHOW",  true, {
         { "absence",   INT,     REQ, 0,   NULL },
@@ -273,6 +277,7 @@ static const s_command_t s_commands [] = {
     { "NOTICES",     true, {
         { "kind",      STRING,  OPT, 64,  NULL },
         { "limit",     INT,     OPT, 0,   NULL },
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "TASK-KINDS",  true, { { END } } },
     { "TASK-DELEGATE", true, {
@@ -328,6 +333,7 @@ static const s_command_t s_commands [] = {
         { "state",     STRING,  OPT, 16,  s_mail_states },
         { "pod",       STRING,  OPT, 32,  NULL },
         { "limit",     INT,     OPT, 0,   NULL },
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "MAIL-RETRY",  true, {
         { "id",        INT,     REQ, 0,   NULL },
@@ -351,6 +357,8 @@ static const s_command_t s_commands [] = {
         { END } } },
     { "PARTNER-LIST", true, {
         { "case",      STRING,  OPT, 64,  NULL },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
     { "PARTNER-LINK", true, {
         { "case",      STRING,  REQ, 64,  NULL },
@@ -466,6 +474,8 @@ static const s_command_t s_commands [] = {
     { "CASE-TRANSFERS", true, {
         { "pod",       STRING,  OPT, 32,  NULL },
         { "status",    STRING,  OPT, 16,  s_transfer_statuses },
+        { "limit",     INT,     OPT, 0,   NULL },     /* 1 .. PODP_LIST_MAX */
+        { "after",     STRING,  OPT, 128, NULL },     /* the "next" of the page before */
         { END } } },
 
     /*  Server -> client */

@@ -91,11 +91,43 @@ function meetingsSection (meetings) {
   }));
 }
 
+// The chronology: the newest CHRONOLOGY_PAGE entries (PROTOCOL 7.3, 8.3);
+// "Show older entries" asks for the page before them, shown above
+const CHRONOLOGY_PAGE = 50;
+
+function chronologySection (ref, kase) {
+  const region = h('div', { id: 'chronology-section' });
+  let entries = kase.chronology;
+  let next = kase.chronology_next;
+  const more = h('button', { class: 'button secondary', type: 'button', id: 'more-chronology' }, 'Show older entries');
+  more.addEventListener('click', async () => {
+    try {
+      const page = await api.call('case-show', { ref, limit: CHRONOLOGY_PAGE, after: next });
+      entries = page.chronology.concat(entries);
+      next = page.chronology_next;
+      render();
+      // focus stays where the reader was: on the button, or on the table once it is whole
+      (next ? more : region.querySelector('#chronology')).focus();
+      announce(page.chronology.length + ' older ' + (page.chronology.length === 1 ? 'entry' : 'entries') + ' shown');
+    } catch (e) { failed(e); }
+  });
+  const render = () => {
+    clear(region).append(entries.length
+      ? table('Chronology of ' + ref + ', oldest first' + (next ? ' (the latest ' + entries.length + ' entries)' : ''),
+        ['Date', 'Kind', 'Entry', 'By'],
+        entries.map(e => [day(e.date + 'T12:00:00Z'), e.kind, e.text, e.author]), { id: 'chronology', tabindex: '-1' })
+      : h('p', null, 'Nothing recorded yet.'));
+    if (next) region.prepend(h('p', null, more));
+  };
+  render();
+  return region;
+}
+
 export async function caseView (ref) {
   const region = h('div');
   const reload = async () => {
     const [kase, contact, tasks, members] = await Promise.all([
-      api.call('case-show', { ref }),
+      api.call('case-show', { ref, limit: CHRONOLOGY_PAGE }),
       api.call('case-contact', { ref }).catch(() => null),
       api.call('task-list', { scope: 'case', case: ref }),
       api.call('member-list', me().member.pod ? { pod: me().member.pod } : {}).then(r => r.items).catch(() => [])]);
@@ -122,9 +154,7 @@ export async function caseView (ref) {
       h('h2', null, 'Meetings'),
       meetingsSection(meetings),
       h('h2', null, 'Chronology'),
-      kase.chronology.length ? table('Chronology of ' + ref + ', oldest first', ['Date', 'Kind', 'Entry', 'By'],
-        kase.chronology.map(e => [day(e.date + 'T12:00:00Z'), e.kind, e.text, e.author]), { id: 'chronology' })
-        : h('p', null, 'Nothing recorded yet.'),
+      chronologySection(ref, kase),
       h('h2', null, 'Add to the chronology'),
       noteForm(ref, reload));
   };

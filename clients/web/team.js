@@ -88,13 +88,23 @@ function loadChart (items) {
   return svg;
 }
 
+const PAGE = 50;          // failed messages asked for at a time
+
 const MAIL_KIND = { before: 'Reminder before the due date', overdue: 'Overdue reminder', escalation: 'Overdue, copied to the manager' };
 
-// Failed mail of the pod: who did not get it and why, with a retry button
+// Failed mail of the pod: who did not get it and why, with a retry button;
+// a page (PROTOCOL 7.3) at a time, "Show more failed mail" for the next
 function failedMail (queue, reload) {
   const region = h('div', { id: 'failed-mail' });
   const status = h('div');
-  const render = (items) => {
+  const more = h('button', { class: 'button secondary', type: 'button', id: 'more-mail' }, 'Show more failed mail');
+  let shown = queue.items.length;
+  more.addEventListener('click', async () => {
+    try { render(await reload(shown + PAGE)); } catch (e) { failed(e); }
+  });
+  const render = (list) => {
+    const items = list.items;
+    shown = items.length;
     clear(region).append(status, items.length
       ? table('Messages that could not be sent, newest first', ['Subject', 'Kind', 'Not delivered to', 'Gave up', 'Retry'],
         items.map(m => [m.subject, MAIL_KIND[m.kind] || m.kind.replace(/-/g, ' '),
@@ -107,15 +117,16 @@ function failedMail (queue, reload) {
               try {
                 await api.call('mail-retry', { id: m.id });
                 announce('Sending again: ' + m.subject);
-                render((await reload()).items);
+                render(await reload(shown));
                 const box = h('div', { class: 'notice', role: 'status', tabindex: '-1' }, 'Sending "' + m.subject + '" again.');
                 status.append(box);
                 box.focus();
               } catch (e) { failed(e); }
             } }, 'Retry')]))
       : h('p', null, 'No mail has failed.'));
+    if (list.more) region.append(h('p', null, more));
   };
-  render(queue.items);
+  render(queue);
   return region;
 }
 
@@ -123,7 +134,7 @@ export async function teamView () {
   const from = thisMonday();
   const to = addDays(from, WEEKS * 7);
   const period = { from: from.toISOString().replace('.000', ''), to: to.toISOString().replace('.000', '') };
-  const failedQueue = () => api.call('mail-queue', { state: 'failed', limit: 50 });
+  const failedQueue = (want = PAGE) => api.pages('mail-queue', { state: 'failed', limit: PAGE }, want);
   const [calendar, load, mail] = await Promise.all([api.call('leave-calendar', period), api.call('load', period),
     failedQueue().catch(e => { if (e.status === 401) throw e; return null; })]);
   const absences = calendar.items.filter(a => a.status === 'approved' || a.status === 'requested');

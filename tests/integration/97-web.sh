@@ -111,6 +111,12 @@ else
     sed -nE 's/^(not )?ok [0-9]+ - (.*)$/\1ok - browser: \2/p' "$T/browser-continuity.tap"
     grep -q '^ok [0-9]' "$T/browser-continuity.tap" || not_ok "continuity browser test ran no test: $(tail -20 "$T/browser-continuity.tap")"
     grep -q '^not ok' "$T/browser-continuity.tap" && grep -E -A24 '^not ok' "$T/browser-continuity.tap" | sed 's/^/# /' | head -40
+    # paged lists on the page (issue 13), their own file
+    PODWEB_URL="$URL_main" PODCTL="$PODCTL" PODD_EP="$EP" KEYS="$T/keys" \
+        timeout 120 node --test --test-reporter=tap --test-timeout=100000 "$WEB_DIR/paging.test.mjs" > "$T/browser-paging.tap" 2>&1
+    sed -nE 's/^(not )?ok [0-9]+ - (.*)$/\1ok - browser: \2/p' "$T/browser-paging.tap"
+    grep -q '^ok [0-9]' "$T/browser-paging.tap" || not_ok "paging browser test ran no test: $(tail -20 "$T/browser-paging.tap")"
+    grep -q '^not ok' "$T/browser-paging.tap" && grep -E -A24 '^not ok' "$T/browser-paging.tap" | sed 's/^/# /' | head -40
 fi
 
 for name in main short sso ssox tls; do
