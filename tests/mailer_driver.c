@@ -197,6 +197,10 @@ main (int argc, char *argv [])
     }
     zsys_init ();
     zsys_set_logident ("mailer_driver");
+    //  The mailer actor's log lines go to stderr: on stdout (CZMQ's
+    //  default) one printed from its thread could land inside a RESULT
+    //  line this thread is writing, and the line would not be read
+    zsys_set_logstream (stderr);
 
     //  Build every batch first, so that the timing covers sending only
     int64_t batches = (count + per_batch - 1) / per_batch;
