@@ -17,11 +17,19 @@
 
     usage: bench_mixed -e ENDPOINT -c CREATOR.cert -w WATCHER.cert -s SERVER.cert
                        [-C CLIENTS] [-d SECONDS] [-E ECHO_PER_S] [-o SUMMARY_FILE]
+                       [-p PODD_PID]
+
+    With -p, podd's CPU per request (from /proc) beside the bench's own,
+    so the ceiling the client sets is visible. Replies are read as far as
+    their rid and status (s_reply_head): decoding each whole list page
+    made the client the ceiling.
 */
 #include <czmq.h>
 #include <jansson.h>
 #include <time.h>
 #include <getopt.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include "podp.h"
 #include "podclient.h"
 
@@ -104,7 +112,68 @@ typedef struct {
     size_t errors;
     char last_error [160];
     double seconds;
+    size_t checked;             /* replies read; each 64th decoded whole */
+    int64_t podd_cpu_ms;        /* over the measured seconds; -1 unknown */
+    int64_t self_cpu_ms;
 } phase_t;
+
+//  CPU time (user + system) of a process from /proc/PID/stat, in ms; -1 if
+//  it cannot be read
+static int64_t
+s_proc_cpu_ms (int pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/stat", pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return -1;
+    char buf [1024];
+    size_t got = fread (buf, 1, sizeof buf - 1, file);
+    fclose (file);
+    buf [got] = 0;
+    const char *tail = strrchr (buf, ')');      //  after the command name
+    unsigned long long utime = 0, stime = 0;
+    if (!tail || sscanf (tail + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                         &utime, &stime) != 2)
+        return -1;
+    return (int64_t) ((utime + stime) * 1000 / (unsigned long long) sysconf (_SC_CLK_TCK));
+}
+
+static int64_t
+s_self_cpu_ms (void)
+{
+    struct rusage usage;
+    getrusage (RUSAGE_SELF, &usage);
+    return (int64_t) usage.ru_utime.tv_sec * 1000 + usage.ru_utime.tv_usec / 1000
+         + (int64_t) usage.ru_stime.tv_sec * 1000 + usage.ru_stime.tv_usec / 1000;
+}
+
+//  A REPLY's rid and status, read from the head of its body: podd writes
+//  them first ({"rid":N,"status":S,...}). The bench reads no more of a
+//  reply than that: decoding each whole list page (tens of KB of JSON)
+//  made this client, one thread for all its connections, the ceiling of
+//  what it measured. 0, or -1 when the frames are not such a REPLY (then
+//  the caller decodes the message whole).
+static int
+s_reply_head (zmsg_t *raw, int64_t *rid, int *status)
+{
+    if (zmsg_size (raw) != 3)
+        return -1;
+    zframe_t *frame = zmsg_first (raw);
+    frame = zmsg_next (raw);
+    if (!zframe_streq (frame, "REPLY"))
+        return -1;
+    frame = zmsg_next (raw);
+    char head [64];
+    size_t size = zframe_size (frame) < sizeof head - 1? zframe_size (frame): sizeof head - 1;
+    memcpy (head, zframe_data (frame), size);
+    head [size] = 0;
+    long long r;
+    if (sscanf (head, "{\"rid\":%lld,\"status\":%d", &r, status) != 2)
+        return -1;
+    *rid = r;
+    return 0;
+}
 
 static zsock_t *
 s_dealer (const char *endpoint, zcert_t *cert, zcert_t *server)
@@ -156,7 +225,8 @@ s_send_next (client_t *self, bool writes)
 //  Run the clients for seconds (after warm-up seconds not counted); each
 //  keeps one request in flight. Returns 0, or -1 when podd stalled.
 static int
-s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, phase_t *phase)
+s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, int podd_pid,
+         phase_t *phase)
 {
     zmq_pollitem_t *items = (zmq_pollitem_t *) zmalloc (count * sizeof (zmq_pollitem_t));
     for (size_t i = 0; i < count; i++) {
@@ -169,10 +239,16 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
     int64_t end = measure_from + (int64_t) seconds * 1000000000LL;
     int64_t last_reply = start;
     int rc = 0;
+    int64_t podd_cpu0 = -1, self_cpu0 = -1;
+    phase->podd_cpu_ms = -1;
     while (!zsys_interrupted) {
         int64_t now = s_now_ns ();
         if (now >= end)
             break;
+        if (now >= measure_from && self_cpu0 < 0) {
+            podd_cpu0 = podd_pid > 0? s_proc_cpu_ms (podd_pid): -1;
+            self_cpu0 = s_self_cpu_ms ();
+        }
         if (now - last_reply > STALL_SECONDS * 1000000000LL) {
             rc = -1;
             break;
@@ -184,26 +260,50 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
                 continue;
             client_t *client = &clients [i];
             zmsg_t *raw = zmsg_recv (client->dealer);
-            podp_error_t err;
-            podp_msg_t *msg = raw? podp_decode (raw, false, PODCLIENT_MAX_BODY, &err): NULL;
-            zmsg_destroy (&raw);
-            if (!msg || !streq (podp_msg_command (msg), "REPLY")
-            ||  podp_msg_int (msg, "rid", -1) != client->rid) {
+            int64_t rid = -1;
+            int status = 0;
+            podp_msg_t *msg = NULL;
+            if (raw && s_reply_head (raw, &rid, &status)) {
+                //  Not a REPLY head this reads: decoded whole
+                podp_error_t err;
+                msg = podp_decode (raw, false, PODCLIENT_MAX_BODY, &err);
+                if (msg && streq (podp_msg_command (msg), "REPLY")) {
+                    rid = podp_msg_int (msg, "rid", -1);
+                    status = (int) podp_msg_int (msg, "status", 0);
+                }
+            }
+            if (rid != client->rid || !raw) {
+                zmsg_destroy (&raw);
                 podp_msg_destroy (&msg);
                 continue;       //  a push, or a reply from an earlier phase
             }
             int64_t at = s_now_ns ();
             last_reply = at;
-            int status = (int) podp_msg_int (msg, "status", 0);
+            //  One reply in 64 is decoded whole all the same: the replies
+            //  counted must be sound PODP, not only their heads
+            if (!msg && ++phase->checked % 64 == 0) {
+                podp_error_t err;
+                msg = podp_decode (raw, false, PODCLIENT_MAX_BODY, &err);
+                if (!msg || podp_msg_int (msg, "rid", -1) != rid) {
+                    phase->errors++;
+                    snprintf (phase->last_error, sizeof phase->last_error,
+                              "a reply that does not decode: %.100s", msg? "rid differs": err.reason);
+                }
+            }
             if (at >= measure_from && client->sent_at >= measure_from) {
                 if (status >= 400) {
+                    //  An error: its reason, from the message decoded whole
+                    podp_error_t err;
+                    if (!msg)
+                        msg = podp_decode (raw, false, PODCLIENT_MAX_BODY, &err);
                     phase->errors++;
                     snprintf (phase->last_error, sizeof phase->last_error, "%d %s", status,
-                              podp_msg_string (msg, "reason"));
+                              msg? podp_msg_string (msg, "reason"): "?");
                 }
                 phase->answered [client->kind]++;
                 samples_add (&phase->samples [client->kind], at - client->sent_at);
             }
+            zmsg_destroy (&raw);
             podp_msg_destroy (&msg);
             client->rid = 0;
             if (at < end)
@@ -211,6 +311,11 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
         }
     }
     phase->seconds = (double) (s_now_ns () - measure_from) / 1e9;
+    if (self_cpu0 >= 0) {
+        int64_t podd_cpu = podd_cpu0 >= 0? s_proc_cpu_ms (podd_pid): -1;
+        phase->podd_cpu_ms = podd_cpu >= 0? podd_cpu - podd_cpu0: -1;
+        phase->self_cpu_ms = s_self_cpu_ms () - self_cpu0;
+    }
     //  Collect what is still in flight, so the next phase starts clean
     int64_t drain_until = s_now_ns () + 2000000000LL;
     for (size_t i = 0; i < count && s_now_ns () < drain_until; i++)
@@ -243,6 +348,17 @@ s_phase_print (const char *title, phase_t *phase, double echo_per_s, const char 
     if (echo_per_s > 0)
         printf (", %.1f%% of the CURVE echo (%.0f msgs/s)", 100.0 * per_s / echo_per_s, echo_per_s);
     printf ("\n");
+    if (total && phase->podd_cpu_ms >= 0) {
+        printf ("  CPU per request: podd %.1f us, bench client %.1f us (2 cores shared)\n",
+                1000.0 * (double) phase->podd_cpu_ms / (double) total,
+                1000.0 * (double) phase->self_cpu_ms / (double) total);
+        if (summary) {
+            fprintf (summary, "%s.podd_cpu_us %.3f\n", prefix,
+                     1000.0 * (double) phase->podd_cpu_ms / (double) total);
+            fprintf (summary, "%s.client_cpu_us %.3f\n", prefix,
+                     1000.0 * (double) phase->self_cpu_ms / (double) total);
+        }
+    }
     if (summary) {
         fprintf (summary, "%s.rps %.3f\n", prefix, per_s);
         if (echo_per_s > 0)
@@ -269,7 +385,8 @@ static void
 s_usage (void)
 {
     fprintf (stderr, "usage: bench_mixed -e ENDPOINT -c CREATOR.cert -w WATCHER.cert -s SERVER.cert\n"
-                     "                   [-C CLIENTS] [-d SECONDS] [-E ECHO_PER_S] [-o SUMMARY_FILE]\n");
+                     "                   [-C CLIENTS] [-d SECONDS] [-E ECHO_PER_S] [-o SUMMARY_FILE]\n"
+                     "                   [-p PODD_PID]\n");
 }
 
 int
@@ -280,7 +397,8 @@ main (int argc, char *argv [])
     long clients_n = 50, seconds = 5;
     double echo_per_s = 0;
     int opt;
-    while ((opt = getopt (argc, argv, "e:c:w:s:C:d:E:o:h")) != -1) {
+    int podd_pid = 0;
+    while ((opt = getopt (argc, argv, "e:c:w:s:C:d:E:o:p:h")) != -1) {
         switch (opt) {
             case 'e': endpoint = optarg; break;
             case 'c': creator_cert = optarg; break;
@@ -290,6 +408,7 @@ main (int argc, char *argv [])
             case 'd': seconds = atol (optarg); break;
             case 'E': echo_per_s = atof (optarg); break;
             case 'o': summary_path = optarg; break;
+            case 'p': podd_pid = atoi (optarg); break;
             default:  s_usage (); return 2;
         }
     }
@@ -364,12 +483,12 @@ main (int argc, char *argv [])
     printf ("bench_mixed: %zu clients, one request in flight each, %ld s measured after %d s warm-up\n",
             count, seconds, WARMUP_SECONDS);
     FILE *summary = summary_path? fopen (summary_path, "a"): NULL;
-    if (s_phase (clients, count, true, WARMUP_SECONDS, (int) seconds, &mixed))
+    if (s_phase (clients, count, true, WARMUP_SECONDS, (int) seconds, podd_pid, &mixed))
         zsys_error ("bench_mixed: podd stopped answering (mixed load)");
     else {
         s_phase_print ("(d) mixed load: 40% TASK-NEW, 20% TASK-LIST, 20% CASE-SHOW, 20% PING "
                        "(latency: sent -> REPLY)", &mixed, echo_per_s, "mixed", summary);
-        if (s_phase (clients, count, false, WARMUP_SECONDS, (int) seconds, &reads))
+        if (s_phase (clients, count, false, WARMUP_SECONDS, (int) seconds, podd_pid, &reads))
             zsys_error ("bench_mixed: podd stopped answering (reads only)");
         else {
             s_phase_print ("(e) reads only: TASK-LIST, CASE-SHOW, PING in turn", &reads,

@@ -170,7 +170,7 @@ route_rss=$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$PODD_PID/status" 2>/dev/nul
 # mix, then as long with reads only; ratios to the CURVE echo just measured
 echo
 "$OUT/bench_mixed" -e "$EP" -c "$T/keys/$CREATOR.cert" -w "$T/keys/$WATCHER.cert" \
-    -s "$T/keys/podd.cert" -C "${MIXED_CLIENTS:-50}" -d "${MIXED_SECONDS:-5}" -o "$SUMMARY" \
+    -s "$T/keys/podd.cert" -C "${MIXED_CLIENTS:-50}" -d "${MIXED_SECONDS:-5}" -o "$SUMMARY" -p "$PODD_PID" \
     -E "$(awk '$1 == "route.baseline_curve.pipelined" {v = $2} END {print v + 0}' "$SUMMARY")"
 mixed_rc=$?
 [ $mixed_rc -eq 0 ] || echo "bench: bench_mixed exited $mixed_rc (podd log: $(tail -3 "$T/route-podd.log"))"
@@ -384,6 +384,8 @@ for note in "${MAIL_NOTES[@]}"; do printf '  %s\n' "$note"; done
 row "mixed load, ${MIXED_CLIENTS:-50} clients: throughput" "$(fmt "$(get mixed.rps)" '%.0f') req/s" \
     "issue 13 baseline 2.5-3.1k req/s"
 row "  ratio to the CURVE echo" "$(fmt "$(get mixed.ratio_curve_pct)" '%.1f')%" ""
+row "  CPU per request: podd / bench client" \
+    "$(fmt "$(get mixed.podd_cpu_us)" '%.0f') / $(fmt "$(get mixed.client_cpu_us)" '%.0f') us" ""
 row "  PING p50 / p99" "$(fmt "$(get mixed.ping.p50_ms)" '%.2f') / $(fmt "$(get mixed.ping.p99_ms)" '%.2f') ms" \
     "baseline p99 35-52 ms (all requests)"
 row "  reads (TASK-LIST, CASE-SHOW) p50 / p99" \
@@ -393,4 +395,6 @@ row "  writes (TASK-NEW) p50 / p99" \
 row "reads only, ${MIXED_CLIENTS:-50} clients: throughput" "$(fmt "$(get mixed_reads.rps)" '%.0f') req/s" \
     "baseline 16-17k req/s"
 row "  ratio to the CURVE echo" "$(fmt "$(get mixed_reads.ratio_curve_pct)" '%.1f')%" ""
+row "  CPU per request: podd / bench client" \
+    "$(fmt "$(get mixed_reads.podd_cpu_us)" '%.0f') / $(fmt "$(get mixed_reads.client_cpu_us)" '%.0f') us" ""
 [ $route_rc -eq 0 ] && [ $scale_rc -eq 0 ] && [ $mail_rc -eq 0 ]

@@ -30,18 +30,18 @@ podd_checkpoint_actor (zsock_t *pipe, void *args)
         }
         bool term = streq (command, "$TERM");
         if (streq (command, "CHECKPOINT")) {
-            int left = 0;
-            if (podd_store_checkpoint (store, &left)) {
+            int copied = 0;
+            if (podd_store_checkpoint (store, &copied)) {
                 //  Busy or failing: the writer's WAL grows until a later
                 //  checkpoint (or the writer's own) succeeds
                 if (!failing)
                     log_warn ("podd: checkpoint: %s", podd_store_errmsg (store));
                 failing = true;
-                left = -1;
+                copied = -1;
             }
             else
                 failing = false;
-            zsock_send (pipe, "si", "DONE", left);
+            zsock_send (pipe, "si", "DONE", copied);
         }
         zstr_free (&command);
         if (term)

@@ -12,7 +12,8 @@
     Run as a zactor: zactor_new (podd_checkpoint_actor, (void *) database).
     After the actor's start, its first message is 0 (zsock "i") once its
     connection is open, -1 when it cannot open one.
-    Pipe: "CHECKPOINT" in; "DONE" <int frames left> out, after each.
+    Pipe: "CHECKPOINT" in; "DONE" <int frames copied, -1 failed> out, after
+    each: the frames from the WAL's start that are in the database.
 */
 #ifndef PODD_CHECKPOINT_H_INCLUDED
 #define PODD_CHECKPOINT_H_INCLUDED
@@ -25,6 +26,11 @@
 //  This long, with no checkpointer or one that cannot keep up, and the
 //  writer checkpoints inline (a stall, rather than a WAL without bound)
 #define PODD_CHECKPOINT_INLINE_PAGES 20000
+//  Frames the WAL gained while the checkpointer copied it: this few the
+//  writer copies itself between batches, so that the WAL is copied to its
+//  end and the next write starts it again from its beginning; more, and
+//  the checkpointer goes again
+#define PODD_CHECKPOINT_TAIL_PAGES 256
 
 void podd_checkpoint_actor (zsock_t *pipe, void *args);
 

@@ -977,9 +977,8 @@ s_checkpoint_maybe (s_server_t *self)
 {
     int pages = podd_store_wal_pages (self->store);
     if (pages >= PODD_CHECKPOINT_INLINE_PAGES || (!self->checkpointer && pages >= PODD_CHECKPOINT_PAGES)) {
-        int left = 0;
-        if (podd_store_checkpoint (self->store, &left) == 0 && self->checkpointer)
-            log_warn ("podd: WAL at %d pages: checkpointed by the writer (%d left)", pages, left);
+        if (podd_store_checkpoint (self->store, NULL) == 0 && self->checkpointer)
+            log_warn ("podd: WAL at %d pages: checkpointed by the writer", pages);
     }
     else
     if (pages >= PODD_CHECKPOINT_PAGES && !self->checkpoint_asked) {
@@ -988,15 +987,34 @@ s_checkpoint_maybe (s_server_t *self)
     }
 }
 
+//  The checkpointer's DONE: it copied the WAL as it was when it began, while
+//  the writer went on adding to it. A short tail the writer copies itself,
+//  between batches (a few frames and an fsync, not the bulk); a long one
+//  the checkpointer goes after again. Only a WAL copied to its end is
+//  started again from its beginning by the next write: under a steady
+//  stream of commits the checkpointer alone would never catch up, and the
+//  WAL file would grow (and each commit's fsync with it).
 static int
 s_checkpoint_ready (zloop_t *loop, zsock_t *reader, void *arg)
 {
     (void) loop;
     s_server_t *self = (s_server_t *) arg;
     char *command = NULL;
-    int left = 0;
-    if (zsock_recv (reader, "si", &command, &left) == 0)
+    int copied = 0;
+    if (zsock_recv (reader, "si", &command, &copied) == 0) {
         self->checkpoint_asked = false;
+        int tail = podd_store_wal_pages (self->store) - copied;
+        if (copied < 0)
+            ;                   //  failed: the next commit asks again
+        else
+        if (tail > PODD_CHECKPOINT_TAIL_PAGES) {
+            zstr_send (self->checkpointer, "CHECKPOINT");
+            self->checkpoint_asked = true;
+        }
+        else
+        if (tail > 0 && !self->in_batch && !podd_store_in_txn (self->store))
+            podd_store_checkpoint (self->store, NULL);
+    }
     zstr_free (&command);
     return 0;
 }

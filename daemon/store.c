@@ -1273,12 +1273,12 @@ podd_store_new_checkpointer (const char *path, char *err, size_t errlen)
 }
 
 int
-podd_store_checkpoint (podd_store_t *self, int *pages_left)
+podd_store_checkpoint (podd_store_t *self, int *copied)
 {
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    if (pages_left)
-        *pages_left = log > done? log - done: 0;
+    if (copied)
+        *copied = done;
     return rc == SQLITE_OK? 0: -1;
 }
 

@@ -69,8 +69,9 @@ podd_store_t *podd_store_new_read_only (const char *path, char *err, size_t errl
 //  A connection that only checkpoints the WAL (checkpoint.c), or NULL
 podd_store_t *podd_store_new_checkpointer (const char *path, char *err, size_t errlen);
 //  Copy what it can of the WAL into the database (PASSIVE: waits for no
-//  one, holds no one up); *pages_left (may be NULL): frames not copied.
-int     podd_store_checkpoint (podd_store_t *self, int *pages_left);
+//  one, holds no one up); *copied (may be NULL): the WAL's frames from its
+//  start that are in the database now.
+int     podd_store_checkpoint (podd_store_t *self, int *copied);
 //  Frames in the WAL after the writer's last commit
 int     podd_store_wal_pages (podd_store_t *self);
 void podd_store_destroy (podd_store_t **self_p);
