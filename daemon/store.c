@@ -2217,8 +2217,31 @@ s_text_add (s_text_t *text, const char *bytes, size_t length)
 
 #define s_text_lit(text, literal) s_text_add ((text), (literal), sizeof (literal) - 1)
 
-//  A JSON string: quote, backslash and control characters escaped; other
-//  octets (UTF-8, checked when it came in) as they are
+//  The length of the well-formed UTF-8 sequence at text (1 to 4), or 0
+//  when it is not one (a stray continuation byte, a cut or overlong
+//  sequence, a surrogate, beyond U+10FFFF)
+static size_t
+s_utf8_sequence (const unsigned char *text, size_t left)
+{
+    unsigned char c = text [0];
+    if (c < 0x80)
+        return 1;
+    size_t length = c >= 0xc2 && c <= 0xdf? 2: c >= 0xe0 && c <= 0xef? 3: c >= 0xf0 && c <= 0xf4? 4: 0;
+    if (!length || length > left)
+        return 0;
+    for (size_t i = 1; i < length; i++)
+        if ((text [i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && text [1] < 0xa0) || (c == 0xed && text [1] > 0x9f)
+    ||  (c == 0xf0 && text [1] < 0x90) || (c == 0xf4 && text [1] > 0x8f))
+        return 0;
+    return length;
+}
+
+//  A JSON string: quote, backslash and control characters escaped; UTF-8
+//  as it is; an octet that is not UTF-8 (text that came in is checked, but
+//  a row may have been written by something else) as U+FFFD, so that the
+//  object is always JSON
 static void
 s_text_string (s_text_t *text, const unsigned char *value, size_t length)
 {
@@ -2246,7 +2269,20 @@ s_text_string (s_text_t *text, const unsigned char *value, size_t length)
             }
         }
         else
+        if (c < 0x80)
             *out++ = (char) c;
+        else {
+            size_t sequence = s_utf8_sequence (value + i, length - i);
+            if (sequence) {
+                memcpy (out, value + i, sequence);
+                out += sequence;
+                i += sequence - 1;
+            }
+            else {
+                memcpy (out, "\xef\xbf\xbd", 3);    //  U+FFFD, 3 octets for 1: room enough
+                out += 3;
+            }
+        }
     }
     *out++ = '"';
     text->length = (size_t) (out - text->data);
@@ -5753,6 +5789,16 @@ podd_store_test (bool verbose)
         assert (json_object_size (parsed) == sizeof keys / sizeof keys [0]);
         for (size_t i = 0; i < sizeof keys / sizeof keys [0]; i++)
             assert (json_object_get (parsed, keys [i]));
+        json_decref (parsed);
+        free (text);
+        //  Octets that are not UTF-8, written behind podd's back: U+FFFD
+        assert (sqlite3_exec (store->db, "UPDATE tasks SET title = 'ok' || x'ff' || 'x' || x'c3'"
+                              " || x'eda080' WHERE id = (SELECT MAX (id) FROM tasks)", NULL, NULL, NULL) == SQLITE_OK);
+        text = podd_store_task_text (store, odd_task);
+        parsed = text? json_loads (text, JSON_REJECT_DUPLICATES, &jerr): NULL;
+        assert (parsed);
+        assert (streq (json_string_value (json_object_get (parsed, "title")),
+                       "ok\xef\xbf\xbdx\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"));
         json_decref (parsed);
         free (text);
         assert (podd_store_rollback (store) == 0);
