@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include "podp.h"
 #include "podclient.h"
+#include "benchlib.h"
 
 #define CLIENTS_MAX         500
 #define SAMPLES_MAX         2000000
@@ -50,49 +51,6 @@ static const char *s_mixed [10] = {
 };
 static const char *s_reads [3] = { "TASK-LIST", "CASE-SHOW", "PING" };
 
-static int64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-//  --------------------------------------------------------------------------
-//  Latency samples (ns) and percentiles
-
-typedef struct {
-    int64_t *values;
-    size_t count;
-    size_t size;
-} samples_t;
-
-static int
-s_compare_int64 (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y? 1: 0;
-}
-
-static void
-samples_add (samples_t *self, int64_t value)
-{
-    if (self->count < self->size)
-        self->values [self->count++] = value;
-}
-
-//  Nearest-rank percentile in ms (0 < pct <= 100); 0 when empty
-static double
-samples_ms (samples_t *self, double pct)
-{
-    if (self->count == 0)
-        return 0;
-    qsort (self->values, self->count, sizeof (int64_t), s_compare_int64);
-    size_t rank = (size_t) ((pct / 100.0) * (double) self->count + 0.999999);
-    rank = rank < 1? 1: rank > self->count? self->count: rank;
-    return (double) self->values [rank - 1] / 1e6;
-}
-
 //  --------------------------------------------------------------------------
 //  Clients
 
@@ -107,7 +65,7 @@ typedef struct {
 } client_t;
 
 typedef struct {
-    samples_t samples [K_KINDS];
+    samples_t *samples [K_KINDS];
     size_t answered [K_KINDS];
     size_t errors;
     char last_error [160];
@@ -116,37 +74,6 @@ typedef struct {
     int64_t podd_cpu_ms;        /* over the measured seconds; -1 unknown */
     int64_t self_cpu_ms;
 } phase_t;
-
-//  CPU time (user + system) of a process from /proc/PID/stat, in ms; -1 if
-//  it cannot be read
-static int64_t
-s_proc_cpu_ms (int pid)
-{
-    char path [64];
-    snprintf (path, sizeof path, "/proc/%d/stat", pid);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return -1;
-    char buf [1024];
-    size_t got = fread (buf, 1, sizeof buf - 1, file);
-    fclose (file);
-    buf [got] = 0;
-    const char *tail = strrchr (buf, ')');      //  after the command name
-    unsigned long long utime = 0, stime = 0;
-    if (!tail || sscanf (tail + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                         &utime, &stime) != 2)
-        return -1;
-    return (int64_t) ((utime + stime) * 1000 / (unsigned long long) sysconf (_SC_CLK_TCK));
-}
-
-static int64_t
-s_self_cpu_ms (void)
-{
-    struct rusage usage;
-    getrusage (RUSAGE_SELF, &usage);
-    return (int64_t) usage.ru_utime.tv_sec * 1000 + usage.ru_utime.tv_usec / 1000
-         + (int64_t) usage.ru_stime.tv_sec * 1000 + usage.ru_stime.tv_usec / 1000;
-}
 
 //  A REPLY's rid and status, read from the head of its body: podd writes
 //  them first ({"rid":N,"status":S,...}). The bench reads no more of a
@@ -208,7 +135,7 @@ s_send (client_t *self, const char *command)
     json_object_set_new (body, "rid", json_integer (self->rid));
     self->kind = streq (command, "TASK-NEW")? K_WRITE: streq (command, "PING")? K_PING: K_READ;
     podp_msg_t *msg = podp_msg_new (command, body);
-    self->sent_at = s_now_ns ();
+    self->sent_at = bench_now_ns ();
     int rc = podp_send (msg, self->dealer, NULL);
     podp_msg_destroy (&msg);
     return rc;
@@ -234,7 +161,7 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
         items [i].events = ZMQ_POLLIN;
         s_send_next (&clients [i], writes);
     }
-    int64_t start = s_now_ns ();
+    int64_t start = bench_now_ns ();
     int64_t measure_from = start + (int64_t) warmup * 1000000000LL;
     int64_t end = measure_from + (int64_t) seconds * 1000000000LL;
     int64_t last_reply = start;
@@ -242,12 +169,12 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
     int64_t podd_cpu0 = -1, self_cpu0 = -1;
     phase->podd_cpu_ms = -1;
     while (!zsys_interrupted) {
-        int64_t now = s_now_ns ();
+        int64_t now = bench_now_ns ();
         if (now >= end)
             break;
         if (now >= measure_from && self_cpu0 < 0) {
-            podd_cpu0 = podd_pid > 0? s_proc_cpu_ms (podd_pid): -1;
-            self_cpu0 = s_self_cpu_ms ();
+            podd_cpu0 = podd_pid > 0? bench_proc_cpu_ms (podd_pid): -1;
+            self_cpu0 = bench_self_cpu_ms ();
         }
         if (now - last_reply > STALL_SECONDS * 1000000000LL) {
             rc = -1;
@@ -277,7 +204,7 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
                 podp_msg_destroy (&msg);
                 continue;       //  a push, or a reply from an earlier phase
             }
-            int64_t at = s_now_ns ();
+            int64_t at = bench_now_ns ();
             last_reply = at;
             //  One reply in 64 is decoded whole all the same: the replies
             //  counted must be sound PODP, not only their heads
@@ -301,7 +228,7 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
                               msg? podp_msg_string (msg, "reason"): "?");
                 }
                 phase->answered [client->kind]++;
-                samples_add (&phase->samples [client->kind], at - client->sent_at);
+                samples_add (phase->samples [client->kind], at - client->sent_at);
             }
             zmsg_destroy (&raw);
             podp_msg_destroy (&msg);
@@ -310,16 +237,16 @@ s_phase (client_t *clients, size_t count, bool writes, int warmup, int seconds, 
                 s_send_next (client, writes);
         }
     }
-    phase->seconds = (double) (s_now_ns () - measure_from) / 1e9;
+    phase->seconds = (double) (bench_now_ns () - measure_from) / 1e9;
     if (self_cpu0 >= 0) {
-        int64_t podd_cpu = podd_cpu0 >= 0? s_proc_cpu_ms (podd_pid): -1;
+        int64_t podd_cpu = podd_cpu0 >= 0? bench_proc_cpu_ms (podd_pid): -1;
         phase->podd_cpu_ms = podd_cpu >= 0? podd_cpu - podd_cpu0: -1;
-        phase->self_cpu_ms = s_self_cpu_ms () - self_cpu0;
+        phase->self_cpu_ms = bench_self_cpu_ms () - self_cpu0;
     }
     //  Collect what is still in flight, so the next phase starts clean
-    int64_t drain_until = s_now_ns () + 2000000000LL;
-    for (size_t i = 0; i < count && s_now_ns () < drain_until; i++)
-        while (clients [i].rid && s_now_ns () < drain_until) {
+    int64_t drain_until = bench_now_ns () + 2000000000LL;
+    for (size_t i = 0; i < count && bench_now_ns () < drain_until; i++)
+        while (clients [i].rid && bench_now_ns () < drain_until) {
             zmq_pollitem_t item = { zsock_resolve (clients [i].dealer), 0, ZMQ_POLLIN, 0 };
             if (zmq_poll (&item, 1, 50) <= 0)
                 continue;
@@ -367,9 +294,9 @@ s_phase_print (const char *title, phase_t *phase, double echo_per_s, const char 
     for (int k = 0; k < K_KINDS; k++) {
         if (!phase->answered [k])
             continue;
-        double p50 = samples_ms (&phase->samples [k], 50);
-        double p99 = samples_ms (&phase->samples [k], 99);
-        double max = samples_ms (&phase->samples [k], 100);
+        double p50 = (double) samples_percentile (phase->samples [k], 50) / 1e6;
+        double p99 = (double) samples_percentile (phase->samples [k], 99) / 1e6;
+        double max = (double) samples_percentile (phase->samples [k], 100) / 1e6;
         printf ("  %-5s %7zu  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms\n", s_kind_names [k],
                 phase->answered [k], p50, p99, max);
         if (summary) {
@@ -425,8 +352,8 @@ main (int argc, char *argv [])
     client_t *clients = (client_t *) zmalloc (count * sizeof (client_t));
     phase_t mixed = { 0 }, reads = { 0 };
     for (int k = 0; k < K_KINDS; k++) {
-        mixed.samples [k] = (samples_t) { zmalloc (SAMPLES_MAX * sizeof (int64_t)), 0, SAMPLES_MAX };
-        reads.samples [k] = (samples_t) { zmalloc (SAMPLES_MAX * sizeof (int64_t)), 0, SAMPLES_MAX };
+        mixed.samples [k] = samples_new (SAMPLES_MAX);
+        reads.samples [k] = samples_new (SAMPLES_MAX);
     }
     zcert_t *cert = zcert_load (creator_cert);
     zcert_t *server = zcert_load (server_cert);
@@ -503,8 +430,8 @@ done:
         zsock_destroy (&clients [i].dealer);
     free (clients);
     for (int k = 0; k < K_KINDS; k++) {
-        free (mixed.samples [k].values);
-        free (reads.samples [k].values);
+        samples_destroy (&mixed.samples [k]);
+        samples_destroy (&reads.samples [k]);
     }
     json_decref (who);
     podclient_destroy (&creator);

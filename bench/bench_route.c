@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include "podp.h"
 #include "podclient.h"
+#include "benchlib.h"
 
 #define BASE_PIPELINED      200000  /* baseline messages, pipelined */
 #define BASE_SERIAL         20000   /* baseline round trips, one at a time */
@@ -47,125 +48,6 @@
 #define REQUEST_TIMEOUT_MS  5000
 #define TASK_TITLE_E2E      "bench-e2e "
 #define TASK_TITLE_LAT      "bench-lat "
-
-//  --------------------------------------------------------------------------
-//  Monotonic clock in nanoseconds
-
-static int64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-//  CPU time (user + system) of a process from /proc/PID/stat, in ms; -1 if
-//  it cannot be read.
-static int64_t
-s_proc_cpu_ms (int pid)
-{
-    char path [64];
-    snprintf (path, sizeof path, "/proc/%d/stat", pid);
-    FILE *file = fopen (path, "r");
-    if (!file)
-        return -1;
-    char line [1024];
-    int64_t result = -1;
-    if (fgets (line, sizeof line, file)) {
-        //  Fields after the ")" of the command name: state is field 3,
-        //  utime field 14, stime field 15
-        char *rest = strrchr (line, ')');
-        unsigned long long utime = 0, stime = 0;
-        if (rest && sscanf (rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                            &utime, &stime) == 2)
-            result = (int64_t) ((utime + stime) * 1000 / (unsigned long long) sysconf (_SC_CLK_TCK));
-    }
-    fclose (file);
-    return result;
-}
-
-static int64_t
-s_self_cpu_ms (void)
-{
-    struct rusage usage;
-    getrusage (RUSAGE_SELF, &usage);
-    return (int64_t) usage.ru_utime.tv_sec * 1000 + usage.ru_utime.tv_usec / 1000
-         + (int64_t) usage.ru_stime.tv_sec * 1000 + usage.ru_stime.tv_usec / 1000;
-}
-
-//  --------------------------------------------------------------------------
-//  samples: a bounded set of latency samples (ns) and their percentiles
-
-typedef struct {
-    int64_t *values;
-    size_t size;
-    size_t count;
-    bool sorted;
-} samples_t;
-
-static samples_t *
-samples_new (size_t size)
-{
-    samples_t *self = (samples_t *) zmalloc (sizeof (samples_t));
-    self->values = (int64_t *) zmalloc ((size? size: 1) * sizeof (int64_t));
-    self->size = size;
-    return self;
-}
-
-static void
-samples_destroy (samples_t **self_p)
-{
-    if (*self_p) {
-        free ((*self_p)->values);
-        free (*self_p);
-        *self_p = NULL;
-    }
-}
-
-static void
-samples_add (samples_t *self, int64_t value)
-{
-    if (self->count < self->size) {
-        self->values [self->count++] = value;
-        self->sorted = false;
-    }
-}
-
-static int
-s_compare_int64 (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y? 1: 0;
-}
-
-//  Nearest-rank percentile (0 < pct <= 100); 0 when empty
-static int64_t
-samples_percentile (samples_t *self, double pct)
-{
-    if (self->count == 0)
-        return 0;
-    if (!self->sorted) {
-        qsort (self->values, self->count, sizeof (int64_t), s_compare_int64);
-        self->sorted = true;
-    }
-    size_t rank = (size_t) ((pct / 100.0) * (double) self->count + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > self->count)
-        rank = self->count;
-    return self->values [rank - 1];
-}
-
-static double
-samples_mean (samples_t *self)
-{
-    if (self->count == 0)
-        return 0;
-    double sum = 0;
-    for (size_t i = 0; i < self->count; i++)
-        sum += (double) self->values [i];
-    return sum / (double) self->count;
-}
 
 //  --------------------------------------------------------------------------
 //  summary: "key value" lines for bench/run.sh's table (optional file)
@@ -228,14 +110,14 @@ s_fsync_probe (const char *dir, probe_t *result)
     char page [4096];
     memset (page, 'x', sizeof page);
     samples_t *samples = samples_new (PROBE_SYNCS);
-    int64_t deadline = s_now_ns () + PROBE_SECONDS * 1000000000LL;
-    for (int i = 0; i < PROBE_SYNCS && s_now_ns () < deadline; i++) {
+    int64_t deadline = bench_now_ns () + PROBE_SECONDS * 1000000000LL;
+    for (int i = 0; i < PROBE_SYNCS && bench_now_ns () < deadline; i++) {
         if (pwrite (fd, page, sizeof page, (off_t) (i % 16) * (off_t) sizeof page) != (ssize_t) sizeof page)
             break;
-        int64_t start = s_now_ns ();
+        int64_t start = bench_now_ns ();
         if (fdatasync (fd))
             break;
-        samples_add (samples, s_now_ns () - start);
+        samples_add (samples, bench_now_ns () - start);
     }
     close (fd);
     unlink (path);
@@ -286,8 +168,8 @@ s_echo_actor (zsock_t *pipe, void *args)
     void *raw = zsock_resolve (router);
     zpoller_t *poller = zpoller_new (pipe, router, NULL);
     //  The owner ends it with $TERM; never outlive it by much in any case
-    int64_t deadline = s_now_ns () + ECHO_SECONDS_MAX * 1000000000LL;
-    while (port > 0 && s_now_ns () < deadline) {
+    int64_t deadline = bench_now_ns () + ECHO_SECONDS_MAX * 1000000000LL;
+    while (port > 0 && bench_now_ns () < deadline) {
         void *which = zpoller_wait (poller, 1000);
         if (which == pipe)
             break;              //  $TERM
@@ -395,9 +277,9 @@ s_baseline (bool curve, size_t window, const char *body, baseline_t *result)
         goto done;
     }
     //  Pipelined: keep `window` messages in flight
-    int64_t start = s_now_ns (), deadline = start + BASE_SECONDS * 1000000000LL;
+    int64_t start = bench_now_ns (), deadline = start + BASE_SECONDS * 1000000000LL;
     size_t sent = 0, received = 0;
-    while (received < BASE_PIPELINED && s_now_ns () < deadline && !zsys_interrupted) {
+    while (received < BASE_PIPELINED && bench_now_ns () < deadline && !zsys_interrupted) {
         while (sent < BASE_PIPELINED && sent - received < window) {
             s_raw_send (raw, body, size);
             sent++;
@@ -408,23 +290,23 @@ s_baseline (bool curve, size_t window, const char *body, baseline_t *result)
         while (received < sent && s_raw_recv (raw, ZMQ_DONTWAIT) == 0)
             received++;
     }
-    int64_t elapsed = s_now_ns () - start;
+    int64_t elapsed = bench_now_ns () - start;
     result->pipelined_per_s = (double) received * 1e9 / (double) elapsed;
     //  Collect what is still in flight before the next part
     while (received < sent && s_raw_recv (raw, 0) == 0)
         received++;
 
     //  One at a time
-    start = s_now_ns ();
+    start = bench_now_ns ();
     deadline = start + BASE_SECONDS * 1000000000LL;
     size_t trips = 0;
-    while (trips < BASE_SERIAL && s_now_ns () < deadline && !zsys_interrupted) {
+    while (trips < BASE_SERIAL && bench_now_ns () < deadline && !zsys_interrupted) {
         s_raw_send (raw, body, size);
         if (s_raw_recv (raw, 0))
             break;
         trips++;
     }
-    elapsed = s_now_ns () - start;
+    elapsed = bench_now_ns () - start;
     result->serial_per_s = (double) trips * 1e9 / (double) elapsed;
     result->serial_rtt_us = trips? (double) elapsed / (double) trips / 1000.0: 0;
 done:
@@ -526,7 +408,7 @@ peer_recv_nowait (peer_t *self, size_t *malformed)
 static void
 peer_heartbeat (peer_t *self, int interval_ms)
 {
-    int64_t now = s_now_ns ();
+    int64_t now = bench_now_ns ();
     if (now - self->last_heartbeat >= (int64_t) interval_ms * 1000000LL) {
         peer_send (self, "HEARTBEAT", json_object (), false);
         self->last_heartbeat = now;
@@ -543,9 +425,9 @@ peer_request (peer_t *self, const char *command, json_t *body, int timeout_ms)
     int64_t rid = peer_send (self, command, body, true);
     if (rid < 0)
         return NULL;
-    int64_t deadline = s_now_ns () + (int64_t) timeout_ms * 1000000LL;
+    int64_t deadline = bench_now_ns () + (int64_t) timeout_ms * 1000000LL;
     size_t malformed = 0;
-    while (s_now_ns () < deadline && !zsys_interrupted) {
+    while (bench_now_ns () < deadline && !zsys_interrupted) {
         zmq_pollitem_t item = { zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (&item, 1, 100) <= 0)
             continue;
@@ -625,7 +507,7 @@ s_drain_watcher (route_bench_t *self, const char *prefix, s_push_fn *on_push, vo
     podp_msg_t *msg;
     for (size_t count = 0; count < DRAIN_MAX
                         && (msg = peer_recv_nowait (self->watcher, &self->malformed)); count++) {
-        int64_t now = s_now_ns ();
+        int64_t now = bench_now_ns ();
         const char *command = podp_msg_command (msg);
         if (streq (command, "TASK")) {
             int64_t index = s_title_index (msg, prefix);
@@ -674,7 +556,7 @@ s_drain_creator (route_bench_t *self, size_t *created, s_push_fn *on_reply, void
                     if (title) {
                         const char *space = strrchr (title, ' ');
                         if (space)
-                            on_reply (arg, strtoll (space + 1, NULL, 10), s_now_ns ());
+                            on_reply (arg, strtoll (space + 1, NULL, 10), bench_now_ns ());
                     }
                 }
             }
@@ -742,15 +624,15 @@ s_e2e (route_bench_t *self, size_t tasks, const char *prefix, int podd_pid,
     e2e_state_t state = { .seen = (uint8_t *) zmalloc (tasks? tasks: 1), .count = tasks,
                           .bench = self };
     size_t replies = 0, created = 0, acked = 0, sent = 0;
-    int64_t podd_cpu0 = podd_pid > 0? s_proc_cpu_ms (podd_pid): -1;
-    int64_t self_cpu0 = s_self_cpu_ms ();
-    int64_t start = s_now_ns ();
+    int64_t podd_cpu0 = podd_pid > 0? bench_proc_cpu_ms (podd_pid): -1;
+    int64_t self_cpu0 = bench_self_cpu_ms ();
+    int64_t start = bench_now_ns ();
     int64_t deadline = start + E2E_SECONDS_MAX * 1000000000LL;
     int64_t finished = start;
     void *creator = zsock_resolve (self->creator->dealer);
     void *watcher = zsock_resolve (self->watcher->dealer);
     while (!zsys_interrupted) {
-        int64_t now = s_now_ns ();
+        int64_t now = bench_now_ns ();
         //  Done when every task was answered, and every created one was
         //  pushed and its ACK committed (or time is up)
         if (replies >= tasks && state.pushes >= created && acked >= created) {
@@ -784,8 +666,8 @@ s_e2e (route_bench_t *self, size_t tasks, const char *prefix, int podd_pid,
     result->seconds = (double) (finished - start) / 1e9;
     size_t complete = acked < state.pushes? acked: state.pushes;
     result->per_s = result->seconds > 0? (double) complete / result->seconds: 0;
-    result->podd_cpu_ms = podd_cpu0 >= 0? s_proc_cpu_ms (podd_pid) - podd_cpu0: -1;
-    result->self_cpu_ms = s_self_cpu_ms () - self_cpu0;
+    result->podd_cpu_ms = podd_cpu0 >= 0? bench_proc_cpu_ms (podd_pid) - podd_cpu0: -1;
+    result->self_cpu_ms = bench_self_cpu_ms () - self_cpu0;
     free (state.seen);
 }
 
@@ -845,13 +727,13 @@ s_latency (route_bench_t *self, int rate, int seconds, lat_result_t *result)
     };
     size_t replies = 0, created = 0, sent = 0;
     int64_t interval = 1000000000LL / rate;
-    int64_t start = s_now_ns ();
+    int64_t start = bench_now_ns ();
     int64_t deadline = start + (int64_t) (seconds + LAT_DRAIN_SECONDS) * 1000000000LL;
     int64_t max_behind = 0, last_send = start;
     void *creator = zsock_resolve (self->creator->dealer);
     void *watcher = zsock_resolve (self->watcher->dealer);
     while (!zsys_interrupted) {
-        int64_t now = s_now_ns ();
+        int64_t now = bench_now_ns ();
         if (sent >= count && replies >= sent && state.pushes >= created)
             break;
         if (now > deadline) {
@@ -864,18 +746,18 @@ s_latency (route_bench_t *self, int rate, int seconds, lat_result_t *result)
             int64_t behind = now - (start + (int64_t) sent * interval);
             if (behind > max_behind)
                 max_behind = behind;
-            state.sent_at [sent] = s_now_ns ();
+            state.sent_at [sent] = bench_now_ns ();
             if (s_send_task (self, TASK_TITLE_LAT, sent)) {
                 state.sent_at [sent] = 0;
                 break;
             }
             last_send = state.sent_at [sent];
             sent++;
-            now = s_now_ns ();
+            now = bench_now_ns ();
         }
         peer_heartbeat (self->watcher, self->heartbeat_ms / 2);
         //  Sleep until the next send is due (ms granularity), or a message
-        int64_t wait_ns = sent < count? start + (int64_t) sent * interval - s_now_ns (): 100000000LL;
+        int64_t wait_ns = sent < count? start + (int64_t) sent * interval - bench_now_ns (): 100000000LL;
         long timeout = wait_ns <= 0? 0: (long) ((wait_ns + 999999) / 1000000);
         zmq_pollitem_t items [] = {
             { creator, 0, ZMQ_POLLIN, 0 }, { watcher, 0, ZMQ_POLLIN, 0 }
@@ -921,8 +803,8 @@ s_latency (route_bench_t *self, int rate, int seconds, lat_result_t *result)
 static int
 s_wait_ready (peer_t *peer, int timeout_ms)
 {
-    int64_t deadline = s_now_ns () + (int64_t) timeout_ms * 1000000LL;
-    while (s_now_ns () < deadline && !zsys_interrupted) {
+    int64_t deadline = bench_now_ns () + (int64_t) timeout_ms * 1000000LL;
+    while (bench_now_ns () < deadline && !zsys_interrupted) {
         podp_msg_t *reply = peer_request (peer, "PING", json_object (), 500);
         if (reply) {
             int status = (int) podp_msg_int (reply, "status", 0);
@@ -1002,7 +884,7 @@ s_watch (route_bench_t *self)
     printf ("  watching: %lld pending, heartbeat %d ms\n",
             (long long) json_integer_value (json_object_get (data, "pending")), self->heartbeat_ms);
     podp_msg_destroy (&reply);
-    self->watcher->last_heartbeat = s_now_ns ();
+    self->watcher->last_heartbeat = bench_now_ns ();
     return 0;
 }
 

@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include "podp.h"
 #include "podclient.h"
+#include "benchlib.h"
 #include "store.h"
 #include "config.h"
 #include "when.h"
@@ -57,14 +58,6 @@
 #define OP_SECONDS_MAX      60      /* bound on each measured operation */
 #define RETIRE_ROUNDS_MAX   1000
 
-static int64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 //  "10k", "1M", "1.5M", "999"
 static void
 s_count_label (size_t count, char *buf, size_t size)
@@ -76,13 +69,6 @@ s_count_label (size_t count, char *buf, size_t size)
         snprintf (buf, size, count % 1000? "%.1fk": "%.0fk", (double) count / 1e3);
     else
         snprintf (buf, size, "%zu", count);
-}
-
-static int
-s_compare_int64 (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y? 1: 0;
 }
 
 //  --------------------------------------------------------------------------
@@ -323,7 +309,7 @@ s_populate (scale_t *self, size_t cases_target)
 {
     size_t kind_count = podd_config_kind_count (self->config);
     size_t since_commit = 0;
-    int64_t started = s_now_ns ();
+    int64_t started = bench_now_ns ();
     if (podd_store_begin (self->store))
         goto failed;
     for (size_t c = self->cases_done; c < cases_target; c++) {
@@ -377,7 +363,7 @@ s_populate (scale_t *self, size_t cases_target)
     }
     if (podd_store_commit (self->store))
         goto failed;
-    double seconds = (double) (s_now_ns () - started) / 1e9;
+    double seconds = (double) (bench_now_ns () - started) / 1e9;
     printf ("  populated to %zu cases, %zu tasks (+%zu history rows) in %.1f s\n",
             self->cases_done, self->tasks_done, self->tasks_done, seconds);
     return 0;
@@ -495,10 +481,10 @@ s_podd_stop (scale_t *self)
     if (self->podd_pid <= 0)
         return;
     kill (self->podd_pid, SIGTERM);
-    int64_t deadline = s_now_ns () + (int64_t) STOP_TIMEOUT_MS * 1000000LL;
+    int64_t deadline = bench_now_ns () + (int64_t) STOP_TIMEOUT_MS * 1000000LL;
     int status;
     while (waitpid (self->podd_pid, &status, WNOHANG) == 0) {
-        if (s_now_ns () > deadline) {
+        if (bench_now_ns () > deadline) {
             fprintf (stderr, "bench_scale: podd ignores SIGTERM, killing it\n");
             kill (self->podd_pid, SIGKILL);
             waitpid (self->podd_pid, &status, 0);
@@ -550,8 +536,8 @@ s_client (scale_t *self, const char *handle)
 static int
 s_wait_ready (scale_t *self, podclient_t *client)
 {
-    int64_t deadline = s_now_ns () + (int64_t) START_TIMEOUT_MS * 1000000LL;
-    while (s_now_ns () < deadline && !zsys_interrupted && s_podd_alive (self)) {
+    int64_t deadline = bench_now_ns () + (int64_t) START_TIMEOUT_MS * 1000000LL;
+    while (bench_now_ns () < deadline && !zsys_interrupted && s_podd_alive (self)) {
         int status = 0;
         json_t *data = podclient_request (client, "PING", NULL, 200, &status, NULL, 0);
         json_decref (data);
@@ -579,7 +565,7 @@ s_measure (scale_t *self, op_t *op, size_t count, op_result_t *result)
 {
     memset (result, 0, sizeof *result);
     result->name = op->name;
-    int64_t *samples = (int64_t *) zmalloc ((count? count: 1) * sizeof (int64_t));
+    samples_t *samples = samples_new (count);
     //  Warm-up: prepared statements, page cache, connection
     for (size_t i = 0; i < WARMUP_REQUESTS && !zsys_interrupted; i++) {
         json_t *data = podclient_request (op->client, op->command, json_deep_copy (op->body),
@@ -597,17 +583,19 @@ s_measure (scale_t *self, op_t *op, size_t count, op_result_t *result)
         }
         json_decref (data);
     }
-    int64_t deadline = s_now_ns () + (int64_t) OP_SECONDS_MAX * 1000000000LL;
-    for (size_t i = 0; i < count && !zsys_interrupted && s_now_ns () < deadline; i++) {
+    int64_t deadline = bench_now_ns () + (int64_t) OP_SECONDS_MAX * 1000000000LL;
+    for (size_t i = 0; i < count && !zsys_interrupted && bench_now_ns () < deadline; i++) {
         int status = 0;
         char reason [160] = "";
-        int64_t start = s_now_ns ();
+        int64_t start = bench_now_ns ();
         json_t *data = podclient_request (op->client, op->command, json_deep_copy (op->body),
                                           REQUEST_TIMEOUT_MS, &status, reason, sizeof reason);
-        int64_t elapsed = s_now_ns () - start;
+        int64_t elapsed = bench_now_ns () - start;
         json_decref (data);
-        if (status == op->expect)
-            samples [result->ok++] = elapsed;
+        if (status == op->expect) {
+            samples_add (samples, elapsed);
+            result->ok++;
+        }
         else {
             result->errors++;
             snprintf (result->last_error, sizeof result->last_error, "%d %s", status, reason);
@@ -616,17 +604,12 @@ s_measure (scale_t *self, op_t *op, size_t count, op_result_t *result)
         }
     }
     if (result->ok) {
-        qsort (samples, result->ok, sizeof (int64_t), s_compare_int64);
-        double sum = 0;
-        for (size_t i = 0; i < result->ok; i++)
-            sum += (double) samples [i];
-        result->mean_ms = sum / (double) result->ok / 1e6;
-        size_t p50 = (result->ok * 50 + 99) / 100, p99 = (result->ok * 99 + 99) / 100;
-        result->p50_ms = (double) samples [(p50? p50: 1) - 1] / 1e6;
-        result->p99_ms = (double) samples [(p99? p99: 1) - 1] / 1e6;
-        result->max_ms = (double) samples [result->ok - 1] / 1e6;
+        result->mean_ms = samples_mean (samples) / 1e6;
+        result->p50_ms = (double) samples_percentile (samples, 50) / 1e6;
+        result->p99_ms = (double) samples_percentile (samples, 99) / 1e6;
+        result->max_ms = (double) samples_percentile (samples, 100) / 1e6;
     }
-    free (samples);
+    samples_destroy (&samples);
 }
 
 static int
@@ -646,7 +629,7 @@ s_checkpoint (scale_t *self, const char *label, checkpoint_t *cp)
     snprintf (wal, sizeof wal, "%s-wal", podd_config_database (self->config));
     cp->db_mb = s_file_mb (podd_config_database (self->config)) + s_file_mb (wal);
 
-    int64_t started = s_now_ns ();
+    int64_t started = bench_now_ns ();
     if (s_podd_start (self))
         return -1;
     //  podd creates its keypair on first start: clients need the public one
@@ -661,7 +644,7 @@ s_checkpoint (scale_t *self, const char *label, checkpoint_t *cp)
                  self->log_path? self->log_path: "its log");
         goto done;
     }
-    cp->start_s = (double) (s_now_ns () - started) / 1e9;
+    cp->start_s = (double) (bench_now_ns () - started) / 1e9;
     op_t ops [OP_COUNT] = {
         { "TASK-LIST", "list_mine", worker, json_pack ("{s:s}", "scope", "mine"), PODP_OK },
         { "TASK-LIST", "list_pod", creator, json_pack ("{s:s}", "scope", "pod"), PODP_OK },

@@ -36,15 +36,16 @@ for f in "$PODD" "$PODCTL" "$BUILD/proto/podp.o" "$BUILD/clients/podclient.o"; d
     [ -e "$f" ] || die "$f is missing: run 'make' first (or 'make profile')"
 done
 mkdir -p "$OUT"
-# shellcheck disable=SC2086
-$CC -O2 -g $WARN $(pkg-config --cflags $PKGS) -c bench/bench_route.c -o "$OUT/bench_route.o" \
-    && $CC -o "$OUT/bench_route" "$OUT/bench_route.o" "$BUILD/clients/podclient.o" \
-           "$BUILD/proto/podp.o" $(pkg-config --libs $PKGS) -lm \
-    || die "cannot build bench_route"
-$CC -O2 -g $WARN $(pkg-config --cflags $PKGS) -c bench/bench_mixed.c -o "$OUT/bench_mixed.o" \
-    && $CC -o "$OUT/bench_mixed" "$OUT/bench_mixed.o" "$BUILD/clients/podclient.o" \
-           "$BUILD/proto/podp.o" $(pkg-config --libs $PKGS) -lm \
-    || die "cannot build bench_mixed"
+$CC -O2 -g $WARN -c bench/benchlib.c -o "$OUT/benchlib.o" || die "cannot build bench/benchlib.c"
+build () {      # build NAME: a bench program with benchlib, podclient and the codec
+    # shellcheck disable=SC2086
+    $CC -O2 -g $WARN $(pkg-config --cflags $PKGS) -c "bench/$1.c" -o "$OUT/$1.o" \
+        && $CC -o "$OUT/$1" "$OUT/$1.o" "$OUT/benchlib.o" "$BUILD/clients/podclient.o" \
+               "$BUILD/proto/podp.o" $(pkg-config --libs $PKGS) -lm \
+        || die "cannot build $1"
+}
+build bench_route
+build bench_mixed
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/podd-profile.XXXXXX") || die "cannot make a temporary directory"
 PODD_PID=""

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run.sh BUILD - podd benchmarks: figures and ratios, never pass/fail.
 #
-# Builds bench/bench_route and bench/bench_scale into BUILD/bench (linking
+# Builds bench/bench_route, bench_mixed and bench_scale into BUILD/bench
+# (with bench/benchlib.c, what they share; linking
 # the objects `make` built in BUILD: podclient and the codec; bench_scale
 # also the daemon's, for the store API), makes a temporary podd config from
 # config/podd.conf (free loopback port, database, keys, certs and spool in
@@ -76,9 +77,11 @@ case "$BUILD" in        # objects built with SAN=1 need the sanitizer runtime
     *san*) CFLAGS="$CFLAGS -O1 -fsanitize=address,undefined -fno-omit-frame-pointer"
            LDFLAGS_BENCH="$LDFLAGS_BENCH -fsanitize=address,undefined" ;;
 esac
-build bench_route "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
-build bench_scale "${DAEMON_OBJS[@]}" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
-build bench_mixed "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+# shellcheck disable=SC2086
+$CC $CFLAGS $WARN -c bench/benchlib.c -o "$OUT/benchlib.o" || exit 1
+build bench_route "$OUT/benchlib.o" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+build bench_scale "$OUT/benchlib.o" "${DAEMON_OBJS[@]}" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
+build bench_mixed "$OUT/benchlib.o" "$BUILD/clients/podclient.o" "$BUILD/proto/podp.o"
 
 # ---------------------------------------------------------------- setup
 T=$(mktemp -d "${TMPDIR:-/tmp}/podd-bench.XXXXXX") || die "cannot make a temporary directory"
