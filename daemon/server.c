@@ -969,6 +969,13 @@ s_store_lost (s_server_t *self)
 //  Commit the open transaction where it still reaches the database file:
 //  0 committed, -1 commit failed, -2 the file was deleted or replaced
 //  (rolled back, or committed to a file nobody will read: not acked).
+static void
+s_checkpoint_ask (s_server_t *self)
+{
+    zstr_send (self->checkpointer, "CHECKPOINT");
+    self->checkpoint_asked = true;
+}
+
 //  After a commit: a long WAL is copied into the database by the
 //  checkpointer, one checkpoint at a time; by the writer itself only when
 //  there is no checkpointer or the WAL has outgrown it
@@ -981,10 +988,8 @@ s_checkpoint_maybe (s_server_t *self)
             log_warn ("podd: WAL at %d pages: checkpointed by the writer", pages);
     }
     else
-    if (pages >= PODD_CHECKPOINT_PAGES && !self->checkpoint_asked) {
-        zstr_send (self->checkpointer, "CHECKPOINT");
-        self->checkpoint_asked = true;
-    }
+    if (pages >= PODD_CHECKPOINT_PAGES && !self->checkpoint_asked)
+        s_checkpoint_ask (self);
 }
 
 //  The checkpointer's DONE: it copied the WAL as it was when it began, while
@@ -1007,10 +1012,8 @@ s_checkpoint_ready (zloop_t *loop, zsock_t *reader, void *arg)
         if (copied < 0)
             ;                   //  failed: the next commit asks again
         else
-        if (tail > PODD_CHECKPOINT_TAIL_PAGES) {
-            zstr_send (self->checkpointer, "CHECKPOINT");
-            self->checkpoint_asked = true;
-        }
+        if (tail > PODD_CHECKPOINT_TAIL_PAGES)
+            s_checkpoint_ask (self);
         else
         if (tail > 0 && !self->in_batch && !podd_store_in_txn (self->store))
             podd_store_checkpoint (self->store, NULL);

@@ -2454,7 +2454,10 @@ podd_store_task_list (podd_store_t *self, const char *scope, int64_t member_id, 
                       int64_t case_id, int64_t now, size_t limit)
 {
     podd_page_t page = { .after = NULL, .limit = limit };
-    return podd_store_task_page (self, scope, member_id, pod_id, case_id, now, &page);
+    char *text = podd_store_task_page_text (self, scope, member_id, pod_id, case_id, now, &page);
+    json_t *items = text? json_loads (text, 0, NULL): NULL;
+    free (text);
+    return items;
 }
 
 //  A cursor "SCOPE:KEY:ID" of the scope's list: key and id, 0; else -1
@@ -2547,16 +2550,6 @@ podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member
         }
     }
     return text.data;
-}
-
-json_t *
-podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id, int64_t pod_id,
-                      int64_t case_id, int64_t now, podd_page_t *page)
-{
-    char *text = podd_store_task_page_text (self, scope, member_id, pod_id, case_id, now, page);
-    json_t *items = text? json_loads (text, 0, NULL): NULL;
-    free (text);
-    return items;
 }
 
 int64_t

@@ -666,10 +666,9 @@ typedef struct {
     size_t limit;
     char next [PODD_CURSOR_MAX];
 } podd_page_t;
-//  TASK-LIST's scopes ("mine", "pod", "overdue", "case"), paged
-json_t *podd_store_task_page (podd_store_t *self, const char *scope, int64_t member_id,
-                              int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page);
-//  The same page as the JSON text of its array (freed by the caller)
+//  TASK-LIST's scopes ("mine", "pod", "overdue", "case"), paged: the JSON
+//  text of the page's array (freed by the caller), NULL for a cursor that
+//  is not of this list
 char   *podd_store_task_page_text (podd_store_t *self, const char *scope, int64_t member_id,
                                    int64_t pod_id, int64_t case_id, int64_t now, podd_page_t *page);
 json_t *podd_store_case_page (podd_store_t *self, int64_t pod_id, int64_t member_id,

@@ -24,21 +24,21 @@ s_is_live (const podd_task_t *task)
     return s_is (task, "open") || s_is (task, "offered") || s_is (task, "accepted");
 }
 
-//  A task object's text with "reason" added last (a delivery's payload)
+//  An object's JSON text with one more member added last: key and value
+//  (any JSON value, taken and encoded compact). NULL when either fails.
 static char *
-s_with_reason (const char *task_text, const char *reason)
+s_text_with (const char *object_text, const char *key, json_t *value)
 {
-    json_t *string = json_string (reason? reason: "");
-    char *quoted = string? json_dumps (string, JSON_ENCODE_ANY): NULL;
-    json_decref (string);
-    size_t length = strlen (task_text);
-    char *payload = NULL;
-    if (!quoted || length < 2 || task_text [length - 1] != '}'
-    ||  asprintf (&payload, "%.*s%s\"reason\":%s}", (int) (length - 1), task_text,
-                  length > 2? ",": "", quoted) < 0)
-        payload = NULL;
-    free (quoted);
-    return payload;
+    char *encoded = value? json_dumps (value, JSON_COMPACT | JSON_ENCODE_ANY): NULL;
+    json_decref (value);
+    size_t length = strlen (object_text);
+    char *text = NULL;
+    if (!encoded || length < 2 || object_text [length - 1] != '}'
+    ||  asprintf (&text, "%.*s%s\"%s\":%s}", (int) (length - 1), object_text,
+                  length > 2? ",": "", key, encoded) < 0)
+        text = NULL;
+    free (encoded);
+    return text;
 }
 
 //  Commit-bound delivery: the mailbox row is written in this transaction,
@@ -48,7 +48,8 @@ static int
 s_deliver_text (podd_request_t *req, const char *task_text, int64_t task_id, int64_t version,
                 int64_t member_id, const char *reason)
 {
-    char *payload = task_text? s_with_reason (task_text, reason): NULL;
+    //  The payload: the task with "reason" added last
+    char *payload = task_text? s_text_with (task_text, "reason", json_string (reason? reason: "")): NULL;
     int64_t delivery = payload? podd_store_mailbox_add (req->store, member_id, task_id, version,
                                                         payload, req->now): -1;
     char *text = NULL;
@@ -268,14 +269,7 @@ podd_op_task_new (podd_request_t *req)
     json_t *route_json = json_pack ("{s:o s:s}", "assignee",
         route.assignee_id && podd_store_member_by_id (req->store, route.assignee_id, &assignee) == 0?
         json_string (assignee.handle): json_null (), "reason", route.reason);
-    char *route_text = json_dumps (route_json, JSON_COMPACT);
-    json_decref (route_json);
-    size_t length = strlen (task_text);
-    char *reply = NULL;
-    if (!route_text || length < 2
-    ||  asprintf (&reply, "%.*s,\"route\":%s}", (int) (length - 1), task_text, route_text) < 0)
-        reply = NULL;
-    free (route_text);
+    char *reply = s_text_with (task_text, "route", route_json);
     free (task_text);
     if (!reply)
         return podd_fail (req, PODP_INTERNAL, "out of memory");
